@@ -1,0 +1,3 @@
+from certdesk_tui.cli import main
+
+main()

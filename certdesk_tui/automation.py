@@ -1,0 +1,193 @@
+"""Attempt automation: the certificate form prefilled from customer and policy data.
+
+The specialist reviews the prefilled form, corrects typos and submits; the same
+form drives the PDF layout (``certificate_pdf``) and the ``--set FIELD=VALUE``
+flags of ``certdesk automate``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
+from typing import Any
+
+from certdesk_tui.domain import Brand, RequestType
+from certdesk_tui.errors import ValidationFailed
+
+# The producer (the agency issuing the certificate) of each brand.
+PRODUCERS: dict[Brand, tuple[str, str]] = {
+    Brand.COMPEO: ("Compeo Insurance Services", "1200 Harbor Blvd, Suite 400\nTampa, FL 33602"),
+    Brand.PEOPAYGO: ("PeoPayGo Insurance Agency", "500 W Madison St, Floor 9\nChicago, IL 60661"),
+    Brand.CORNERSTONE: ("Cornerstone PEO Insurance", "75 State St, Suite 1100\nBoston, MA 02109"),
+}
+
+EMAIL_RE = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+STATE_RE = re.compile(r"^[A-Z]{2}$")
+ZIP_RE = re.compile(r"^\d{5}(?:-\d{4})?$")
+
+
+def is_valid_email(value: str) -> bool:
+    return bool(EMAIL_RE.match(value or ""))
+
+
+@dataclass(frozen=True)
+class CertificateForm:
+    """Every field of the certificate a specialist can review and correct."""
+
+    producer_name: str
+    producer_address: str
+    insured_name: str
+    insured_address: str
+    insurer_name: str
+    insurer_naic: str
+    policy_number: str
+    effective: date
+    expires: date
+    each_accident: int
+    disease_each_employee: int
+    disease_policy_limit: int
+    holder_name: str
+    holder_address: str
+    holder_city: str
+    holder_state: str
+    holder_zip: str
+    holder_email: str
+    description: str
+    wos: bool = False
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["effective"] = self.effective.isoformat()
+        data["expires"] = self.expires.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CertificateForm:
+        values = dict(data)
+        values["effective"] = date.fromisoformat(values["effective"])
+        values["expires"] = date.fromisoformat(values["expires"])
+        return cls(**values)
+
+    @property
+    def holder_block(self) -> str:
+        city_line = " ".join(
+            part for part in (f"{self.holder_city},", self.holder_state, self.holder_zip) if part
+        )
+        return "\n".join(line for line in (self.holder_name, self.holder_address, city_line) if line)
+
+    def with_changes(self, changes: dict[str, str]) -> CertificateForm:
+        """Apply textual corrections (``FIELD=VALUE``), converting and checking each."""
+        converted: dict[str, Any] = {}
+        known = {f.name: f for f in fields(self)}
+        for name, raw in changes.items():
+            if name not in known:
+                raise ValidationFailed(
+                    f"unknown certificate field {name!r}; fields: {', '.join(known)}"
+                )
+            converted[name] = _convert(name, raw)
+        return replace(self, **converted)
+
+
+def _convert(name: str, raw: Any) -> Any:
+    if name in ("effective", "expires"):
+        if isinstance(raw, date):
+            return raw
+        try:
+            return date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ValidationFailed(f"{name} must be a date YYYY-MM-DD, not {raw!r}") from None
+    if name in ("each_accident", "disease_each_employee", "disease_policy_limit"):
+        if isinstance(raw, int):
+            return raw
+        text = str(raw).replace(",", "").replace("$", "").strip()
+        if not text.isdigit():
+            raise ValidationFailed(f"{name} must be a whole dollar amount, not {raw!r}")
+        return int(text)
+    if name == "wos":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "y", "on"):
+            return True
+        if text in ("0", "false", "no", "n", "off"):
+            return False
+        raise ValidationFailed(f"wos must be yes or no, not {raw!r}")
+    return str(raw)
+
+
+def validate(form: CertificateForm) -> dict[str, str]:
+    """Problems by field name; empty when the form can be issued."""
+    problems: dict[str, str] = {}
+    required = (
+        "insured_name", "insurer_name", "policy_number", "holder_name",
+        "holder_address", "holder_city", "holder_state", "holder_zip",
+    )
+    for name in required:
+        if not str(getattr(form, name)).strip():
+            problems[name] = "is required"
+    if form.holder_name.strip() and len(form.holder_name.strip()) < 3:
+        problems["holder_name"] = "is incomplete"
+    if form.holder_state.strip() and not STATE_RE.match(form.holder_state.strip()):
+        problems["holder_state"] = "must be a two-letter state code"
+    if form.holder_zip.strip() and not ZIP_RE.match(form.holder_zip.strip()):
+        problems["holder_zip"] = "must be a ZIP code (12345 or 12345-6789)"
+    if form.holder_email.strip() and not is_valid_email(form.holder_email.strip()):
+        problems["holder_email"] = "is not a valid email address"
+    if form.expires <= form.effective:
+        problems["expires"] = "must be after the effective date"
+    for name in ("each_accident", "disease_each_employee", "disease_policy_limit"):
+        if getattr(form, name) <= 0:
+            problems[name] = "must be more than zero"
+    return problems
+
+
+def require_valid(form: CertificateForm) -> None:
+    problems = validate(form)
+    if problems:
+        listed = "; ".join(f"{name} {problem}" for name, problem in problems.items())
+        raise ValidationFailed(f"the certificate cannot be issued: {listed}")
+
+
+def default_description(insured_name: str, wos: bool) -> str:
+    text = f"Evidence of workers' compensation coverage for the employees of {insured_name}."
+    if wos:
+        text += (
+            " Waiver of subrogation applies in favour of the certificate holder where"
+            " required by written contract."
+        )
+    return text
+
+
+def prefill(request: Any, customer: Any, policy: Any | None) -> CertificateForm:
+    """The form as automation fills it from the request, the customer and the policy."""
+    brand = Brand(customer.brand)
+    producer_name, producer_address = PRODUCERS[brand]
+    wos = request.type == RequestType.WOS
+    city_line = f"{customer.city}, {customer.state} {customer.zip}".strip(", ")
+    return CertificateForm(
+        producer_name=producer_name,
+        producer_address=producer_address,
+        insured_name=customer.name,
+        insured_address="\n".join(x for x in (customer.address, city_line) if x.strip()),
+        insurer_name=policy.carrier if policy else "",
+        insurer_naic=policy.naic if policy else "",
+        policy_number=policy.number if policy else "",
+        effective=policy.effective if policy else request.submitted_at.date(),
+        expires=policy.expires if policy else request.submitted_at.date(),
+        each_accident=policy.each_accident if policy else 0,
+        disease_each_employee=policy.disease_each_employee if policy else 0,
+        disease_policy_limit=policy.disease_policy_limit if policy else 0,
+        holder_name=request.holder_name,
+        holder_address=request.holder_address,
+        holder_city=request.holder_city,
+        holder_state=request.holder_state,
+        holder_zip=request.holder_zip,
+        holder_email=request.holder_email,
+        description=default_description(customer.name, wos),
+        wos=wos,
+    )

@@ -1,0 +1,74 @@
+"""The one exception family: every refusal carries words a person can act on.
+
+The interface shows ``str(error)`` as a notification (``title`` as its title);
+the command line prints it as one line on stderr and exits 1.
+"""
+
+from __future__ import annotations
+
+
+class CertdeskError(Exception):
+    """A refusal the user can understand and act on. Nothing was changed."""
+
+    title = "Refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigurationError(CertdeskError):
+    title = "Configuration problem"
+
+
+class UnknownUser(CertdeskError):
+    title = "Unknown user"
+
+
+class PermissionDenied(CertdeskError):
+    title = "Not allowed"
+
+
+class NotFound(CertdeskError):
+    title = "Not found"
+
+
+class InvalidTransition(CertdeskError):
+    """The request is not in a state where this action applies."""
+
+    title = "Not possible now"
+
+
+class ValidationFailed(CertdeskError):
+    """Input (a form, a file, a flag) does not hold what the action needs."""
+
+    title = "Invalid input"
+
+
+class StaleRequest(CertdeskError):
+    """Someone else changed the request since it was read."""
+
+    title = "Changed by someone else"
+
+
+class AlreadyClaimed(StaleRequest):
+    """The request is in progress with another user."""
+
+    title = "Already in progress"
+
+    def __init__(self, message: str, holder_login: str) -> None:
+        super().__init__(message)
+        self.holder_login = holder_login
+
+
+class IntakeRefused(CertdeskError):
+    """A submission line that cannot be stored at all."""
+
+    title = "Submission refused"
+
+
+class DeliveryError(CertdeskError):
+    title = "Email delivery failed"

@@ -1,0 +1,263 @@
+"""Typed SQLAlchemy 2 models: the shared repository every session works on.
+
+Times are stored as naive UTC. ``CertificateRequest.version`` is SQLAlchemy's
+version counter: every UPDATE of a request checks the version it read, so two
+people can never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    role: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.login
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    brand: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    state: Mapped[str] = mapped_column(String(32), default="")
+    zip: Mapped[str] = mapped_column(String(16), default="")
+    # Lower-cased name, for a case-insensitive search that can use an index.
+    name_search: Mapped[str] = mapped_column(String(300), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    policies: Mapped[list[Policy]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="Policy.effective"
+    )
+
+
+class Policy(Base):
+    __tablename__ = "policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    line: Mapped[str] = mapped_column(String(32), default="workers_comp")
+    carrier: Mapped[str] = mapped_column(String(200))
+    naic: Mapped[str] = mapped_column(String(16), default="")
+    number: Mapped[str] = mapped_column(String(64))
+    effective: Mapped[date] = mapped_column(Date)
+    expires: Mapped[date] = mapped_column(Date)
+    each_accident: Mapped[int] = mapped_column(Integer, default=0)
+    disease_each_employee: Mapped[int] = mapped_column(Integer, default=0)
+    disease_policy_limit: Mapped[int] = mapped_column(Integer, default=0)
+
+    customer: Mapped[Customer] = relationship(back_populates="policies")
+
+
+class RejectionReason(Base):
+    __tablename__ = "rejection_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(300), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class CertificateRequest(Base):
+    __tablename__ = "certificate_requests"
+    __table_args__ = (
+        # The queue: pending rows in the queue, oldest first.
+        Index("ix_requests_queue", "in_queue", "status", "submitted_at"),
+        Index("ix_requests_customer_submitted", "customer_id", "submitted_at"),
+        Index("ix_requests_duplicates", "customer_id", "holder_key", "submitted_at"),
+        Index("ix_requests_assignee_status", "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(128), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), nullable=True)
+    type: Mapped[str] = mapped_column(String(8))
+    submitted_type: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    payment_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # False while a WOS waits for its payment: stored, but not in the queue.
+    in_queue: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    holder_name: Mapped[str] = mapped_column(String(300), default="")
+    holder_address: Mapped[str] = mapped_column(String(300), default="")
+    holder_city: Mapped[str] = mapped_column(String(120), default="")
+    holder_state: Mapped[str] = mapped_column(String(32), default="")
+    holder_zip: Mapped[str] = mapped_column(String(16), default="")
+    holder_email: Mapped[str] = mapped_column(String(320), default="")
+    # Normalised holder name + address, to spot possible duplicates.
+    holder_key: Mapped[str] = mapped_column(String(400), default="")
+    send_to_holder: Mapped[bool] = mapped_column(Boolean, default=False)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    # Everything the customer submitted, as received.
+    submission: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    manual_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    discrepancy: Mapped[bool] = mapped_column(Boolean, default=False)
+    department: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    rejection_reason_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rejection_reasons.id"), nullable=True
+    )
+    # The reason's words as quoted to the customer, kept even if it is renamed later.
+    rejection_reason_text: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    has_notes: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(140), default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    customer: Mapped[Customer] = relationship()
+    policy: Mapped[Policy | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    rejection_reason: Mapped[RejectionReason | None] = relationship()
+
+
+class DuplicateLink(Base):
+    """Two requests of one customer for the same holder within the duplicate window."""
+
+    __tablename__ = "duplicate_links"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("certificate_requests.id"), primary_key=True
+    )
+    other_id: Mapped[int] = mapped_column(ForeignKey("certificate_requests.id"), primary_key=True)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("certificate_requests.id"), index=True)
+    author: Mapped[str] = mapped_column(String(140))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Activity(Base):
+    """The append-only log of everything that happened to a request."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificate_requests.id"), index=True, nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(140))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+@event.listens_for(Activity, "before_update")
+@event.listens_for(Activity, "before_delete")
+def _activities_are_append_only(mapper, connection, target) -> None:  # noqa: ARG001
+    raise RuntimeError("the activity log is append-only")
+
+
+class Certificate(Base):
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("request_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("certificate_requests.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(16))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    # The certificate's fields as issued (for a generated one: what the PDF renders).
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(140))
+
+
+class OutboxEmail(Base):
+    """One message to one recipient, written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificate_requests.id"), index=True, nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient_role: Mapped[str] = mapped_column(String(16))  # customer | holder
+    to_addr: Mapped[str] = mapped_column(String(320))
+    to_name: Mapped[str] = mapped_column(String(300), default="")
+    subject: Mapped[str] = mapped_column(String(500))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id"), nullable=True
+    )
+    attachment_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ChangeMarker(Base):
+    """One row whose counter every write bumps: open desks poll it to refresh cheaply."""
+
+    __tablename__ = "change_marker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
