@@ -1,0 +1,511 @@
+"""The command line: a thin front end over the same service API as the interface.
+
+Every refusal is one line on stderr and exit code 1 (2 for usage errors).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from certdesk_tui import locations
+from certdesk_tui.config import Settings, load_settings
+from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
+from certdesk_tui.errors import CertdeskError, ValidationFailed
+from certdesk_tui.service import Desk
+from certdesk_tui.views import QueueFilter
+
+
+class Context:
+    def __init__(self, db_url: str | None, as_user: str | None) -> None:
+        self.db_url = db_url
+        self.as_user = as_user
+        self._settings: Settings | None = None
+        self._desk: Desk | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def desk(self) -> Desk:
+        if self._desk is None:
+            from certdesk_tui.identity import open_desk
+
+            self._desk = open_desk(self.settings, self.db_url, self.as_user)
+        return self._desk
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a CertdeskError into one line on stderr and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CertdeskError as exc:
+            click.echo(f"certdesk: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _read_lines(source: str) -> list[str]:
+    if source == "-":
+        return sys.stdin.read().splitlines()
+    path = Path(source)
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise ValidationFailed(f"{source}: no such file") from None
+    except IsADirectoryError:
+        raise ValidationFailed(f"{source}: is a directory, not a JSON Lines file") from None
+    except UnicodeDecodeError:
+        raise ValidationFailed(f"{source}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ValidationFailed(f"{source}: {exc.strerror}") from None
+
+
+def _read_pdf(source: str) -> bytes:
+    try:
+        return Path(source).read_bytes()
+    except FileNotFoundError:
+        raise ValidationFailed(f"{source}: no such file") from None
+    except OSError as exc:
+        raise ValidationFailed(f"{source}: {exc.strerror}") from None
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def _report(report, noun: str) -> None:
+    for outcome in report.refused:
+        click.echo(f"line {outcome.line}: {outcome.message}")
+    click.echo(report.summary(noun))
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_url", metavar="URL", envvar="CERTDESK_DATABASE_URL",
+              help="Database URL (sqlite:///PATH or postgresql+psycopg://...).")
+@click.option("--as", "as_user", metavar="USER", help="Act as USER (managers only).")
+@click.version_option(package_name="certdesk")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, as_user: str | None) -> None:
+    """certdesk: work the certificate request queue from the terminal.
+
+    With no command, opens the desk on the configured database.
+    """
+    ctx.obj = Context(db_url, as_user)
+    if ctx.invoked_subcommand is None:
+        _open_interface(ctx.obj)
+
+
+@refusals
+def _open_interface(c: Context, desk: Desk | None = None) -> None:
+    from certdesk_tui.app import run_app
+
+    run_app(desk or c.desk)
+
+
+@cli.command()
+@pass_ctx
+@refusals
+def init(c: Context) -> None:
+    """Create or upgrade the database; the first user to run it becomes its manager."""
+    from certdesk_tui.identity import initialise, os_login
+    from certdesk_tui.storage.engine import Database
+
+    db = Database(c.db_url or c.settings.effective_database_url)
+    login = os_login()
+    changed, manager = initialise(db, login)
+    click.echo(f"database {db.display_url} is at revision {db.current_revision()}"
+               + (" (created or upgraded)" if changed else " (already up to date)"))
+    if manager:
+        click.echo(f"{login} is its manager")
+
+
+@cli.group()
+def customers() -> None:
+    """Customers and their policies."""
+
+
+@customers.command("import")
+@click.argument("source", metavar="FILE|-")
+@pass_ctx
+@refusals
+def customers_import(c: Context, source: str) -> None:
+    """Load or update customers from JSON Lines (one customer a line)."""
+    _report(c.desk.import_customers(_read_lines(source)), "customers")
+
+
+@cli.command("import")
+@click.argument("source", metavar="FILE|-")
+@pass_ctx
+@refusals
+def import_(c: Context, source: str) -> None:
+    """Take in portal / mobile submissions and payment updates (JSON Lines)."""
+    report = c.desk.import_submissions(_read_lines(source))
+    _report(report, "lines")
+
+
+def _choices(enum: type) -> click.Choice:
+    return click.Choice([m.value for m in enum], case_sensitive=False)
+
+
+@cli.command("list")
+@click.option("--status", "statuses", multiple=True, type=_choices(Status),
+              help="Show these statuses (repeatable); default new and in_progress.")
+@click.option("--type", "type_", type=_choices(RequestType))
+@click.option("--brand", type=_choices(Brand))
+@click.option("--channel", type=_choices(Channel))
+@click.option("--manual", is_flag=True, help="Only requests on the manual list.")
+@click.option("--mine", is_flag=True, help="Only requests assigned to me.")
+@click.option("--search", default="", help="Customer name or code contains TEXT.")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@refusals
+def list_(c: Context, statuses, type_, brand, channel, manual, mine, search, limit, as_json):
+    """List the queue (oldest first), filtered as in the interface."""
+    flt = QueueFilter(
+        statuses=frozenset(Status(s) for s in statuses) or QueueFilter().statuses,
+        types=frozenset({RequestType(type_.upper())}) if type_ else frozenset(),
+        brands=frozenset({Brand(brand.lower())}) if brand else frozenset(),
+        channels=frozenset({Channel(channel.lower())}) if channel else frozenset(),
+        manual_only=manual, mine=mine, search=search,
+    )
+    page = c.desk.queue(flt, limit=limit)
+    if as_json:
+        _echo_json([row.to_json() for row in page.rows])
+        return
+    for r in page.rows:
+        flags = ("M" if r.manual else "-") + ("D" if r.discrepancy else "-") + \
+                ("N" if r.has_notes else "-") + ("2" if r.possible_duplicate else "-")
+        click.echo(f"{r.id:>7}  {r.submitted_at:%Y-%m-%d %H:%M}  {r.status:<11} {r.type:<3} "
+                   f"{r.brand:<11} {r.channel:<6} {flags}  {r.customer_code:<10} "
+                   f"{_plain(r.customer_name)[:30]:<30}  {r.assignee_login or ''}")
+    click.echo(f"{page.total} request(s)" + (f", {len(page.rows)} shown" if page.total >
+                                             len(page.rows) else ""))
+
+
+def _plain(text: str) -> str:
+    """Customer text on a terminal: control characters shown, never interpreted."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+@cli.command()
+@click.argument("request_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@refusals
+def show(c: Context, request_id: int, as_json: bool) -> None:
+    """Show a request with its notes, activities and emails."""
+    d = c.desk.request(request_id)
+    if as_json:
+        _echo_json(d.to_json())
+        return
+    r = d.row
+    p = _plain
+    lines = [
+        f"Request #{r.id} ({r.external_id})  {r.type} via {r.channel}  status {r.status}",
+        f"Customer: {p(r.customer_name)} [{r.customer_code}] {r.brand}, {d.customer_status}, "
+        f"{p(d.customer_email)}",
+        f"Holder:   {p(r.holder_name)}, {p(d.holder_address)}, {p(d.holder_city)} "
+        f"{p(d.holder_state)} {p(d.holder_zip)} {p(d.holder_email)}"
+        + ("  (send to holder)" if d.send_to_holder else ""),
+        f"Submitted {r.submitted_at:%Y-%m-%d %H:%M} UTC; assignee {r.assignee_login or '-'}",
+    ]
+    if d.payment_status:
+        lines.append(f"Payment: {d.payment_status}")
+    if d.policy:
+        lines.append(f"Policy: {p(d.policy)}")
+    if r.manual_reasons:
+        lines.append("Manual: " + "; ".join(p(x) for x in r.manual_reasons))
+    if d.duplicates:
+        lines.append("Possible duplicates: " + ", ".join(f"#{x.id} ({x.status})"
+                                                         for x in d.duplicates))
+    if d.rejection_reason:
+        lines.append(f"Rejected: {d.rejection_reason}")
+    if d.instructions:
+        lines.append(f"Customer instructions: {p(d.instructions)}")
+    for n in d.notes:
+        lines.append(f"Note {n.created_at:%Y-%m-%d %H:%M} {n.author}: {p(n.body)}")
+    for cert in d.certificates:
+        lines.append(f"Certificate {cert.number} rev {cert.revision} ({cert.source}) "
+                     f"{cert.file_name}")
+    for e in d.emails:
+        lines.append(f"Email to {p(e.to)} ({e.recipient_role}): {e.state}"
+                     + (f" after {e.attempts} attempt(s): {p(e.last_error)}" if e.last_error
+                        else ""))
+    lines.append("Activities:")
+    for a in d.activities:
+        lines.append(f"  {a.at:%Y-%m-%d %H:%M} {a.actor}: {a.action} {p(a.detail)}")
+    click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("request_id", type=int)
+@click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
+@pass_ctx
+@refusals
+def start(c: Context, request_id: int, take_over: bool) -> None:
+    """Mark a request in progress (claim it)."""
+    row = c.desk.mark_in_progress(request_id, take_over=take_over)
+    click.echo(f"request #{row.id} is in progress with {row.assignee_login}")
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    changes: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValidationFailed(f"--set takes FIELD=VALUE, not {item!r}")
+        changes[name.strip()] = value
+    return changes
+
+
+def _report_completion(done) -> None:
+    to = ", ".join(done.emailed) if done.emailed else "nobody (no valid address)"
+    click.echo(f"request #{done.request_id} completed: certificate {done.certificate_number} "
+               f"({done.file_name}); emails queued to {to}")
+
+
+@cli.command()
+@click.argument("request_id", type=int)
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="Correct a prefilled certificate field (repeatable).")
+@click.option("--wos", is_flag=True, help="Relabel as a waiver of subrogation (SUBR WVD Y).")
+@click.option("--to-holder/--no-to-holder", default=None,
+              help="Email the certificate holder too (default: as the customer asked).")
+@click.option("--attach", type=click.Path(dir_okay=False), metavar="FILE.pdf",
+              help="Send this already issued certificate instead of generating one.")
+@click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
+@click.option("--show-form", is_flag=True, help="Print the prefilled form and change nothing.")
+@pass_ctx
+@refusals
+def automate(c: Context, request_id, sets, wos, to_holder, attach, take_over, show_form):
+    """Attempt automation (Compeo and PeoPayGo): issue and email the certificate."""
+    if show_form:
+        form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
+        _echo_json(form.to_json())
+        return
+    attachment = (Path(attach).name, _read_pdf(attach)) if attach else None
+    done = c.desk.automate(request_id, changes=_parse_sets(sets), wos=wos, to_holder=to_holder,
+                           attachment=attachment, take_over=take_over)
+    _report_completion(done)
+
+
+@cli.command()
+@click.argument("request_id", type=int)
+@click.argument("pdf", type=click.Path(dir_okay=False), metavar="FILE.pdf")
+@click.option("--to-holder/--no-to-holder", default=None,
+              help="Email the certificate holder too (default: as the customer asked).")
+@click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
+@pass_ctx
+@refusals
+def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, take_over: bool):
+    """Complete a request with a certificate PDF issued elsewhere."""
+    done = c.desk.upload_certificate(request_id, Path(pdf).name, _read_pdf(pdf),
+                                     to_holder=to_holder, take_over=take_over)
+    _report_completion(done)
+
+
+@cli.command()
+@click.argument("request_id", type=int)
+@click.option("--wos", is_flag=True, required=True, help="Relabel as a waiver of subrogation.")
+@pass_ctx
+@refusals
+def relabel(c: Context, request_id: int, wos: bool) -> None:
+    """Relabel a mislabelled request as WOS."""
+    row = c.desk.relabel_as_wos(request_id)
+    click.echo(f"request #{row.id} is now {row.type}")
+
+
+@cli.command()
+@click.argument("request_id", type=int)
+@click.option("--reason", required=True, metavar="TEXT_OR_ID",
+              help="A configured rejection reason (its id or its exact text).")
+@click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
+@pass_ctx
+@refusals
+def reject(c: Context, request_id: int, reason: str, take_over: bool) -> None:
+    """Reject a request; the customer is emailed the reason."""
+    c.desk.reject(request_id, reason, take_over=take_over)
+    click.echo(f"request #{request_id} rejected")
+
+
+@cli.command()
+@click.argument("request_id", type=int)
+@click.argument("text")
+@pass_ctx
+@refusals
+def note(c: Context, request_id: int, text: str) -> None:
+    """Add an internal note to a request."""
+    c.desk.add_note(request_id, text)
+    click.echo(f"note added to request #{request_id}")
+
+
+@cli.command()
+@click.argument("request_id", type=int)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), metavar="FILE.pdf")
+@pass_ctx
+@refusals
+def certificate(c: Context, request_id: int, output: str) -> None:
+    """Save a request's newest certificate PDF."""
+    name, data = c.desk.certificate(request_id)
+    try:
+        Path(output).write_bytes(data)
+    except OSError as exc:
+        raise ValidationFailed(f"{output}: {exc.strerror}") from None
+    click.echo(f"{name} saved to {output}")
+
+
+@cli.group()
+def reasons() -> None:
+    """Rejection reasons (managers configure them)."""
+
+
+@reasons.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include retired reasons.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@refusals
+def reasons_list(c: Context, show_all: bool, as_json: bool) -> None:
+    """List rejection reasons."""
+    rows = c.desk.reasons(include_retired=show_all)
+    if as_json:
+        _echo_json([{"id": r.id, "text": r.text, "active": r.active, "used": r.used}
+                    for r in rows])
+        return
+    for r in rows:
+        click.echo(f"{r.id:>3}  {r.text}" + ("" if r.active else "  (retired)")
+                   + (f"  [used {r.used}x]" if r.used else ""))
+
+
+@reasons.command("add")
+@click.argument("text")
+@pass_ctx
+@refusals
+def reasons_add(c: Context, text: str) -> None:
+    """Add a rejection reason."""
+    r = c.desk.add_reason(text)
+    click.echo(f"reason {r.id} added: {r.text}")
+
+
+@reasons.command("rename")
+@click.argument("reason_id", type=int)
+@click.argument("text")
+@pass_ctx
+@refusals
+def reasons_rename(c: Context, reason_id: int, text: str) -> None:
+    """Rename a rejection reason."""
+    r = c.desk.rename_reason(reason_id, text)
+    click.echo(f"reason {r.id} renamed: {r.text}")
+
+
+@reasons.command("retire")
+@click.argument("reason_id", type=int)
+@pass_ctx
+@refusals
+def reasons_retire(c: Context, reason_id: int) -> None:
+    """Retire a rejection reason (it is no longer offered)."""
+    r = c.desk.retire_reason(reason_id)
+    click.echo(f"reason {r.id} retired: {r.text}")
+
+
+@cli.group()
+def users() -> None:
+    """Users and their roles (managers)."""
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@refusals
+def users_list(c: Context, as_json: bool) -> None:
+    """List users."""
+    rows = c.desk.users()
+    if as_json:
+        _echo_json([u.__dict__ for u in rows])
+        return
+    for u in rows:
+        click.echo(f"{u.login:<20} {u.role:<24} {u.name} {u.email}")
+
+
+@users.command("add")
+@click.argument("login")
+@click.option("--role", required=True, type=_choices(Role))
+@click.option("--name", default="")
+@click.option("--email", default="")
+@pass_ctx
+@refusals
+def users_add(c: Context, login: str, role: str, name: str, email: str) -> None:
+    """Add a user with a role."""
+    u = c.desk.add_user(login, role, name, email)
+    click.echo(f"user {u.login} added as {u.role}")
+
+
+@users.command("set-role")
+@click.argument("login")
+@click.argument("role", type=_choices(Role))
+@pass_ctx
+@refusals
+def users_set_role(c: Context, login: str, role: str) -> None:
+    """Change a user's role."""
+    u = c.desk.set_role(login, role)
+    click.echo(f"user {u.login} is now {u.role}")
+
+
+@cli.command()
+@click.option("--requests", "count", default=2_000, show_default=True,
+              type=click.IntRange(0, 2_000_000), help="How many requests to create.")
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--reset", is_flag=True, help="Rebuild the demo database from scratch.")
+@click.option("--no-tui", is_flag=True, help="Build it and print a summary; do not open the desk.")
+@pass_ctx
+@refusals
+def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
+    """Open the desk on a demo database of fictional customers and requests."""
+    from certdesk_tui.demo import build_demo
+    from certdesk_tui.identity import os_login, resolve_actor
+    from certdesk_tui.storage.engine import Database
+
+    path = locations.demo_database_path()
+    url = c.db_url or locations.sqlite_url(path)
+    login = os_login()
+    db = Database(url)
+    if reset or not db.is_initialised():
+        summary = build_demo(db, login=login, requests=count, seed=seed)
+        click.echo(summary)
+    desk = Desk(db, resolve_actor(db, login, c.as_user), c.settings)
+    if no_tui:
+        click.echo(f"demo database {db.display_url}: {desk.pending_count()} pending requests")
+        return
+    _open_interface(c, desk)
+
+
+def main() -> None:
+    cli(prog_name="certdesk")
+
+
+# Registered last so that `certdesk mail` lives in its own module.
+try:
+    from certdesk_tui.mail.commands import mail as _mail_group
+
+    cli.add_command(_mail_group)
+except ImportError:  # pragma: no cover - the mail package is always shipped
+    pass

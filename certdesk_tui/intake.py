@@ -1,0 +1,182 @@
+"""Intake: read a portal or mobile submission and decide where it goes (SPEC rules 1-6).
+
+Pure functions over plain data; the service stores what they decide.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from certdesk_tui.automation import STATE_RE, ZIP_RE, is_valid_email
+from certdesk_tui.clock import to_naive_utc, utcnow
+from certdesk_tui.domain import Brand, Channel, CustomerStatus, PaymentStatus, RequestType
+from certdesk_tui.errors import IntakeRefused
+
+
+@dataclass(frozen=True)
+class Holder:
+    name: str = ""
+    address: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    email: str = ""
+
+    @property
+    def key(self) -> str:
+        """Name and address normalised, to recognise the same holder again."""
+        parts = (self.name, self.address, self.zip)
+        return "|".join(re.sub(r"[^a-z0-9]+", " ", p.lower()).strip() for p in parts)[:400]
+
+
+@dataclass(frozen=True)
+class Submission:
+    external_id: str
+    channel: Channel
+    customer_code: str
+    type: RequestType
+    holder: Holder
+    send_to_holder: bool
+    instructions: str
+    payment_status: PaymentStatus | None
+    submitted_at: datetime
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PaymentUpdate:
+    external_id: str
+    payment_status: PaymentStatus
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float):
+        raise IntakeRefused(f"{key} must be text")
+    return str(value).strip()
+
+
+def _choice(enum: type, value: str, what: str):
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = "|".join(m.value for m in enum)
+        raise IntakeRefused(f"unknown {what} {value!r} (expected {allowed})") from None
+
+
+def parse_line(line: str) -> Submission | PaymentUpdate:
+    """One JSON Lines record, or IntakeRefused with the reason."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise IntakeRefused(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise IntakeRefused("not a JSON object")
+    external_id = _text(data, "external_id")
+    if data.get("kind") == "payment":
+        if not external_id:
+            raise IntakeRefused("payment update without external_id")
+        status = _text(data, "payment_status").lower()
+        if not status:
+            raise IntakeRefused("payment update without payment_status")
+        return PaymentUpdate(external_id, _choice(PaymentStatus, status, "payment_status"))
+    if data.get("kind") not in (None, "request", "submission"):
+        raise IntakeRefused(f"unknown kind {data.get('kind')!r} (expected payment or none)")
+    missing = [k for k in ("external_id", "customer", "type", "channel") if not _text(data, k)]
+    if missing:
+        raise IntakeRefused(f"missing {', '.join(missing)}")
+    request_type = _choice(RequestType, _text(data, "type").upper(), "type")
+    channel = _choice(Channel, _text(data, "channel").lower(), "channel")
+    holder_data = data.get("holder") or {}
+    if not isinstance(holder_data, dict):
+        raise IntakeRefused("holder must be an object")
+    holder = Holder(**{k: _text(holder_data, k) for k in Holder.__dataclass_fields__})
+    payment_text = _text(data, "payment_status").lower()
+    payment = _choice(PaymentStatus, payment_text, "payment_status") if payment_text else None
+    submitted_text = _text(data, "submitted_at")
+    if submitted_text:
+        try:
+            submitted_at = to_naive_utc(datetime.fromisoformat(submitted_text))
+        except ValueError:
+            raise IntakeRefused(f"submitted_at {submitted_text!r} is not an ISO-8601 date-time") from None
+    else:
+        submitted_at = utcnow()
+    instructions = data.get("instructions") or ""
+    if not isinstance(instructions, str):
+        raise IntakeRefused("instructions must be text")
+    send = data.get("send_to_holder", False)
+    if not isinstance(send, bool):
+        raise IntakeRefused("send_to_holder must be true or false")
+    return Submission(
+        external_id=external_id,
+        channel=channel,
+        customer_code=_text(data, "customer"),
+        type=request_type,
+        holder=holder,
+        send_to_holder=send,
+        instructions=instructions.strip(),
+        payment_status=payment,
+        submitted_at=submitted_at,
+        raw=data,
+    )
+
+
+def check_customer(sub: Submission, customer_status: str) -> None:
+    """Rule 1: a mobile request needs an active customer."""
+    if sub.channel == Channel.MOBILE and customer_status != CustomerStatus.ACTIVE:
+        raise IntakeRefused(
+            f"customer {sub.customer_code} is {customer_status}: the mobile app only takes "
+            "certificate requests from active customers"
+        )
+
+
+def in_queue_at_intake(sub: Submission) -> bool:
+    """Rule 2: a WOS waits out of the queue until its payment is approved."""
+    return sub.type != RequestType.WOS or sub.payment_status == PaymentStatus.APPROVED
+
+
+def discrepancies(sub: Submission, customer_status: str, policy_in_force: bool) -> list[str]:
+    """Rule 5: what is wrong with the content (each sends the request to the manual list)."""
+    found: list[str] = []
+    h = sub.holder
+    if not h.name:
+        found.append("certificate holder name missing")
+    elif len(h.name) < 3:
+        found.append("certificate holder name incomplete")
+    if not (h.address or h.city or h.state or h.zip):
+        found.append("certificate holder address missing")
+    elif not (h.address and h.city and STATE_RE.match(h.state) and ZIP_RE.match(h.zip)):
+        found.append("certificate holder address incomplete")
+    if h.email and not is_valid_email(h.email):
+        found.append(f"invalid holder email {h.email!r}")
+    if sub.send_to_holder and not h.email:
+        found.append("send to holder requested but no holder email given")
+    if not policy_in_force:
+        found.append(f"no policy in force on {sub.submitted_at.date().isoformat()}")
+    if sub.channel == Channel.PORTAL and customer_status != CustomerStatus.ACTIVE:
+        found.append(f"portal request from an {customer_status} customer")
+    return found
+
+
+def manual_reasons(sub: Submission, brand: Brand, found: list[str], customer_email_ok: bool) -> list[str]:
+    """Rules 3-5: why the request needs a person (empty: processed automatically)."""
+    reasons = list(found)
+    if not customer_email_ok:
+        reasons.append("customer has no valid email address on file")
+    if sub.instructions:
+        reasons.append("customer instructions")
+    if sub.type == RequestType.WOS:
+        reasons.append("waiver of subrogation needs an endorsement")
+    if brand == Brand.CORNERSTONE:
+        reasons.append("Cornerstone: upload the carrier's certificate")
+    return reasons
+
+
+def policy_covers(effective: date, expires: date, on: date) -> bool:
+    return effective <= on <= expires

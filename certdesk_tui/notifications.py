@@ -1,0 +1,131 @@
+"""The emails certdesk writes: certificate completed, certificate rejected.
+
+Every piece of customer-typed text is escaped for HTML and folded to one line
+where it lands in a header, so a holder name can neither inject markup nor a
+header. Attachments are referenced by certificate id, never by a path taken
+from text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from certdesk_tui.domain import BRAND_LABELS, Brand, EmailKind
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Fold control characters (newlines included) to spaces, for headers and subjects."""
+    folded = " ".join(_CONTROL.sub(" ", text or "").split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class EmailDraft:
+    kind: EmailKind
+    recipient_role: str  # "customer" or "holder"
+    to_addr: str
+    to_name: str
+    subject: str
+    body_text: str
+    body_html: str
+    attach_certificate: bool
+
+
+def _html(paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return f'<html><body style="font-family: sans-serif">{body}</body></html>'
+
+
+def _signature(brand: Brand) -> str:
+    return f"The {BRAND_LABELS[brand]} certificates team"
+
+
+def completed_emails(
+    *,
+    request_id: int,
+    request_type: str,
+    brand: Brand,
+    customer_name: str,
+    customer_email: str,
+    holder_name: str,
+    holder_email: str,
+    to_holder: bool,
+    certificate_number: str,
+) -> list[EmailDraft]:
+    """One message to the customer and, when chosen and known, one to the holder."""
+    customer = one_line(customer_name)
+    holder = one_line(holder_name) or "the certificate holder"
+    what = "waiver of subrogation endorsement" if request_type == "WOS" else "certificate of insurance"
+    subject = one_line(f"Your {what} for {holder} is ready (request #{request_id})", 250)
+    drafts: list[EmailDraft] = []
+    if customer_email:
+        paragraphs = [
+            f"Hello {customer},",
+            f"your {what} request #{request_id} naming {holder} as certificate holder is "
+            f"complete. Certificate {certificate_number} is attached to this email.",
+            "Sent to the certificate holder as well." if to_holder and holder_email else
+            "Please forward it to the certificate holder if they need it.",
+            _signature(brand),
+        ]
+        drafts.append(EmailDraft(
+            EmailKind.COMPLETED, "customer", customer_email, customer, subject,
+            "\n\n".join(paragraphs) + "\n", _html(paragraphs), True,
+        ))
+    if to_holder and holder_email:
+        paragraphs = [
+            f"Hello {holder},",
+            f"at the request of {customer}, please find attached certificate "
+            f"{certificate_number} ({what}) naming you as certificate holder.",
+            _signature(brand),
+        ]
+        drafts.append(EmailDraft(
+            EmailKind.COMPLETED, "holder", holder_email, holder,
+            one_line(f"Certificate of insurance for {holder} from {customer}", 250),
+            "\n\n".join(paragraphs) + "\n", _html(paragraphs), True,
+        ))
+    return drafts
+
+
+def rejected_email(
+    *,
+    request_id: int,
+    request_type: str,
+    brand: Brand,
+    customer_name: str,
+    customer_email: str,
+    holder_name: str,
+    reason: str,
+) -> EmailDraft | None:
+    """The rejection goes to the customer only, quoting the reason."""
+    if not customer_email:
+        return None
+    customer = one_line(customer_name)
+    holder = one_line(holder_name) or "the certificate holder"
+    paragraphs = [
+        f"Hello {customer},",
+        f"we could not complete your {request_type} request #{request_id} for {holder}.",
+        f"Reason: {reason}",
+        "Please submit a new request through the client portal or the mobile app once "
+        "this is resolved, or reply to this email with any questions.",
+        _signature(brand),
+    ]
+    return EmailDraft(
+        EmailKind.REJECTED, "customer", customer_email, customer,
+        one_line(f"Your certificate request #{request_id} was not completed", 250),
+        "\n\n".join(paragraphs) + "\n", _html(paragraphs), False,
+    )
+
+
+def rejection_preview(reason: str, request_id: int, request_type: str, brand: Brand,
+                      customer_name: str, holder_name: str) -> str:
+    """The rejection email's text, shown to the processor before confirming."""
+    draft = rejected_email(
+        request_id=request_id, request_type=request_type, brand=brand,
+        customer_name=customer_name, customer_email="-", holder_name=holder_name, reason=reason,
+    )
+    assert draft is not None
+    return draft.body_text

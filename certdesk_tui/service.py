@@ -1,0 +1,880 @@
+"""The desk's service API: the one place where the rules are applied.
+
+The interface and the command line both call ``Desk``; neither re-implements
+a rule. Every action checks permission, state and version, writes its
+activities and its outbox emails in one transaction, or changes nothing and
+raises a ``CertdeskError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import make_msgid
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from certdesk_tui import automation, intake, workflow
+from certdesk_tui.automation import CertificateForm
+from certdesk_tui.certificate_pdf import certificate_file_name, render_certificate
+from certdesk_tui.clock import utcnow
+from certdesk_tui.config import Settings
+from certdesk_tui.domain import (
+    CERTIFICATES_DEPARTMENT,
+    Brand,
+    CertificateSource,
+    CustomerStatus,
+    EmailState,
+    PaymentStatus,
+    RequestType,
+    Role,
+    Status,
+)
+from certdesk_tui.errors import (
+    AlreadyClaimed,
+    CertdeskError,
+    IntakeRefused,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleRequest,
+    ValidationFailed,
+)
+from certdesk_tui.notifications import EmailDraft, completed_emails, rejected_email
+from certdesk_tui.permissions import Actor, Permission
+from certdesk_tui.storage import repository
+from certdesk_tui.storage.engine import Database
+from certdesk_tui.storage.models import (
+    Activity,
+    Certificate,
+    CertificateRequest,
+    Customer,
+    DuplicateLink,
+    Note,
+    OutboxEmail,
+    Policy,
+    RejectionReason,
+    User,
+)
+from certdesk_tui.views import (
+    QueueFilter,
+    QueuePage,
+    ReasonView,
+    RequestDetail,
+    RequestRow,
+    UserView,
+)
+
+MAX_NOTE_LENGTH = 5_000
+MAX_PDF_BYTES = 20 * 1024 * 1024
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class LineOutcome:
+    line: int
+    message: str
+    request_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    accepted: list[LineOutcome] = field(default_factory=list)
+    unchanged: list[LineOutcome] = field(default_factory=list)
+    refused: list[LineOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+    def summary(self, noun: str) -> str:
+        return (
+            f"{len(self.accepted)} {noun} accepted, {len(self.unchanged)} unchanged, "
+            f"{len(self.refused)} refused"
+        )
+
+
+@dataclass(frozen=True)
+class Completion:
+    request_id: int
+    certificate_number: str
+    file_name: str
+    emailed: tuple[str, ...]
+
+
+def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield number, line
+
+
+def check_pdf(data: bytes, name: str) -> None:
+    """An uploaded certificate must be a readable PDF of reasonable size."""
+    if not data:
+        raise ValidationFailed(f"{name} is empty")
+    if len(data) > MAX_PDF_BYTES:
+        raise ValidationFailed(f"{name} is larger than {MAX_PDF_BYTES // (1024 * 1024)} MB")
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise ValidationFailed(f"{name} is not a PDF file")
+    if b"%%EOF" not in data[-2048:]:
+        raise ValidationFailed(f"{name} is not a complete PDF file (no end-of-file marker)")
+
+
+class Desk:
+    """One person's session on the shared repository."""
+
+    def __init__(self, db: Database, actor: Actor, settings: Settings | None = None) -> None:
+        self.db = db
+        self.actor = actor
+        self.settings = settings or Settings()
+
+    # -- helpers -------------------------------------------------------------
+
+    def _log(self, s: Session, request_id: int | None, action: str, detail: str = "",
+             actor: str | None = None) -> None:
+        s.add(Activity(request_id=request_id, at=utcnow(), actor=actor or self.actor.label,
+                       action=action, detail=detail))
+
+    def _touch(self, s: Session, req: CertificateRequest | None = None) -> None:
+        now = utcnow()
+        if req is not None:
+            req.updated_at = now
+            req.updated_by = self.actor.label
+        repository.bump_change_marker(s, now)
+
+    def _lock(self, s: Session, request_id: int, expected_version: int | None) -> CertificateRequest:
+        req = repository.lock_request(s, request_id)
+        if not req.in_queue:
+            raise InvalidTransition(
+                f"request #{request_id} is a waiver of subrogation whose payment is "
+                f"{req.payment_status or 'not approved'}; it is not in the queue yet"
+            )
+        if expected_version is not None and req.version != expected_version:
+            raise StaleRequest(
+                f"request #{request_id} was changed by {req.updated_by or 'someone'} at "
+                f"{req.updated_at:%Y-%m-%d %H:%M} UTC after you opened it; it has been "
+                "reloaded, check it and try again"
+            )
+        return req
+
+    def _check(self, req: CertificateRequest, why_not) -> None:
+        state = _State(req)
+        if reason := why_not(state, self.actor.login):
+            raise InvalidTransition(reason)
+
+    def _ensure_free(self, s: Session, req: CertificateRequest, take_over: bool) -> None:
+        """A request in progress with someone else is theirs unless a manager takes it over."""
+        if req.status != Status.IN_PROGRESS or req.assignee_id in (None, self.actor.user_id):
+            return
+        holder = req.assignee
+        who = holder.display_name if holder else "someone"
+        since = f"{req.claimed_at:%Y-%m-%d %H:%M} UTC" if req.claimed_at else "earlier"
+        if not take_over:
+            hint = " (a manager may take it over)" if not self.actor.may(Permission.TAKE_OVER) \
+                else " (confirm to take it over)"
+            raise AlreadyClaimed(
+                f"request #{req.id} is in progress by {who} since {since}{hint}",
+                holder.login if holder else "",
+            )
+        self.actor.require(Permission.TAKE_OVER)
+        self._log(s, req.id, "taken_over", f"taken over from {who}")
+        req.assignee_id = self.actor.user_id
+        req.claimed_at = utcnow()
+
+    def _write(self):
+        return _WriteTransaction(self)
+
+    # -- reading -------------------------------------------------------------
+
+    def queue(self, flt: QueueFilter | None = None, offset: int = 0, limit: int = 100) -> QueuePage:
+        self.actor.require(Permission.VIEW)
+        with self.db.reading() as s:
+            return repository.queue_page(s, flt or QueueFilter(), self.actor.user_id, offset, limit)
+
+    def queue_position(self, flt: QueueFilter, request_id: int) -> int | None:
+        with self.db.reading() as s:
+            return repository.queue_position(s, flt, self.actor.user_id, request_id)
+
+    def pending_count(self) -> int:
+        self.actor.require(Permission.VIEW)
+        with self.db.reading() as s:
+            return repository.pending_count(s)
+
+    def change_counter(self) -> int:
+        with self.db.reading() as s:
+            return repository.change_counter(s)
+
+    def request(self, request_id: int) -> RequestDetail:
+        self.actor.require(Permission.VIEW)
+        with self.db.reading() as s:
+            return repository.request_detail(s, request_id)
+
+    def row(self, request_id: int) -> RequestRow:
+        self.actor.require(Permission.VIEW)
+        with self.db.reading() as s:
+            return repository.request_row(s, request_id)
+
+    def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
+        """Why an action is not offered for this request now (None: it is)."""
+        action = workflow.ACTIONS_BY_ID[action_id]
+        if not self.actor.may(Permission.PROCESS):
+            return (f"{self.actor.login} is a {self.actor.role.label}: view only, "
+                    f"{action.label.lower()} is for processors")
+        return action.why_not(detail, self.actor.login)
+
+    def certificate(self, request_id: int) -> tuple[str, bytes]:
+        """The newest certificate of a request: (file name, PDF bytes)."""
+        self.actor.require(Permission.VIEW)
+        with self.db.reading() as s:
+            repository.request_row(s, request_id)
+            cert = s.scalars(
+                select(Certificate).where(Certificate.request_id == request_id)
+                .order_by(Certificate.revision.desc())
+            ).first()
+            if cert is None:
+                raise NotFound(f"request #{request_id} has no certificate yet")
+            return cert.file_name, cert.pdf
+
+    def automation_prefill(self, request_id: int) -> CertificateForm:
+        """The certificate form as automation fills it (Compeo and PeoPayGo only)."""
+        self.actor.require(Permission.PROCESS)
+        with self.db.reading() as s:
+            req = s.get(CertificateRequest, request_id)
+            if req is None:
+                raise NotFound(f"there is no request #{request_id}")
+            self._check(req, workflow.why_not_automate)
+            return automation.prefill(req, req.customer, req.policy or _policy_on(s, req))
+
+    # -- processing actions --------------------------------------------------
+
+    def mark_in_progress(self, request_id: int, expected_version: int | None = None,
+                         take_over: bool = False) -> RequestRow:
+        """Claim the request for the current user."""
+        self.actor.require(Permission.PROCESS)
+        with self._write() as s:
+            req = self._lock(s, request_id, expected_version)
+            self._check(req, workflow.why_not_mark_in_progress)
+            self._ensure_free(s, req, take_over)
+            req.status = Status.IN_PROGRESS
+            if req.assignee_id != self.actor.user_id:
+                req.assignee_id = self.actor.user_id
+                req.claimed_at = utcnow()
+            self._log(s, req.id, "marked_in_progress", f"marked in progress by {self.actor.label}")
+            self._touch(s, req)
+            s.flush()
+            return repository.request_row(s, request_id)
+
+    def relabel_as_wos(self, request_id: int, expected_version: int | None = None,
+                       take_over: bool = False) -> RequestRow:
+        """Relabel a request mislabelled at submission as a waiver of subrogation."""
+        self.actor.require(Permission.PROCESS)
+        with self._write() as s:
+            req = self._lock(s, request_id, expected_version)
+            self._check(req, workflow.why_not_relabel)
+            self._ensure_free(s, req, take_over)
+            self._relabel(s, req)
+            self._touch(s, req)
+            s.flush()
+            return repository.request_row(s, request_id)
+
+    def _relabel(self, s: Session, req: CertificateRequest) -> None:
+        before = req.type
+        req.type = RequestType.WOS
+        self._log(s, req.id, "relabelled", f"relabelled {before} → WOS")
+
+    def automate(
+        self,
+        request_id: int,
+        *,
+        form: CertificateForm | None = None,
+        changes: dict[str, str] | None = None,
+        wos: bool = False,
+        to_holder: bool | None = None,
+        attachment: tuple[str, bytes] | None = None,
+        expected_version: int | None = None,
+        take_over: bool = False,
+    ) -> Completion:
+        """Attempt automation: issue the (reviewed) certificate and email it."""
+        self.actor.require(Permission.PROCESS)
+        with self._write() as s:
+            req = self._lock(s, request_id, expected_version)
+            self._check(req, workflow.why_not_automate)
+            self._ensure_free(s, req, take_over)
+            if form is None:
+                form = automation.prefill(req, req.customer, req.policy or _policy_on(s, req))
+            if changes:
+                form = form.with_changes(changes)
+            if wos and not form.wos:
+                form = form.with_changes({"wos": "yes"})
+            if form.wos and req.type != RequestType.WOS:
+                self._relabel(s, req)
+            if attachment is None:
+                automation.require_valid(form)
+            elif form.holder_email and not automation.is_valid_email(form.holder_email):
+                raise ValidationFailed(f"holder_email {form.holder_email!r} is not a valid email")
+            self._apply_holder(req, form)
+            return self._complete(s, req, form=form, attachment=attachment, to_holder=to_holder)
+
+    def upload_certificate(
+        self,
+        request_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        to_holder: bool | None = None,
+        expected_version: int | None = None,
+        take_over: bool = False,
+    ) -> Completion:
+        """Complete a request with a certificate issued elsewhere (Cornerstone, or any)."""
+        self.actor.require(Permission.PROCESS)
+        check_pdf(data, file_name)
+        with self._write() as s:
+            req = self._lock(s, request_id, expected_version)
+            self._check(req, workflow.why_not_upload)
+            self._ensure_free(s, req, take_over)
+            return self._complete(s, req, form=None, attachment=(file_name, data),
+                                  to_holder=to_holder)
+
+    def _apply_holder(self, req: CertificateRequest, form: CertificateForm) -> None:
+        """Corrections made on the form become the request's holder."""
+        req.holder_name = form.holder_name
+        req.holder_address = form.holder_address
+        req.holder_city = form.holder_city
+        req.holder_state = form.holder_state
+        req.holder_zip = form.holder_zip
+        req.holder_email = form.holder_email
+
+    def _complete(
+        self,
+        s: Session,
+        req: CertificateRequest,
+        *,
+        form: CertificateForm | None,
+        attachment: tuple[str, bytes] | None,
+        to_holder: bool | None,
+        actor: str | None = None,
+    ) -> Completion:
+        if attachment is not None:
+            check_pdf(attachment[1], attachment[0])
+        to_holder = req.send_to_holder if to_holder is None else to_holder
+        if to_holder and not req.holder_email:
+            raise ValidationFailed(
+                f"request #{req.id} has no holder email: add one or do not send to the holder"
+            )
+        now = utcnow()
+        revision = s.scalar(
+            select(func.count()).select_from(Certificate).where(Certificate.request_id == req.id)
+        ) or 0
+        number = f"CD-{req.id:06d}"
+        if attachment is None:
+            assert form is not None
+            pdf = render_certificate(form, number=number, revision=revision, issued_on=now.date())
+            source = CertificateSource.GENERATED
+            file_name = certificate_file_name(number, revision, form.insured_name)
+        else:
+            pdf = attachment[1]
+            source = CertificateSource.UPLOADED
+            file_name = certificate_file_name(number, revision, req.customer.name)
+        cert = Certificate(
+            request_id=req.id, number=number, revision=revision, source=source,
+            file_name=file_name, sha256=hashlib.sha256(pdf).hexdigest(),
+            data=form.to_json() if form else {"uploaded_file": attachment[0]},
+            pdf=pdf, issued_at=now, issued_by=actor or self.actor.label,
+        )
+        s.add(cert)
+        s.flush()
+        how = "generated" if attachment is None else f"attached file {attachment[0]!r}"
+        self._log(s, req.id, "certificate_issued", f"certificate {number} rev {revision} ({how})",
+                  actor=actor)
+        if req.assignee_id is None and actor is None:
+            req.assignee_id = self.actor.user_id
+            req.claimed_at = now
+        req.status = Status.COMPLETED
+        req.closed_at = now
+        self._log(s, req.id, "completed", "status Completed", actor=actor)
+        drafts = completed_emails(
+            request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
+            customer_name=req.customer.name,
+            customer_email=req.customer.email if automation.is_valid_email(req.customer.email) else "",
+            holder_name=req.holder_name, holder_email=req.holder_email, to_holder=to_holder,
+            certificate_number=number,
+        )
+        emailed = self._queue_emails(s, req, drafts, cert, actor)
+        self._touch(s, req)
+        if actor is not None:
+            req.updated_by = actor
+        s.flush()
+        return Completion(req.id, number, file_name, tuple(emailed))
+
+    def _queue_emails(self, s: Session, req: CertificateRequest, drafts: list[EmailDraft],
+                      cert: Certificate | None, actor: str | None = None) -> list[str]:
+        now = utcnow()
+        domain = self.settings.mail_from.rpartition("@")[2] or "certdesk.invalid"
+        if not any(d.recipient_role == "customer" for d in drafts):
+            self._log(s, req.id, "email_not_sent",
+                      "no email to the customer: no valid customer email address on file",
+                      actor=actor)
+        for d in drafts:
+            s.add(OutboxEmail(
+                request_id=req.id, kind=d.kind, recipient_role=d.recipient_role,
+                to_addr=d.to_addr, to_name=d.to_name, subject=d.subject, body_text=d.body_text,
+                body_html=d.body_html,
+                certificate_id=cert.id if (cert and d.attach_certificate) else None,
+                attachment_name=cert.file_name if (cert and d.attach_certificate) else None,
+                message_id=make_msgid(domain=domain), state=EmailState.QUEUED,
+                next_attempt_at=now, created_at=now,
+            ))
+            self._log(s, req.id, "email_queued", f"{d.kind} email queued to {d.recipient_role} "
+                      f"{d.to_addr}", actor=actor)
+        return [d.to_addr for d in drafts]
+
+    def reject(self, request_id: int, reason: str | int, expected_version: int | None = None,
+               take_over: bool = False) -> RequestRow:
+        """Reject with a configured reason; the customer is emailed the reason."""
+        self.actor.require(Permission.PROCESS)
+        with self._write() as s:
+            chosen = self._find_reason(s, reason)
+            req = self._lock(s, request_id, expected_version)
+            self._check(req, workflow.why_not_reject)
+            self._ensure_free(s, req, take_over)
+            now = utcnow()
+            if req.assignee_id is None:
+                req.assignee_id = self.actor.user_id
+                req.claimed_at = now
+            req.status = Status.REJECTED
+            req.closed_at = now
+            req.rejection_reason_id = chosen.id
+            req.rejection_reason_text = chosen.text
+            self._log(s, req.id, "rejected", f"rejected: {chosen.text}")
+            draft = rejected_email(
+                request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
+                customer_name=req.customer.name,
+                customer_email=req.customer.email if automation.is_valid_email(req.customer.email)
+                else "",
+                holder_name=req.holder_name, reason=chosen.text,
+            )
+            self._queue_emails(s, req, [draft] if draft else [], None)
+            self._touch(s, req)
+            s.flush()
+            return repository.request_row(s, request_id)
+
+    def _find_reason(self, s: Session, reason: str | int) -> RejectionReason:
+        active = list(s.scalars(
+            select(RejectionReason).where(RejectionReason.active.is_(True))
+            .order_by(RejectionReason.position, RejectionReason.id)
+        ))
+        text = str(reason).strip()
+        for r in active:
+            if (text.isdigit() and r.id == int(text)) or r.text.casefold() == text.casefold():
+                return r
+        listed = "; ".join(f"{r.id}: {r.text}" for r in active)
+        raise ValidationFailed(f"unknown or retired rejection reason {text!r}; choose one of {listed}")
+
+    def add_note(self, request_id: int, body: str) -> None:
+        """An internal note on the request (never emailed)."""
+        self.actor.require(Permission.PROCESS)
+        body = (body or "").strip()
+        if not body:
+            raise ValidationFailed("a note needs some text")
+        if len(body) > MAX_NOTE_LENGTH:
+            raise ValidationFailed(f"a note is at most {MAX_NOTE_LENGTH} characters")
+        with self._write() as s:
+            req = repository.lock_request(s, request_id)
+            s.add(Note(request_id=req.id, author=self.actor.label, body=body, created_at=utcnow()))
+            req.has_notes = True
+            self._log(s, req.id, "note_added", "internal note added")
+            self._touch(s, req)
+
+    # -- intake --------------------------------------------------------------
+
+    def import_submissions(self, lines: Iterable[str]) -> ImportReport:
+        """Take in portal and mobile submissions (JSON Lines), one transaction per line."""
+        self.actor.require(Permission.IMPORT)
+        report = ImportReport()
+        for number, line in numbered_lines(lines):
+            try:
+                parsed = intake.parse_line(line)
+                with self._write() as s:
+                    if isinstance(parsed, intake.PaymentUpdate):
+                        outcome = self._payment_update(s, parsed)
+                    else:
+                        outcome = self._take_in(s, parsed)
+            except CertdeskError as exc:
+                report.refused.append(LineOutcome(number, str(exc)))
+                continue
+            except IntegrityError:
+                # Another intake stored the same external id at the same moment.
+                report.unchanged.append(LineOutcome(number, "already received"))
+                continue
+            message, request_id, changed = outcome
+            bucket = report.accepted if changed else report.unchanged
+            bucket.append(LineOutcome(number, message, request_id))
+        return report
+
+    def _payment_update(self, s: Session, update: intake.PaymentUpdate) -> tuple[str, int, bool]:
+        req = s.scalars(
+            select(CertificateRequest).where(CertificateRequest.external_id == update.external_id)
+            .with_for_update()
+        ).first()
+        if req is None:
+            raise IntakeRefused(f"payment update for unknown external id {update.external_id!r}")
+        if req.payment_status == update.payment_status:
+            return f"payment already {update.payment_status}", req.id, False
+        before = req.payment_status
+        req.payment_status = update.payment_status
+        detail = f"payment {before or 'unknown'} → {update.payment_status}"
+        if update.payment_status == PaymentStatus.APPROVED and not req.in_queue:
+            req.in_queue = True
+            detail += "; now in the queue"
+        self._log(s, req.id, "payment_updated", detail, actor=SYSTEM)
+        self._touch(s, req)
+        req.updated_by = SYSTEM
+        return detail, req.id, True
+
+    def _take_in(self, s: Session, sub: intake.Submission) -> tuple[str, int, bool]:
+        existing = s.scalar(
+            select(CertificateRequest.id).where(CertificateRequest.external_id == sub.external_id)
+        )
+        if existing is not None:
+            return f"already received as request #{existing}", existing, False
+        customer = s.scalar(select(Customer).where(Customer.code == sub.customer_code))
+        if customer is None:
+            raise IntakeRefused(f"unknown customer {sub.customer_code!r}")
+        intake.check_customer(sub, customer.status)
+        policy = _policy_for(s, customer.id, sub.submitted_at)
+        found = intake.discrepancies(sub, customer.status, policy is not None)
+        brand = Brand(customer.brand)
+        reasons = intake.manual_reasons(sub, brand, found, automation.is_valid_email(customer.email))
+        duplicates = repository.possible_duplicates(
+            s, customer.id, sub.holder.key, sub.submitted_at, self.settings.duplicate_window_days
+        ) if sub.holder.name else []
+        if duplicates:
+            reasons.append("possible duplicate of " + ", ".join(f"#{d}" for d in duplicates))
+        now = utcnow()
+        req = CertificateRequest(
+            external_id=sub.external_id, customer_id=customer.id,
+            policy_id=policy.id if policy else None, type=sub.type, submitted_type=sub.type,
+            channel=sub.channel, status=Status.NEW, payment_status=sub.payment_status,
+            in_queue=intake.in_queue_at_intake(sub),
+            holder_name=sub.holder.name, holder_address=sub.holder.address,
+            holder_city=sub.holder.city, holder_state=sub.holder.state,
+            holder_zip=sub.holder.zip, holder_email=sub.holder.email, holder_key=sub.holder.key,
+            send_to_holder=sub.send_to_holder, instructions=sub.instructions,
+            submission=sub.raw, manual=bool(reasons), manual_reasons=reasons,
+            discrepancy=bool(found), department=CERTIFICATES_DEPARTMENT if reasons else None,
+            submitted_at=sub.submitted_at, received_at=now, updated_at=now, updated_by=SYSTEM,
+        )
+        s.add(req)
+        s.flush()
+        for other in duplicates:
+            s.add_all([DuplicateLink(request_id=req.id, other_id=other),
+                       DuplicateLink(request_id=other, other_id=req.id)])
+        self._log(s, req.id, "submitted",
+                  f"{sub.type} submitted through the {sub.channel} (imported by {self.actor.label})",
+                  actor=SYSTEM)
+        if not req.in_queue:
+            self._log(s, req.id, "awaiting_payment",
+                      f"WOS payment {sub.payment_status or 'unknown'}: hidden from the queue "
+                      "until approved", actor=SYSTEM)
+        if reasons:
+            self._log(s, req.id, "manual",
+                      f"assigned to {CERTIFICATES_DEPARTMENT}: " + "; ".join(reasons), actor=SYSTEM)
+            repository.bump_change_marker(s, now)
+            return f"stored as request #{req.id} (manual: {'; '.join(reasons)})", req.id, True
+        # Rule 3: a clean COI/POI for Compeo or PeoPayGo is processed automatically.
+        form = automation.prefill(req, customer, policy)
+        self._log(s, req.id, "auto_processed", "processed automatically", actor=SYSTEM)
+        completion = self._complete(s, req, form=form, attachment=None, to_holder=None,
+                                    actor=SYSTEM)
+        return (f"stored as request #{req.id} and completed automatically "
+                f"(certificate {completion.certificate_number})", req.id, True)
+
+    def import_customers(self, lines: Iterable[str]) -> ImportReport:
+        """Load or update customers and their policies (JSON Lines)."""
+        self.actor.require(Permission.IMPORT)
+        report = ImportReport()
+        for number, line in numbered_lines(lines):
+            try:
+                record = _parse_customer(line)
+                with self._write() as s:
+                    message, changed = self._upsert_customer(s, record)
+            except CertdeskError as exc:
+                report.refused.append(LineOutcome(number, str(exc)))
+                continue
+            (report.accepted if changed else report.unchanged).append(LineOutcome(number, message))
+        return report
+
+    def _upsert_customer(self, s: Session, record: dict) -> tuple[str, bool]:
+        now = utcnow()
+        customer = s.scalar(select(Customer).where(Customer.code == record["code"]))
+        created = customer is None
+        if customer is None:
+            customer = Customer(code=record["code"])
+            s.add(customer)
+        for key in ("name", "brand", "status", "email", "address", "city", "state", "zip"):
+            setattr(customer, key, record[key])
+        customer.name_search = record["name"].lower()
+        customer.updated_at = now
+        if record["policies"] is not None:
+            customer.policies.clear()
+            s.flush()
+            for p in record["policies"]:
+                customer.policies.append(Policy(**p))
+        s.flush()
+        repository.bump_change_marker(s, now)
+        self._log(s, None, "customer_imported",
+                  f"customer {customer.code} {'created' if created else 'updated'}")
+        return f"customer {customer.code} {'created' if created else 'updated'}", True
+
+    # -- configuration (managers) --------------------------------------------
+
+    def reasons(self, include_retired: bool = False) -> list[ReasonView]:
+        self.actor.require(Permission.VIEW)
+        with self.db.reading() as s:
+            used = dict(s.execute(
+                select(CertificateRequest.rejection_reason_id, func.count())
+                .where(CertificateRequest.rejection_reason_id.is_not(None))
+                .group_by(CertificateRequest.rejection_reason_id)
+            ).all())
+            stmt = select(RejectionReason).order_by(RejectionReason.position, RejectionReason.id)
+            if not include_retired:
+                stmt = stmt.where(RejectionReason.active.is_(True))
+            return [ReasonView(r.id, r.text, r.active, used.get(r.id, 0)) for r in s.scalars(stmt)]
+
+    def _reason_text(self, text: str) -> str:
+        text = " ".join((text or "").split())
+        if not text:
+            raise ValidationFailed("a rejection reason needs some text")
+        if len(text) > 300:
+            raise ValidationFailed("a rejection reason is at most 300 characters")
+        return text
+
+    def _unique_reason(self, s: Session, text: str, except_id: int | None = None) -> None:
+        clash = s.scalar(select(RejectionReason).where(
+            func.lower(RejectionReason.text) == text.lower()))
+        if clash is not None and clash.id != except_id:
+            state = "" if clash.active else " (retired)"
+            raise ValidationFailed(f"reason {clash.id}{state} already says {clash.text!r}")
+
+    def add_reason(self, text: str) -> ReasonView:
+        self.actor.require(Permission.CONFIGURE_REASONS)
+        text = self._reason_text(text)
+        with self._write() as s:
+            self._unique_reason(s, text)
+            position = (s.scalar(select(func.max(RejectionReason.position))) or 0) + 1
+            reason = RejectionReason(text=text, position=position, active=True, created_at=utcnow())
+            s.add(reason)
+            s.flush()
+            self._log(s, None, "reason_added", f"rejection reason {reason.id} added: {text}")
+            repository.bump_change_marker(s, utcnow())
+            return ReasonView(reason.id, reason.text, True, 0)
+
+    def _get_reason(self, s: Session, reason_id: int) -> RejectionReason:
+        reason = s.get(RejectionReason, reason_id)
+        if reason is None:
+            raise NotFound(f"there is no rejection reason {reason_id}")
+        return reason
+
+    def rename_reason(self, reason_id: int, text: str) -> ReasonView:
+        self.actor.require(Permission.CONFIGURE_REASONS)
+        text = self._reason_text(text)
+        with self._write() as s:
+            reason = self._get_reason(s, reason_id)
+            self._unique_reason(s, text, except_id=reason.id)
+            before = reason.text
+            reason.text = text
+            self._log(s, None, "reason_renamed", f"rejection reason {reason.id}: {before} → {text}")
+            repository.bump_change_marker(s, utcnow())
+            return ReasonView(reason.id, reason.text, reason.active, 0)
+
+    def retire_reason(self, reason_id: int) -> ReasonView:
+        """Retired reasons are no longer offered; used ones stay on the requests they closed."""
+        self.actor.require(Permission.CONFIGURE_REASONS)
+        with self._write() as s:
+            reason = self._get_reason(s, reason_id)
+            if not reason.active:
+                raise InvalidTransition(f"rejection reason {reason_id} is already retired")
+            remaining = s.scalar(select(func.count()).select_from(RejectionReason).where(
+                RejectionReason.active.is_(True))) or 0
+            if remaining <= 1:
+                raise InvalidTransition("the last active rejection reason cannot be retired")
+            reason.active = False
+            reason.retired_at = utcnow()
+            self._log(s, None, "reason_retired", f"rejection reason {reason.id} retired: {reason.text}")
+            repository.bump_change_marker(s, utcnow())
+            return ReasonView(reason.id, reason.text, False, 0)
+
+    # -- users (managers) ----------------------------------------------------
+
+    def users(self) -> list[UserView]:
+        self.actor.require(Permission.VIEW)
+        with self.db.reading() as s:
+            return [UserView(u.login, u.name, u.email, u.role, u.active)
+                    for u in s.scalars(select(User).order_by(User.login))]
+
+    def add_user(self, login: str, role: str, name: str = "", email: str = "") -> UserView:
+        self.actor.require(Permission.MANAGE_USERS)
+        login = login.strip()
+        role_value = parse_role(role)
+        if not login or any(c.isspace() for c in login) or len(login) > 64:
+            raise ValidationFailed(f"{login!r} is not a valid login")
+        if email and not automation.is_valid_email(email):
+            raise ValidationFailed(f"{email!r} is not a valid email address")
+        with self._write() as s:
+            if s.scalar(select(User).where(User.login == login)) is not None:
+                raise ValidationFailed(f"user {login} already exists (use users set-role)")
+            s.add(User(login=login, name=name.strip(), email=email.strip(), role=role_value,
+                       active=True, created_at=utcnow()))
+            self._log(s, None, "user_added", f"user {login} added as {role_value.label}")
+            return UserView(login, name, email, role_value, True)
+
+    def set_role(self, login: str, role: str) -> UserView:
+        self.actor.require(Permission.MANAGE_USERS)
+        role_value = parse_role(role)
+        with self._write() as s:
+            user = s.scalar(select(User).where(User.login == login))
+            if user is None:
+                raise NotFound(f"there is no user {login}")
+            if user.role == Role.MANAGER and role_value != Role.MANAGER:
+                managers = s.scalar(select(func.count()).select_from(User).where(
+                    User.role == Role.MANAGER, User.active.is_(True))) or 0
+                if managers <= 1:
+                    raise InvalidTransition(f"{login} is the last manager; appoint another first")
+            before = user.role
+            user.role = role_value
+            self._log(s, None, "role_changed", f"user {login}: {before} → {role_value}")
+            return UserView(user.login, user.name, user.email, user.role, user.active)
+
+
+class _WriteTransaction:
+    """A write transaction that turns a lost optimistic-concurrency race into StaleRequest."""
+
+    def __init__(self, desk: Desk) -> None:
+        self._cm = desk.db.writing()
+
+    def __enter__(self) -> Session:
+        return self._cm.__enter__()
+
+    def __exit__(self, exc_type, exc, tb) -> bool | None:
+        try:
+            return self._cm.__exit__(exc_type, exc, tb)
+        except StaleDataError:
+            raise StaleRequest(
+                "someone else changed this request at the same moment; it has been reloaded, "
+                "check it and try again"
+            ) from None
+
+
+class _State:
+    """The workflow rules' view of an ORM request."""
+
+    def __init__(self, req: CertificateRequest) -> None:
+        self.id = req.id
+        self.status = req.status
+        self.type = req.type
+        self.brand = req.customer.brand
+        self.assignee_login = req.assignee.login if req.assignee else None
+
+
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role.strip().lower())
+    except ValueError:
+        raise ValidationFailed(
+            f"unknown role {role!r}; roles: {', '.join(r.value for r in Role)}"
+        ) from None
+
+
+def _policy_for(s: Session, customer_id: int, on: datetime) -> Policy | None:
+    day = on.date()
+    return s.scalars(
+        select(Policy).where(Policy.customer_id == customer_id, Policy.effective <= day,
+                             Policy.expires >= day).order_by(Policy.expires.desc())
+    ).first()
+
+
+def _policy_on(s: Session, req: CertificateRequest) -> Policy | None:
+    """The customer's policy in force on the request date, else their newest one."""
+    found = _policy_for(s, req.customer_id, req.submitted_at)
+    if found is not None:
+        return found
+    return s.scalars(select(Policy).where(Policy.customer_id == req.customer_id)
+                     .order_by(Policy.expires.desc())).first()
+
+
+def _parse_customer(line: str) -> dict:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed("not a JSON object")
+
+    def text(key: str, required: bool = False) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise ValidationFailed(f"missing {key}")
+            return ""
+        if not isinstance(value, str | int):
+            raise ValidationFailed(f"{key} must be text")
+        return str(value).strip()
+
+    record = {k: text(k, required=k in ("code", "name", "brand")) for k in
+              ("code", "name", "brand", "status", "email", "address", "city", "state", "zip")}
+    try:
+        record["brand"] = Brand(record["brand"].lower()).value
+    except ValueError:
+        raise ValidationFailed(
+            f"unknown brand {record['brand']!r} (expected compeo|peopaygo|cornerstone)") from None
+    status = (record["status"] or "active").lower()
+    if status not in (CustomerStatus.ACTIVE, CustomerStatus.INACTIVE):
+        raise ValidationFailed(f"unknown status {status!r} (expected active|inactive)")
+    record["status"] = status
+    policies = data.get("policies")
+    if policies is not None:
+        if not isinstance(policies, list):
+            raise ValidationFailed("policies must be a list")
+        record["policies"] = [_parse_policy(p, i) for i, p in enumerate(policies, start=1)]
+    else:
+        record["policies"] = None
+    return record
+
+
+def _parse_policy(p: object, index: int) -> dict:
+    from datetime import date
+
+    where = f"policy {index}"
+    if not isinstance(p, dict):
+        raise ValidationFailed(f"{where} must be an object")
+    out: dict = {"line": str(p.get("line") or "workers_comp")}
+    for key in ("carrier", "number"):
+        if not str(p.get(key) or "").strip():
+            raise ValidationFailed(f"{where}: missing {key}")
+        out[key] = str(p[key]).strip()
+    out["naic"] = str(p.get("naic") or "").strip()
+    for key in ("effective", "expires"):
+        try:
+            out[key] = date.fromisoformat(str(p.get(key)))
+        except ValueError:
+            raise ValidationFailed(f"{where}: {key} must be a date YYYY-MM-DD") from None
+    if out["expires"] <= out["effective"]:
+        raise ValidationFailed(f"{where}: expires must be after effective")
+    limits = p.get("limits") or {}
+    if not isinstance(limits, dict):
+        raise ValidationFailed(f"{where}: limits must be an object")
+    for key in ("each_accident", "disease_each_employee", "disease_policy_limit"):
+        value = limits.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationFailed(f"{where}: limits.{key} must be a whole dollar amount")
+        out[key] = value
+    return out
+
+
+__all__ = ["Desk", "ImportReport", "Completion", "PermissionDenied", "parse_role"]

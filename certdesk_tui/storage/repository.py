@@ -1,0 +1,259 @@
+"""Queries over the shared repository: the queue, details, and row locking.
+
+Filtering, sorting and paging happen in SQL so that the interface only ever
+holds the rows it shows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from certdesk_tui.domain import PENDING_STATUSES
+from certdesk_tui.errors import NotFound
+from certdesk_tui.storage.models import (
+    Activity,
+    Certificate,
+    CertificateRequest,
+    ChangeMarker,
+    Customer,
+    DuplicateLink,
+    Note,
+    OutboxEmail,
+    User,
+)
+from certdesk_tui.views import (
+    ActivityView,
+    CertificateView,
+    DuplicateView,
+    EmailView,
+    NoteView,
+    QueueFilter,
+    QueuePage,
+    RequestDetail,
+    RequestRow,
+)
+
+R = CertificateRequest
+_duplicate_flag = exists().where(DuplicateLink.request_id == R.id).correlate(R)
+
+_SORT_COLUMNS = {
+    "id": R.id,
+    "age": R.submitted_at,
+    "customer": Customer.name,
+    "brand": Customer.brand,
+    "type": R.type,
+    "channel": R.channel,
+    "holder": R.holder_name,
+    "status": R.status,
+    "assignee": User.login,
+}
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(flt: QueueFilter, user_id: int | None) -> list:
+    clauses: list = [R.in_queue.is_(True)]
+    if flt.statuses:
+        clauses.append(R.status.in_([s.value for s in flt.statuses]))
+    if flt.types:
+        clauses.append(R.type.in_([t.value for t in flt.types]))
+    if flt.channels:
+        clauses.append(R.channel.in_([c.value for c in flt.channels]))
+    if flt.manual_only:
+        clauses.append(R.manual.is_(True))
+    if flt.mine:
+        clauses.append(R.assignee_id == user_id)
+    if flt.brands or flt.search.strip():
+        customers = select(Customer.id)
+        if flt.brands:
+            customers = customers.where(Customer.brand.in_([b.value for b in flt.brands]))
+        text = flt.search.strip().lower()
+        if text:
+            pattern = f"%{escape_like(text)}%"
+            customers = customers.where(
+                or_(
+                    Customer.name_search.like(pattern, escape="\\"),
+                    func.lower(Customer.code).like(pattern, escape="\\"),
+                )
+            )
+        clauses.append(R.customer_id.in_(customers.scalar_subquery()))
+    return clauses
+
+
+def _row_select() -> Select:
+    return (
+        select(
+            R.id, R.external_id, Customer.name, Customer.code, Customer.brand, R.type, R.channel,
+            R.holder_name, R.status, User.login, R.manual, R.manual_reasons, R.discrepancy,
+            or_(R.has_notes, R.instructions != ""), _duplicate_flag, R.submitted_at, R.version,
+        )
+        .join(Customer, Customer.id == R.customer_id)
+        .outerjoin(User, User.id == R.assignee_id)
+    )
+
+
+def _to_row(values) -> RequestRow:
+    (rid, ext, cname, ccode, brand, rtype, channel, holder, status, login, manual, reasons,
+     discrepancy, has_notes, dup, submitted_at, version) = values
+    return RequestRow(
+        id=rid, external_id=ext, customer_name=cname, customer_code=ccode, brand=brand,
+        type=rtype, channel=channel, holder_name=holder, status=status, assignee_login=login,
+        manual=bool(manual), manual_reasons=tuple(reasons or ()), discrepancy=bool(discrepancy),
+        has_notes=bool(has_notes), possible_duplicate=bool(dup), submitted_at=submitted_at,
+        version=version,
+    )
+
+
+def queue_page(
+    session: Session, flt: QueueFilter, user_id: int | None, offset: int, limit: int
+) -> QueuePage:
+    clauses = _where(flt, user_id)
+    total = session.scalar(select(func.count()).select_from(R).where(*clauses)) or 0
+    column = _SORT_COLUMNS.get(flt.sort, R.submitted_at)
+    order = [column.desc() if flt.descending else column.asc(),
+             R.id.desc() if flt.descending else R.id.asc()]
+    stmt = _row_select().where(*clauses).order_by(*order).offset(offset).limit(limit)
+    rows = tuple(_to_row(v) for v in session.execute(stmt))
+    return QueuePage(rows=rows, total=total, offset=offset)
+
+
+def queue_position(session: Session, flt: QueueFilter, user_id: int | None, request_id: int) -> int | None:
+    """The row index of a request in the filtered, sorted queue (None if it is not in it)."""
+    ids = session.scalars(
+        select(R.id).join(Customer, Customer.id == R.customer_id)
+        .outerjoin(User, User.id == R.assignee_id)
+        .where(*_where(flt, user_id))
+        .order_by(
+            _SORT_COLUMNS.get(flt.sort, R.submitted_at).desc() if flt.descending
+            else _SORT_COLUMNS.get(flt.sort, R.submitted_at).asc(),
+            R.id.desc() if flt.descending else R.id.asc(),
+        )
+    )
+    for index, rid in enumerate(ids):
+        if rid == request_id:
+            return index
+    return None
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(R).where(
+            R.in_queue.is_(True), R.status.in_([s.value for s in PENDING_STATUSES])
+        )
+    ) or 0
+
+
+def request_row(session: Session, request_id: int) -> RequestRow:
+    values = session.execute(_row_select().where(R.id == request_id)).first()
+    if values is None:
+        raise NotFound(f"there is no request #{request_id}")
+    return _to_row(values)
+
+
+def request_detail(session: Session, request_id: int) -> RequestDetail:
+    row = request_row(session, request_id)
+    req = session.get(R, request_id)
+    assert req is not None
+    customer = req.customer
+    policy = req.policy
+    notes = session.scalars(
+        select(Note).where(Note.request_id == request_id).order_by(Note.id.desc())
+    )
+    activities = session.scalars(
+        select(Activity).where(Activity.request_id == request_id).order_by(Activity.id.desc())
+    )
+    emails = session.scalars(
+        select(OutboxEmail).where(OutboxEmail.request_id == request_id).order_by(OutboxEmail.id)
+    )
+    certificates = session.execute(
+        select(Certificate.id, Certificate.number, Certificate.revision, Certificate.source,
+               Certificate.file_name, Certificate.sha256, Certificate.issued_at,
+               Certificate.issued_by)
+        .where(Certificate.request_id == request_id).order_by(Certificate.revision)
+    )
+    other = aliased(R)
+    duplicates = session.execute(
+        select(other.id, other.status, other.type, other.submitted_at)
+        .join(DuplicateLink, DuplicateLink.other_id == other.id)
+        .where(DuplicateLink.request_id == request_id).order_by(other.id)
+    )
+    city_line = f"{customer.city}, {customer.state} {customer.zip}".strip(", ")
+    return RequestDetail(
+        row=row,
+        submitted_type=req.submitted_type,
+        customer_email=customer.email,
+        customer_status=customer.status,
+        customer_address="\n".join(x for x in (customer.address, city_line) if x.strip()),
+        holder_address=req.holder_address,
+        holder_city=req.holder_city,
+        holder_state=req.holder_state,
+        holder_zip=req.holder_zip,
+        holder_email=req.holder_email,
+        send_to_holder=req.send_to_holder,
+        instructions=req.instructions,
+        payment_status=req.payment_status,
+        in_queue=req.in_queue,
+        department=req.department,
+        policy=(
+            f"{policy.carrier} {policy.number} ({policy.effective.isoformat()} to "
+            f"{policy.expires.isoformat()})" if policy else None
+        ),
+        submission=dict(req.submission or {}),
+        claimed_at=req.claimed_at,
+        closed_at=req.closed_at,
+        rejection_reason=req.rejection_reason_text,
+        updated_by=req.updated_by,
+        updated_at=req.updated_at,
+        notes=tuple(NoteView(n.id, n.author, n.body, n.created_at) for n in notes),
+        activities=tuple(ActivityView(a.at, a.actor, a.action, a.detail) for a in activities),
+        emails=tuple(
+            EmailView(e.id, e.to_addr, e.recipient_role, e.subject, e.state, e.attempts,
+                      e.last_error, e.attachment_name, e.sent_at)
+            for e in emails
+        ),
+        certificates=tuple(CertificateView(*c) for c in certificates),
+        duplicates=tuple(DuplicateView(*d) for d in duplicates),
+    )
+
+
+def lock_request(session: Session, request_id: int) -> CertificateRequest:
+    """Load a request for change, locking its row (PostgreSQL) for the transaction."""
+    req = session.scalars(
+        select(R).where(R.id == request_id).with_for_update().execution_options(
+            populate_existing=True
+        )
+    ).first()
+    if req is None:
+        raise NotFound(f"there is no request #{request_id}")
+    return req
+
+
+def possible_duplicates(
+    session: Session, customer_id: int, holder_key: str, around: datetime, window_days: int,
+    exclude_id: int | None = None,
+) -> list[int]:
+    window = timedelta(days=window_days)
+    stmt = select(R.id).where(
+        R.customer_id == customer_id,
+        R.holder_key == holder_key,
+        and_(R.submitted_at >= around - window, R.submitted_at <= around + window),
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(R.id != exclude_id)
+    return list(session.scalars(stmt.order_by(R.id)))
+
+
+def bump_change_marker(session: Session, now: datetime) -> None:
+    session.execute(
+        update(ChangeMarker).where(ChangeMarker.id == 1)
+        .values(counter=ChangeMarker.counter + 1, changed_at=now)
+    )
+
+
+def change_counter(session: Session) -> int:
+    return session.scalar(select(ChangeMarker.counter).where(ChangeMarker.id == 1)) or 0

@@ -1,0 +1,255 @@
+"""Read models: plain frozen snapshots the interface and the commands display.
+
+They carry no database session, so a worker thread can hand them to the UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from certdesk_tui.domain import PENDING_STATUSES, Brand, Channel, RequestType, Status
+
+SORT_KEYS = (
+    "id", "age", "customer", "brand", "type", "channel", "holder", "status", "assignee",
+)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows. Empty sets mean 'any'."""
+
+    statuses: frozenset[Status] = frozenset(PENDING_STATUSES)
+    types: frozenset[RequestType] = frozenset()
+    brands: frozenset[Brand] = frozenset()
+    channels: frozenset[Channel] = frozenset()
+    manual_only: bool = False
+    mine: bool = False
+    search: str = ""
+    sort: str = "age"
+    # Oldest first is the default: "age" ascending means the longest-waiting on top.
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    external_id: str
+    customer_name: str
+    customer_code: str
+    brand: str
+    type: str
+    channel: str
+    holder_name: str
+    status: str
+    assignee_login: str | None
+    manual: bool
+    manual_reasons: tuple[str, ...]
+    discrepancy: bool
+    has_notes: bool
+    possible_duplicate: bool
+    submitted_at: datetime
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "external_id": self.external_id,
+            "customer": self.customer_name,
+            "customer_code": self.customer_code,
+            "brand": self.brand,
+            "type": self.type,
+            "channel": self.channel,
+            "holder": self.holder_name,
+            "status": self.status,
+            "assignee": self.assignee_login,
+            "manual": self.manual,
+            "manual_reasons": list(self.manual_reasons),
+            "discrepancy": self.discrepancy,
+            "has_notes": self.has_notes,
+            "possible_duplicate": self.possible_duplicate,
+            "submitted_at": self.submitted_at.isoformat(),
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: tuple[RequestRow, ...]
+    total: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    at: datetime
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class EmailView:
+    id: int
+    to: str
+    recipient_role: str
+    subject: str
+    state: str
+    attempts: int
+    last_error: str
+    attachment_name: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    id: int
+    number: str
+    revision: int
+    source: str
+    file_name: str
+    sha256: str
+    issued_at: datetime
+    issued_by: str
+
+
+@dataclass(frozen=True)
+class DuplicateView:
+    id: int
+    status: str
+    type: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    row: RequestRow
+    submitted_type: str
+    customer_email: str
+    customer_status: str
+    customer_address: str
+    holder_address: str
+    holder_city: str
+    holder_state: str
+    holder_zip: str
+    holder_email: str
+    send_to_holder: bool
+    instructions: str
+    payment_status: str | None
+    in_queue: bool
+    department: str | None
+    policy: str | None
+    submission: dict[str, Any]
+    claimed_at: datetime | None
+    closed_at: datetime | None
+    rejection_reason: str | None
+    updated_by: str
+    updated_at: datetime
+    notes: tuple[NoteView, ...] = field(default_factory=tuple)
+    activities: tuple[ActivityView, ...] = field(default_factory=tuple)
+    emails: tuple[EmailView, ...] = field(default_factory=tuple)
+    certificates: tuple[CertificateView, ...] = field(default_factory=tuple)
+    duplicates: tuple[DuplicateView, ...] = field(default_factory=tuple)
+
+    # The attributes the workflow rules read (see workflow.RequestState).
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def status(self) -> str:
+        return self.row.status
+
+    @property
+    def type(self) -> str:
+        return self.row.type
+
+    @property
+    def brand(self) -> str:
+        return self.row.brand
+
+    @property
+    def assignee_login(self) -> str | None:
+        return self.row.assignee_login
+
+    @property
+    def version(self) -> int:
+        return self.row.version
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.row.to_json()
+        data.update(
+            submitted_type=self.submitted_type,
+            customer_email=self.customer_email,
+            customer_status=self.customer_status,
+            holder={
+                "name": self.row.holder_name, "address": self.holder_address,
+                "city": self.holder_city, "state": self.holder_state, "zip": self.holder_zip,
+                "email": self.holder_email,
+            },
+            send_to_holder=self.send_to_holder,
+            instructions=self.instructions,
+            payment_status=self.payment_status,
+            in_queue=self.in_queue,
+            department=self.department,
+            policy=self.policy,
+            submission=self.submission,
+            claimed_at=_iso(self.claimed_at),
+            closed_at=_iso(self.closed_at),
+            rejection_reason=self.rejection_reason,
+            notes=[
+                {"at": _iso(n.created_at), "author": n.author, "body": n.body} for n in self.notes
+            ],
+            activities=[
+                {"at": _iso(a.at), "actor": a.actor, "action": a.action, "detail": a.detail}
+                for a in self.activities
+            ],
+            emails=[
+                {
+                    "id": e.id, "to": e.to, "recipient": e.recipient_role, "subject": e.subject,
+                    "state": e.state, "attempts": e.attempts, "last_error": e.last_error,
+                    "attachment": e.attachment_name,
+                }
+                for e in self.emails
+            ],
+            certificates=[
+                {
+                    "id": c.id, "number": c.number, "revision": c.revision, "source": c.source,
+                    "file_name": c.file_name, "sha256": c.sha256, "issued_at": _iso(c.issued_at),
+                    "issued_by": c.issued_by,
+                }
+                for c in self.certificates
+            ],
+            possible_duplicates=[d.id for d in self.duplicates],
+        )
+        return data
+
+
+@dataclass(frozen=True)
+class ReasonView:
+    id: int
+    text: str
+    active: bool
+    used: int
+
+
+@dataclass(frozen=True)
+class UserView:
+    login: str
+    name: str
+    email: str
+    role: str
+    active: bool
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
