@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import MethodReturnValue
 
 from certdesk_tui.automation import CertificateForm
 
@@ -29,6 +29,8 @@ MARGIN = 12.95
 CONTENT_W = PAGE_W - 2 * MARGIN
 HALF_W = CONTENT_W / 2
 PAD = 1.5  # inner padding of every box
+LINE = 0.42  # line height in mm per point of font size: about 1.2 line spacing
+DESCRIPTION_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0)
 
 NOTICE = (
     "This certificate is issued for information only and gives the certificate holder no "
@@ -49,13 +51,13 @@ WAIVER = "WAIVER OF SUBROGATION APPLIES"
 # Coverages table: (heading, width in mm); the widths add up to CONTENT_W.
 COLUMNS: tuple[tuple[str, float], ...] = (
     ("INSR\nLTR", 10),
-    ("TYPE OF INSURANCE", 40),
+    ("TYPE OF INSURANCE", 36),
     ("ADDL\nINSD", 11),
     ("SUBR\nWVD", 11),
-    ("POLICY NUMBER", 30),
+    ("POLICY NUMBER", 28),
     ("POLICY EFF\n(MM/DD/YYYY)", 20),
     ("POLICY EXP\n(MM/DD/YYYY)", 20),
-    ("LIMITS", 48),
+    ("LIMITS", 54),
 )
 
 # Control characters (tabs, form feeds, ...) have no glyph and would be dropped
@@ -147,30 +149,44 @@ class _CertificatePDF(FPDF):
 
     # -- text primitives -------------------------------------------------------
 
-    def _wrap(self, text: str, width: float, max_lines: int) -> list[str]:
-        """Word-wrap ``text`` to ``width``; cut to ``max_lines`` with an ellipsis."""
+    def _wrap(self, text: str, width: float, max_lines: int) -> tuple[list[str], bool]:
+        """Word-wrap ``text`` to ``width`` in the current font: (lines, whether it was cut).
+
+        Text beyond ``max_lines`` is dropped and the last kept line ends with an ellipsis.
+        """
         text = _clean(text)
-        if not text.strip():
-            return []
+        if not text.strip() or max_lines < 1:
+            return [], bool(text.strip())
         # Most values are one short line; skipping fpdf2's line breaker halves the draw time.
         if "\n" not in text and self.get_string_width(text) <= width:
-            return [text]
+            return [text], False
+        # No DejaVu letter is narrower than 0.25 em, so nothing past this many characters
+        # can fit; cutting first keeps a huge input from stalling the line breaker.
+        limit = int(max_lines * width / (self.font_size * 0.25)) + 1
+        cut = len(text) > limit
         lines: list[str] = self.multi_cell(
-            width, 1, text, dry_run=True, output=MethodReturnValue.LINES
+            width, 1, text[:limit], dry_run=True, output=MethodReturnValue.LINES
         )
-        if len(lines) <= max_lines:
-            return lines
+        if len(lines) <= max_lines and not cut:
+            return lines, False
         kept = lines[:max_lines]
-        kept[-1] = self._ellipsize(kept[-1], width, force=True)
-        return kept
+        kept[-1] = self._ellipsize(kept[-1], width)
+        return kept, True
 
-    def _ellipsize(self, line: str, width: float, *, force: bool = False) -> str:
-        if not force and self.get_string_width(line) <= width:
-            return line
+    def _ellipsize(self, line: str, width: float) -> str:
         line = line.rstrip()
         while line and self.get_string_width(line + ELLIPSIS) > width:
             line = line[:-1].rstrip()
         return line + ELLIPSIS
+
+    def _draw(self, x: float, y: float, width: float, lines: list[str], align: str = "L") -> float:
+        """Draw already wrapped lines in the current font; return the y below them."""
+        height = self.font_size_pt * LINE
+        for line in lines:
+            self.set_xy(x, y)
+            self.cell(width, height, line, align=align)
+            y += height
+        return y
 
     def _lines(
         self,
@@ -186,12 +202,7 @@ class _CertificatePDF(FPDF):
     ) -> float:
         """Draw wrapped text at (x, y); return the y below it."""
         self.set_font(FONT, "B" if bold else "", size)
-        height = size * 0.42  # ~1.2 line spacing, pt to mm
-        for line in self._wrap(text, width, max_lines):
-            self.set_xy(x, y)
-            self.cell(width, height, line, align=align)
-            y += height
-        return y
+        return self._draw(x, y, width, self._wrap(text, width, max_lines)[0], align)
 
     def _label(self, x: float, y: float, width: float, text: str) -> float:
         return self._lines(x, y, width, text, size=6.5, bold=True)
@@ -205,17 +216,21 @@ class _CertificatePDF(FPDF):
             size -= 0.5
         return size
 
-    def _description_size(self, text: str, width: float, height: float) -> tuple[float, int]:
-        """Shrink a long description before cutting it: (font size, line budget)."""
-        for size in (8.0, 7.5, 7.0, 6.5, 6.0):
+    def _description(self, text: str, x: float, y: float, width: float, height: float) -> None:
+        """A long description first shrinks (down to 6 pt), then is cut with an ellipsis."""
+        text = _clean(text)
+        for size in DESCRIPTION_SIZES:
             self.set_font(FONT, "", size)
-            budget = int(height // (size * 0.42))
-            lines = self.multi_cell(
-                width, 1, _clean(text), dry_run=True, output=MethodReturnValue.LINES
-            )
-            if len(lines) <= budget:
-                return size, budget
-        return size, budget
+            budget = int(height // (size * LINE))
+            last = size == DESCRIPTION_SIZES[-1]
+            # The unwrapped width bounds the line count from below: skip hopeless
+            # sizes without running the (slow) line breaker.
+            if not last and self.get_string_width(" ".join(text.split())) > width * budget:
+                continue
+            lines, cut = self._wrap(text, width, budget)
+            if not cut or last:
+                break
+        self._draw(x, y, width, lines)
 
     # -- page ----------------------------------------------------------------
 
@@ -266,10 +281,10 @@ class _CertificatePDF(FPDF):
             max_lines=2,
         )
         self._lines(right + PAD + name_w, top + 6.5, naic_w, form.insurer_naic, size=8, align="R")
-        y = max(insurer, top + 6.5 + 3.4) + 1.5
+        y = max(insurer, top + 6.5 + 3.4) + 2
         for letter in "BCDEF":
-            self.line(right, y - 0.75, right + HALF_W, y - 0.75)
-            y = self._lines(right + PAD, y, name_w, f"INSURER {letter}:", size=8) + 3.5
+            self.line(right, y - 1, right + HALF_W, y - 1)
+            y = self._lines(right + PAD, y, name_w, f"INSURER {letter}:", size=8) + 3.4
 
         # Coverages heading with the certificate and revision numbers.
         top = 94
@@ -301,10 +316,7 @@ class _CertificatePDF(FPDF):
             CONTENT_W - 2 * PAD,
             "DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES",
         )
-        size, budget = self._description_size(form.description, CONTENT_W - 2 * PAD, 62)
-        self._lines(
-            left + PAD, top + 5, CONTENT_W - 2 * PAD, form.description, size=size, max_lines=budget
-        )
+        self._description(form.description, left + PAD, top + 5, CONTENT_W - 2 * PAD, 62)
 
         # Certificate holder (left), cancellation and signature (right).
         top = 216
@@ -370,7 +382,7 @@ class _CertificatePDF(FPDF):
                 align=align,
             )
             x += width
-        # Amounts must never be cut, so the limits shrink to fit instead.
+        # Amounts should not be cut, so the limits shrink (down to 5 pt) before anything is.
         width = COLUMNS[-1][1] - 2
         size = self._fitting_size(limits, width, 7.5, 5.0)
         y = row + 1.5
@@ -378,6 +390,4 @@ class _CertificatePDF(FPDF):
             y = self._lines(x + 1, y, width, line, size=size, bold=line == "PER STATUTE") + 0.6
 
         if form.wos:
-            self.set_xy(MARGIN, row + 21)
-            self.set_font(FONT, "B", 9)
-            self.cell(CONTENT_W, 5, WAIVER, new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self._lines(MARGIN, row + 22, CONTENT_W, WAIVER, size=9, bold=True)
