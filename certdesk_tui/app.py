@@ -1,0 +1,59 @@
+"""The Textual application: one factory used by the command line and the tests."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from certdesk_tui.commands import DeskCommands
+from certdesk_tui.config import Settings
+from certdesk_tui.screens.dashboard import DashboardScreen
+from certdesk_tui.service import Desk
+
+
+class CertdeskApp(App):
+    """certdesk: the certificate request desk."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "certdesk"
+    COMMANDS = App.COMMANDS | {DeskCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, desk: Desk, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.desk = desk
+        self.settings = settings or desk.settings
+
+    def on_mount(self) -> None:
+        if self.settings.theme:
+            self.theme = self.settings.theme
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        self.push_screen(DashboardScreen(self.desk, self.settings))
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
+
+    def action_help(self) -> None:
+        from certdesk_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        sections = self.dashboard.help_sections()
+        sections.append(("Everywhere", [
+            ("?", "This help"), ("ctrl+p", "Command palette: every action by name"),
+            ("q", "Quit"), ("escape", "Close a dialog without changing anything"),
+        ]))
+        self.push_screen(HelpScreen(sections))
+
+
+def make_app(desk: Desk, settings: Settings | None = None) -> CertdeskApp:
+    return CertdeskApp(desk, settings)
+
+
+def run_app(desk: Desk) -> None:
+    make_app(desk).run()

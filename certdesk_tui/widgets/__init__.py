@@ -1,0 +1,1 @@
+"""Widgets of the desk, each owning one part of the screen."""

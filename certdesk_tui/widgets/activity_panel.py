@@ -1,0 +1,91 @@
+"""Notes & activities: what a processor must read before touching the selected request."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from certdesk_tui.domain import BRAND_LABELS, Brand, Status
+from certdesk_tui.text import literal
+from certdesk_tui.views import RequestDetail
+
+EMAIL_STATE_STYLE = {"queued": "italic", "sending": "italic", "sent": "", "failed": "bold reverse"}
+
+
+def panel_text(d: RequestDetail) -> Text:
+    """Customer instructions first, then notes, emails and the activity log, newest first."""
+    r = d.row
+    out = Text()
+    out.append(f"#{r.id} ", style="bold")
+    out.append_text(literal(r.customer_name, "bold"))
+    out.append(f"  {BRAND_LABELS[Brand(r.brand)]} · {r.type} · {r.channel} · "
+               f"{Status(r.status).label}")
+    if r.assignee_login:
+        out.append(" · ")
+        out.append_text(literal(r.assignee_login))
+    out.append("\n")
+    if r.manual_reasons:
+        out.append("Manual: ", style="bold")
+        out.append_text(literal("; ".join(r.manual_reasons)))
+        out.append("\n")
+    if d.duplicates:
+        out.append("Possible duplicate of: ", style="bold")
+        out.append(", ".join(f"#{x.id} ({Status(x.status).label})" for x in d.duplicates))
+        out.append("\n")
+    if d.rejection_reason:
+        out.append("Rejected: ", style="bold")
+        out.append_text(literal(d.rejection_reason))
+        out.append("\n")
+    out.append("Customer instructions: ", style="bold underline")
+    if d.instructions:
+        out.append_text(literal(d.instructions))
+    else:
+        out.append("none", style="italic")
+    out.append("\n")
+    for n in d.notes:
+        out.append(f"Note {n.created_at:%m-%d %H:%M} ", style="bold")
+        out.append_text(literal(n.author, "bold"))
+        out.append(": ")
+        out.append_text(literal(n.body))
+        out.append("\n")
+    for e in d.emails:
+        out.append("Email ", style="bold")
+        out.append(f"{e.state}", style=EMAIL_STATE_STYLE.get(e.state, ""))
+        out.append(f" to {e.recipient_role} ")
+        out.append_text(literal(e.to))
+        if e.state == "failed" or e.last_error:
+            out.append(f" after {e.attempts} attempt(s): ")
+            out.append_text(literal(e.last_error))
+        out.append("\n")
+    for a in d.activities:
+        out.append(f"{a.at:%m-%d %H:%M} ", style="dim")
+        out.append_text(literal(a.actor))
+        out.append(f" {a.action.replace('_', ' ')}", style="bold")
+        if a.detail:
+            out.append(": ")
+            out.append_text(literal(a.detail))
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
+class ActivityPanel(VerticalScroll, can_focus=True):
+    """Follows the selected row of the request table."""
+
+    DEFAULT_CSS = """
+    ActivityPanel { height: 8; border-top: solid $primary; padding: 0 1; }
+    ActivityPanel:focus { border-top: thick $accent; }
+    """
+
+    def compose(self):
+        yield Static(Text("Select a request to see its notes and activities.", style="italic"),
+                     id="panel-body")
+
+    def show(self, detail: RequestDetail | None) -> None:
+        body = self.query_one("#panel-body", Static)
+        if detail is None:
+            body.update(Text("No request selected.", style="italic"))
+        else:
+            body.update(panel_text(detail))
+        self.scroll_home(animate=False)

@@ -1,0 +1,156 @@
+"""The request table: one page of the filtered queue, never the whole table.
+
+Filtering, sorting and paging happen in SQL (``Desk.queue``); this widget only
+holds the rows of the current page, so 100,000 requests cost what 200 do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from certdesk_tui.domain import Status
+from certdesk_tui.text import literal_line
+from certdesk_tui.views import QueuePage, RequestRow
+
+BRAND_SHORT = {"compeo": "Comp", "peopaygo": "PPG", "cornerstone": "CS"}
+STATUS_SHORT = {
+    Status.NEW: "New", Status.IN_PROGRESS: "In prog", Status.COMPLETED: "Done",
+    Status.REJECTED: "Reject",
+}
+# (key, header, fixed width or None for the columns that share what is left)
+COLUMNS = (
+    ("id", "ID", 6), ("age", "Age", 4), ("customer", "Customer", None), ("brand", "Brand", 5),
+    ("type", "Type", 4), ("channel", "Ch", 3), ("holder", "Holder", None),
+    ("status", "Status", 7), ("assignee", "Who", 6), ("flags", "Flags", 5),
+)
+FLAG_LEGEND = "Flags: M manual · N notes/instructions · D discrepancy · P possible duplicate"
+
+
+def age_text(submitted_at: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - submitted_at).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def flags_text(row: RequestRow) -> str:
+    return "".join((
+        "M" if row.manual else "-",
+        "N" if row.has_notes else "-",
+        "D" if row.discrepancy else "-",
+        "P" if row.possible_duplicate else "-",
+    ))
+
+
+class RequestTable(DataTable):
+    """The queue's current page; asks for the next or previous page at its edges."""
+
+    BINDINGS = [
+        Binding("down", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("up", "cursor_up", "Up", show=False, id="table.up"),
+    ]
+
+    class PageRequested(Message):
+        """The cursor ran past the edge of the page: load the page at ``offset``."""
+
+        def __init__(self, offset: int, at_end: bool) -> None:
+            super().__init__()
+            self.offset = offset
+            self.at_end = at_end
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=1)
+        self.page: QueuePage | None = None
+        self.page_size = 200
+        self.overdue = timedelta(hours=24)
+
+    def on_mount(self) -> None:
+        self._add_columns(self.size.width or 80)
+
+    def _add_columns(self, width: int) -> None:
+        fixed = sum(w for _, _, w in COLUMNS if w) + 2 * len(COLUMNS) + 2
+        flexible = max(14, width - fixed)
+        customer = max(8, flexible * 3 // 5)
+        holder = max(6, flexible - customer)
+        for key, label, w in COLUMNS:
+            self.add_column(label, key=key, width=w or (customer if key == "customer" else holder))
+
+    def on_resize(self) -> None:
+        if self.page is None:
+            return
+        current = self.cursor_row
+        self.clear(columns=True)
+        self._add_columns(self.size.width)
+        self._fill(self.page, datetime.utcnow())
+        if self.row_count:
+            self.move_cursor(row=min(current, self.row_count - 1))
+
+    @property
+    def selected(self) -> RequestRow | None:
+        if self.page is None or not self.page.rows or self.cursor_row < 0:
+            return None
+        if self.cursor_row >= len(self.page.rows):
+            return None
+        return self.page.rows[self.cursor_row]
+
+    def show_page(self, page: QueuePage, now: datetime, keep_id: int | None = None,
+                  at_end: bool = False) -> None:
+        """Replace the rows, keeping the selected request (or row index) where possible."""
+        previous_row = self.cursor_row
+        previous_scroll = self.scroll_y
+        self.page = page
+        self.clear()
+        self._fill(page, now)
+        if not page.rows:
+            return
+        target = None
+        if keep_id is not None:
+            target = next((i for i, r in enumerate(page.rows) if r.id == keep_id), None)
+        if target is None:
+            target = len(page.rows) - 1 if at_end else min(max(previous_row, 0),
+                                                           len(page.rows) - 1)
+        self.scroll_y = previous_scroll
+        self.move_cursor(row=target, scroll=True)
+
+    def _fill(self, page: QueuePage, now: datetime) -> None:
+        for row in page.rows:
+            overdue = (now - row.submitted_at) > self.overdue and row.status in (
+                Status.NEW, Status.IN_PROGRESS)
+            age = Text(("!" if overdue else "") + age_text(row.submitted_at, now),
+                       style="bold reverse" if overdue else "")
+            self.add_row(
+                Text(str(row.id), style="bold" if overdue else ""),
+                age,
+                literal_line(row.customer_name),
+                BRAND_SHORT.get(row.brand, row.brand),
+                row.type,
+                "P" if row.channel == "portal" else "M",
+                literal_line(row.holder_name),
+                STATUS_SHORT.get(Status(row.status), row.status),
+                literal_line(row.assignee_login or ""),
+                flags_text(row),
+                key=str(row.id),
+            )
+
+    def action_cursor_down(self) -> None:
+        page = self.page
+        if (page and self.row_count and self.cursor_row == self.row_count - 1
+                and page.offset + len(page.rows) < page.total):
+            self.post_message(self.PageRequested(page.offset + len(page.rows), at_end=False))
+            return
+        super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        page = self.page
+        if page and self.cursor_row == 0 and page.offset > 0:
+            self.post_message(self.PageRequested(max(0, page.offset - self.page_size),
+                                                 at_end=True))
+            return
+        super().action_cursor_up()
