@@ -88,6 +88,7 @@ class DashboardScreen(Screen):
         Binding("right_square_bracket", "page(1)", "Next page", id="next_page", show=False),
         Binding("left_square_bracket", "page(-1)", "Previous page", id="previous_page",
                 show=False),
+        Binding("escape", "leave_search", "Back to the table", id="leave_search", show=False),
         Binding("tab", "focus_next", "Next pane", id="focus_next", show=False),
         Binding("1", "show_tab('certificates')", "Certificates", id="tab.certificates",
                 show=False),
@@ -275,6 +276,10 @@ class DashboardScreen(Screen):
     def action_search(self) -> None:
         self.action_show_tab("certificates")
         self.query_one("#search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        if self.query_one("#search", Input).has_focus:
+            self.table.focus()
 
     def action_filters(self) -> None:
         from certdesk_tui.screens.filters import FilterScreen

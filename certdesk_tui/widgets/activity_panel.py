@@ -25,6 +25,13 @@ def panel_text(d: RequestDetail) -> Text:
         out.append(" · ")
         out.append_text(literal(r.assignee_login))
     out.append("\n")
+    out.append("Holder: ", style="bold")
+    out.append_text(literal(", ".join(x for x in (
+        r.holder_name, d.holder_address, f"{d.holder_city} {d.holder_state} {d.holder_zip}".strip(),
+        d.holder_email) if x) or "none given"))
+    if d.send_to_holder:
+        out.append(" (send to holder)")
+    out.append("\n")
     if r.manual_reasons:
         out.append("Manual: ", style="bold")
         out.append_text(literal("; ".join(r.manual_reasons)))
