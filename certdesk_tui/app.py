@@ -19,7 +19,7 @@ class CertdeskApp(App):
     COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("q", "quit", "Quit", id="quit", show=False),
     ]
 
     def __init__(self, desk: Desk, settings: Settings | None = None) -> None:

@@ -78,10 +78,10 @@ class DashboardScreen(Screen):
     BINDINGS = [
         *_action_bindings(),
         Binding("enter", "preview", "Preview", id="preview", show=False),
-        Binding("p", "preview", "Preview", id="preview.p"),
+        Binding("p", "preview", "Preview", id="preview.p", show=False),
         Binding("slash", "search", "Search", id="search"),
         Binding("f", "filters", "Filters", id="filters"),
-        Binding("c", "clear_filters", "Clear", id="clear_filters"),
+        Binding("c", "clear_filters", "Clear filters", id="clear_filters", show=False),
         Binding("s", "sort", "Sort", id="sort", show=False),
         Binding("S", "reverse_sort", "Reverse sort", id="reverse_sort", show=False),
         Binding("r", "refresh", "Refresh", id="refresh", show=False),
@@ -122,7 +122,7 @@ class DashboardScreen(Screen):
             if self.desk.actor.may(Permission.CONFIGURE_REASONS):
                 with TabPane("Configuration", id="configuration"):
                     yield ReasonsPane(self.desk, id="reasons")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def _identity_text(self) -> Text:
         actor = self.desk.actor
@@ -570,7 +570,7 @@ class DashboardScreen(Screen):
         seen = set(workflow.ACTIONS_BY_ID)
         for _key, active in self.active_bindings.items():
             b = active.binding
-            if b.id in seen or b.id in ("focus_next",):
+            if active.node is not self or b.id in seen or b.id in ("focus_next",):
                 continue
             seen.add(b.id)
             yield b

@@ -25,7 +25,7 @@ STATUS_SHORT = {
 # (key, header, fixed width or None for the columns that share what is left)
 COLUMNS = (
     ("id", "ID", 6), ("age", "Age", 4), ("customer", "Customer", None), ("brand", "Brand", 5),
-    ("type", "Type", 4), ("channel", "Ch", 3), ("holder", "Holder", None),
+    ("type", "Type", 4), ("channel", "Ch", 2), ("holder", "Holder", None),
     ("status", "Status", 7), ("assignee", "Who", 6), ("flags", "Flags", 5),
 )
 FLAG_LEGEND = "Flags: M manual · N notes/instructions · D discrepancy · P possible duplicate"
@@ -75,7 +75,8 @@ class RequestTable(DataTable):
         self._add_columns(self.size.width or 80)
 
     def _add_columns(self, width: int) -> None:
-        fixed = sum(w for _, _, w in COLUMNS if w) + 2 * len(COLUMNS) + 2
+        # Each cell is padded by one space either side; one column for the scrollbar.
+        fixed = sum(w for _, _, w in COLUMNS if w) + 2 * len(COLUMNS) + 1
         flexible = max(14, width - fixed)
         customer = max(8, flexible * 3 // 5)
         holder = max(6, flexible - customer)

@@ -1,0 +1,199 @@
+"""Speed of the desk with 100,000 requests, against the naive stock-DataTable approach.
+
+    python benchmarks/tui_speed.py [--requests 100000] [--rebuild]
+
+Builds (once) a demo database with that many requests, then measures, each in
+a fresh process so memory figures do not mix:
+
+- first paint: from process start until the queue with its count is on screen;
+- search keystroke: from a key press in the search box until the table shows
+  the filtered rows (median and worst of typing a customer name);
+- memory: the process's peak resident set size.
+
+The same figures are taken for the naive approach: every pending request put
+in a stock Textual DataTable, and the whole table rebuilt on each keystroke.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DB = Path(os.environ.get("CERTDESK_BENCH_DIR", "/tmp/certdesk-bench")) / "demo.sqlite3"
+SEARCH = "brig"  # typed one key at a time
+
+
+def build(db_path: Path, requests: int, rebuild: bool) -> None:
+    from certdesk_tui.demo import build_demo
+    from certdesk_tui.storage.engine import Database
+
+    if db_path.exists() and not rebuild:
+        return
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    print(build_demo(Database(f"sqlite:///{db_path}"), login="bench", requests=requests, seed=1))
+    print(f"(built in {time.perf_counter() - started:.1f} s)")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- one measurement, run in a child process ---------------------------------
+
+def measure(mode: str, db_path: Path, started: float) -> dict:
+    import asyncio
+
+    from textual.app import App
+    from textual.widgets import DataTable, Input
+
+    from certdesk_tui.config import Settings
+    from certdesk_tui.identity import resolve_actor
+    from certdesk_tui.service import Desk
+    from certdesk_tui.storage.engine import Database
+    from certdesk_tui.views import QueueFilter
+
+    db = Database(f"sqlite:///{db_path}")
+    desk = Desk(db, resolve_actor(db, "bench"), Settings(refresh_seconds=0))
+
+    if mode == "desk":
+        from certdesk_tui.app import make_app
+
+        app = make_app(desk, Settings(refresh_seconds=0))
+
+        def shown(app) -> bool:
+            dash = app.dashboard if app.screen_stack[1:] else None
+            return bool(dash and dash.table.page is not None and dash.pending)
+
+        def rows(app) -> int:
+            return len(app.dashboard.table.page.rows)
+
+        async def type_key(pilot, key) -> None:
+            await pilot.press(key)
+
+        focus_search = ["slash"]
+    else:
+        class NaiveApp(App):
+            """Every pending request in one stock DataTable; rebuilt on each keystroke."""
+
+            def compose(self):
+                yield Input(id="search")
+                yield DataTable(id="table")
+
+            def on_mount(self) -> None:
+                table = self.query_one(DataTable)
+                table.add_columns("ID", "Submitted", "Customer", "Brand", "Type", "Channel",
+                                  "Holder", "Status", "Assignee", "Flags")
+                self.fill("")
+                self.ready = True
+
+            def fill(self, text: str) -> None:
+                page = desk.queue(QueueFilter(search=text), limit=10_000_000)
+                table = self.query_one(DataTable)
+                table.clear()
+                for r in page.rows:
+                    table.add_row(str(r.id), r.submitted_at.isoformat(), r.customer_name,
+                                  r.brand, r.type, r.channel, r.holder_name, r.status,
+                                  r.assignee_login or "", "M" if r.manual else "")
+                self.count = page.total
+
+            def on_input_changed(self, event: Input.Changed) -> None:
+                self.fill(event.value)
+
+        app = NaiveApp()
+        app.ready = False
+
+        def shown(app) -> bool:
+            return bool(getattr(app, "ready", False))
+
+        def rows(app) -> int:
+            return app.query_one(DataTable).row_count
+
+        async def type_key(pilot, key) -> None:
+            await pilot.press(key)
+
+        focus_search = []
+
+    result: dict = {"mode": mode}
+
+    async def run() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            while not shown(app):
+                await asyncio.sleep(0.005)
+            await pilot.pause()
+            result["first_paint_s"] = time.perf_counter() - started
+            result["rows_in_widget"] = rows(app)
+            for key in focus_search:
+                await pilot.press(key)
+            latencies = []
+            for key in SEARCH:
+                before = time.perf_counter()
+                await type_key(pilot, key)
+                if mode == "desk":
+                    await app.workers.wait_for_complete()
+                await pilot.pause()
+                latencies.append((time.perf_counter() - before) * 1000)
+            result["keystroke_ms_median"] = statistics.median(latencies)
+            result["keystroke_ms_worst"] = max(latencies)
+            result["rows_after_search"] = rows(app)
+
+    asyncio.run(run())
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def child(mode: str, db_path: Path) -> dict:
+    """Run one measurement in a fresh interpreter; process start counts in first paint."""
+    script = (
+        "import json, sys, time; started = time.perf_counter(); "
+        f"sys.path.insert(0, {str(HERE)!r}); import tui_speed; "
+        f"print(json.dumps(tui_speed.measure({mode!r}, tui_speed.Path({str(db_path)!r}), started)))"
+    )
+    begin = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, env={**os.environ, "TEXTUAL": ""})
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    data["wall_s"] = time.perf_counter() - begin
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--skip-naive", action="store_true")
+    args = parser.parse_args()
+    build(args.db, args.requests, args.rebuild)
+    desk = child("desk", args.db)
+    naive = None if args.skip_naive else child("naive", args.db)
+    print(f"\n{args.requests:,} requests in {args.db}")
+    header = f"{'':28}{'certdesk':>14}" + (f"{'naive DataTable':>18}{'ratio':>9}" if naive else "")
+    print(header)
+    for key, label, fmt in (
+        ("first_paint_s", "first paint (s)", "{:.2f}"),
+        ("keystroke_ms_median", "search keystroke median (ms)", "{:.0f}"),
+        ("keystroke_ms_worst", "search keystroke worst (ms)", "{:.0f}"),
+        ("peak_rss_mb", "peak memory (MB)", "{:.0f}"),
+        ("rows_in_widget", "rows held by the widget", "{:,}"),
+    ):
+        line = f"{label:<28}{fmt.format(desk[key]):>14}"
+        if naive:
+            ratio = naive[key] / desk[key] if desk[key] else float("nan")
+            line += f"{fmt.format(naive[key]):>18}{ratio:>8.1f}x"
+        print(line)
+    print("\ntargets: first paint < 1 s, keystroke < 100 ms, memory < 250 MB")
+
+
+if __name__ == "__main__":
+    main()
