@@ -80,7 +80,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigurationError(f"{path}: not valid TOML ({exc})") from None
         # Accept both flat keys and a [certdesk] table.
-        raw = {**raw, **raw.pop("certdesk", {})} if isinstance(raw.get("certdesk"), dict) else raw
+        table = raw.pop("certdesk") if isinstance(raw.get("certdesk"), dict) else {}
+        raw = {**raw, **table}
         for key, value in raw.items():
             if key not in names:
                 raise ConfigurationError(f"{path}: unknown setting {key!r}")
