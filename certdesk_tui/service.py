@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import make_msgid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -622,10 +622,19 @@ class Desk:
         customer.name_search = record["name"].lower()
         customer.updated_at = now
         if record["policies"] is not None:
-            customer.policies.clear()
-            s.flush()
+            # Update in place, matched by number: requests refer to the policy they were under.
+            existing = {p.number: p for p in customer.policies}
             for p in record["policies"]:
-                customer.policies.append(Policy(**p))
+                policy = existing.pop(p["number"], None)
+                if policy is None:
+                    customer.policies.append(Policy(**p))
+                else:
+                    for key, value in p.items():
+                        setattr(policy, key, value)
+            for gone in existing.values():
+                s.execute(update(CertificateRequest).where(CertificateRequest.policy_id == gone.id)
+                          .values(policy_id=None, version=CertificateRequest.version + 1))
+                customer.policies.remove(gone)
         s.flush()
         repository.bump_change_marker(s, now)
         self._log(s, None, "customer_imported",

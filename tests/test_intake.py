@@ -327,3 +327,52 @@ def test_every_good_line_of_a_mixed_file_is_kept_and_bad_lines_reported_by_numbe
     assert report.summary("lines") == "3 lines accepted, 1 unchanged, 3 refused"
     assert _stored(db) == 3
     assert {r.external_id for r in specialist.queue().rows} == {"MIX-3"}
+
+
+# -- customers ---------------------------------------------------------------------------
+
+
+def test_reimporting_a_customer_with_requests_updates_it_in_place(manager, submit, specialist):
+    rid = submit("RC-1", instructions="x")
+    policy = dict(factories.POLICY, number="WC-C100",
+                  limits=dict(factories.POLICY["limits"], each_accident=500_000))
+    report = manager.import_customers(factories.jsonl(
+        factories.customer("C100", name="Acme Roofing & Sons LLC", policies=[policy])))
+    assert report.ok and [o.message for o in report.accepted] == ["customer C100 updated"]
+    detail = specialist.request(rid)
+    assert detail.row.customer_name == "Acme Roofing & Sons LLC"
+    assert detail.policy is not None and "WC-C100" in detail.policy
+    assert specialist.automation_prefill(rid).each_accident == 500_000
+
+
+def test_reimporting_a_customer_without_the_policy_a_request_was_under_keeps_the_request(
+    manager, submit, specialist
+):
+    rid = submit("RC-2", instructions="x")
+    version = specialist.row(rid).version
+    renewed = dict(factories.POLICY, number="WC-C100-2027", effective="2026-06-01",
+                   expires="2027-06-01")
+    assert manager.import_customers(factories.jsonl(
+        factories.customer("C100", policies=[renewed]))).ok
+    detail = specialist.request(rid)
+    assert detail.policy is None and detail.row.version != version
+    assert specialist.automation_prefill(rid).policy_number == "WC-C100-2027"
+    specialist.automate(rid)
+    assert specialist.row(rid).status == Status.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("record", "match"),
+    [({"name": "No Code", "brand": "compeo"}, "missing code"),
+     ({"code": "C9", "name": "X", "brand": "acme"}, "unknown brand 'acme'"),
+     ({"code": "C9", "name": "X", "brand": "compeo", "status": "asleep"}, "unknown status"),
+     ({"code": "C9", "name": "X", "brand": "compeo",
+       "policies": [dict(factories.POLICY, expires="someday")]}, "expires must be a date"),
+     ({"code": "C9", "name": "X", "brand": "compeo",
+       "policies": [dict(factories.POLICY, expires="2025-01-01")]}, "after effective")],
+    ids=["no-code", "bad-brand", "bad-status", "bad-date", "expires-first"],
+)
+def test_a_bad_customer_line_is_refused_and_the_rest_kept(manager, specialist, record, match):
+    report = manager.import_customers(factories.jsonl(record, factories.customer("C9B")))
+    assert [o.line for o in report.refused] == [1] and match in report.refused[0].message
+    assert [o.line for o in report.accepted] == [2]
