@@ -30,6 +30,8 @@ class Settings:
     mail_from: str = "certificates@certdesk.invalid"
     mail_max_attempts: int = 6
     mail_retry_base_seconds: int = 30
+    # How often an open desk delivers due emails in the background (0: it does not).
+    mail_interval_seconds: float = 10.0
     # Interface
     overdue_hours: float = 24.0
     refresh_seconds: float = 2.0
@@ -50,7 +52,7 @@ class Settings:
 
 
 _INT_FIELDS = {"smtp_port", "mail_max_attempts", "mail_retry_base_seconds", "duplicate_window_days"}
-_FLOAT_FIELDS = {"overdue_hours", "refresh_seconds"}
+_FLOAT_FIELDS = {"overdue_hours", "refresh_seconds", "mail_interval_seconds"}
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:

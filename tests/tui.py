@@ -15,6 +15,7 @@ SIZE = (80, 24)
 def app_for(desk: Desk, **settings) -> CertdeskApp:
     """The real app, live refresh off unless asked for, so tests decide when to look."""
     settings.setdefault("refresh_seconds", 0)
+    settings.setdefault("mail_interval_seconds", 0)
     return make_app(desk, Settings(**settings))
 
 

@@ -28,6 +28,7 @@ from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import BRAND_LABELS, PENDING_STATUSES, Status
 from certdesk_tui.errors import AlreadyClaimed, CertdeskError, StaleRequest
+from certdesk_tui.mail.delivery import Mailer
 from certdesk_tui.permissions import Permission
 from certdesk_tui.service import Completion, Desk
 from certdesk_tui.text import literal
@@ -106,6 +107,8 @@ class DashboardScreen(Screen):
         self.pending = 0
         self.seen_counter: int | None = None
         self.failing_emails = 0
+        self.mailer = Mailer(desk)
+        self._mail_problem: str | None = None
 
     # -- layout --------------------------------------------------------------
 
@@ -153,6 +156,13 @@ class DashboardScreen(Screen):
         self.reload()
         if self.settings.refresh_seconds > 0:
             self.set_interval(self.settings.refresh_seconds, self._poll, name="live-refresh")
+        if self.settings.mail_interval_seconds > 0:
+            self.set_interval(self.settings.mail_interval_seconds, self._deliver_mail,
+                              name="mail-delivery")
+            self.call_after_refresh(self._deliver_mail)
+
+    def on_unmount(self) -> None:
+        self.mailer.close()
 
     # -- loading -------------------------------------------------------------
 
@@ -170,12 +180,15 @@ class DashboardScreen(Screen):
             offset = max(0, (page.total - 1) // self.table.page_size * self.table.page_size)
             page = self.desk.queue(flt, offset=offset, limit=self.table.page_size)
         pending = self.desk.pending_count()
-        self.app.call_from_thread(self._show_page, flt, page, pending, counter, keep_id, at_end)
+        failing = self.mailer.failing_count()
+        self.app.call_from_thread(self._show_page, flt, page, pending, counter, keep_id, at_end,
+                                  failing)
 
     def _show_page(self, flt: QueueFilter, page: QueuePage, pending: int, counter: int,
-                   keep_id: int | None, at_end: bool) -> None:
+                   keep_id: int | None, at_end: bool, failing: int) -> None:
         if flt != self.flt:
             return  # a newer filter is already loading
+        self._set_failing(failing)
         self.page_offset = page.offset
         self.seen_counter = counter
         self.pending = pending
@@ -242,6 +255,34 @@ class DashboardScreen(Screen):
         counter = self.desk.change_counter()
         if self.seen_counter is not None and counter != self.seen_counter:
             self.app.call_from_thread(self.reload)
+
+    # -- email delivery ------------------------------------------------------
+
+    def _deliver_mail(self) -> None:
+        """Deliver due emails in the background; never blocks a keystroke."""
+        self.run_worker(self._deliver_in_thread, thread=True, exclusive=True, group="mail",
+                        exit_on_error=False)
+
+    def _deliver_in_thread(self) -> None:
+        try:
+            self.mailer.deliver_due()
+            problem = None
+        except CertdeskError as exc:
+            problem = str(exc)
+        failing = self.mailer.failing_count()
+        self.app.call_from_thread(self._mail_delivered, failing, problem)
+
+    def _mail_delivered(self, failing: int, problem: str | None) -> None:
+        self._set_failing(failing)
+        if problem and problem != self._mail_problem:
+            self.notify(problem, title="Email delivery", severity="error", markup=False,
+                        timeout=10)
+        self._mail_problem = problem
+
+    def _set_failing(self, failing: int) -> None:
+        if failing != self.failing_emails:
+            self.failing_emails = failing
+            self.query_one("#identity", Static).update(self._identity_text())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
