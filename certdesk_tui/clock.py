@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
+_frozen: datetime | None = None
+
+
 def utcnow() -> datetime:
+    if _frozen is not None:
+        return _frozen
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def freeze(at: datetime | None) -> None:
+    """Hold the clock at ``at`` (naive UTC), or let it run again with None (tests)."""
+    global _frozen
+    _frozen = at
 
 
 def to_naive_utc(value: datetime) -> datetime:

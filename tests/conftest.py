@@ -81,10 +81,9 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'certdesk.sqlite3'}"
 
 
-@pytest.fixture
-def db(database_url) -> Iterator[Database]:
+def team_database(url: str) -> Database:
     """An initialised database whose manager is ``morgan``, with the standard team."""
-    database = Database(database_url)
+    database = Database(url)
     initialise(database, MANAGER)
     manager = Desk(database, resolve_actor(database, MANAGER))
     manager.add_user("sam", Role.CERTIFICATE_SPECIALIST.value, "Sam Specialist",
@@ -94,6 +93,13 @@ def db(database_url) -> Iterator[Database]:
     manager.add_user("sky", Role.CERTIFICATE_SPECIALIST.value, "Sky Specialist")
     report = manager.import_customers(factories.jsonl(*factories.CUSTOMERS))
     assert report.ok, report.refused
+    return database
+
+
+@pytest.fixture
+def db(database_url) -> Iterator[Database]:
+    """The standard team's database, on SQLite and on PostgreSQL."""
+    database = team_database(database_url)
     yield database
     database.dispose()
 

@@ -381,8 +381,8 @@ class DashboardScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "request_action":
-            if not self._on_queue_tab():
-                return False
+            if not self._on_queue_tab() or self.desk.actor.view_only:
+                return False  # not offered at all; the key still says why (on_key)
             row = self.table.selected if self.is_mounted else None
             if row is None:
                 return None
@@ -395,10 +395,19 @@ class DashboardScreen(Screen):
     def on_key(self, event: Key) -> None:
         """A key whose action is not offered here says why instead of doing nothing."""
         active = self.active_bindings.get(event.key)
-        if active is None or active.enabled or active.binding.id not in workflow.ACTIONS_BY_ID:
-            return
+        if active is not None:
+            if active.enabled or active.binding.id not in workflow.ACTIONS_BY_ID:
+                return
+            action_id = active.binding.id
+        else:
+            # Hidden for this role or tab: find the action the key belongs to, if any.
+            ids = [b.id for b in self._bindings.key_to_bindings.get(event.key, ())
+                   if b.id in workflow.ACTIONS_BY_ID]
+            if not ids or not self._on_queue_tab():
+                return
+            action_id = ids[0]
         event.stop()
-        self._explain(active.binding.id)
+        self._explain(action_id)
 
     def _explain(self, action_id: str) -> None:
         row = self.table.selected

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import Status
 from certdesk_tui.text import literal_line
 from certdesk_tui.views import QueuePage, RequestRow
@@ -89,7 +90,7 @@ class RequestTable(DataTable):
         current = self.cursor_row
         self.clear(columns=True)
         self._add_columns(self.size.width)
-        self._fill(self.page, datetime.utcnow())
+        self._fill(self.page, utcnow())
         if self.row_count:
             self.move_cursor(row=min(current, self.row_count - 1))
 
