@@ -319,6 +319,7 @@ class Desk:
             elif form.holder_email and not automation.is_valid_email(form.holder_email):
                 raise ValidationFailed(f"holder_email {form.holder_email!r} is not a valid email")
             self._apply_holder(req, form)
+            _fits(req)
             return self._complete(s, req, form=form, attachment=attachment, to_holder=to_holder)
 
     def upload_certificate(
@@ -570,6 +571,7 @@ class Desk:
             discrepancy=bool(found), department=CERTIFICATES_DEPARTMENT if reasons else None,
             submitted_at=sub.submitted_at, received_at=now, updated_at=now, updated_by=SYSTEM,
         )
+        _fits(req)
         s.add(req)
         s.flush()
         for other in duplicates:
@@ -621,7 +623,10 @@ class Desk:
             setattr(customer, key, record[key])
         customer.name_search = record["name"].lower()
         customer.updated_at = now
+        _fits(customer)
         if record["policies"] is not None:
+            for p in record["policies"]:
+                _fits(Policy(**p))
             # Update in place, matched by number: requests refer to the policy they were under.
             existing = {p.number: p for p in customer.policies}
             for p in record["policies"]:
@@ -738,8 +743,10 @@ class Desk:
         with self._write() as s:
             if s.scalar(select(User).where(User.login == login)) is not None:
                 raise ValidationFailed(f"user {login} already exists (use users set-role)")
-            s.add(User(login=login, name=name.strip(), email=email.strip(), role=role_value,
-                       active=True, created_at=utcnow()))
+            user = User(login=login, name=name.strip(), email=email.strip(), role=role_value,
+                        active=True, created_at=utcnow())
+            _fits(user)
+            s.add(user)
             self._log(s, None, "user_added", f"user {login} added as {role_value.label}")
             return UserView(login, name, email, role_value, True)
 
@@ -789,6 +796,15 @@ class _State:
         self.type = req.type
         self.brand = req.customer.brand
         self.assignee_login = req.assignee.login if req.assignee else None
+
+
+def _fits(row) -> None:
+    """Refuse text longer than its column: PostgreSQL would fail the write, SQLite keep it."""
+    for column in row.__table__.columns:
+        value = getattr(row, column.key, None)
+        length = getattr(column.type, "length", None)
+        if isinstance(value, str) and length and len(value) > length:
+            raise ValidationFailed(f"{column.key} is longer than {length} characters")
 
 
 def parse_role(role: str) -> Role:
@@ -880,7 +896,7 @@ def _parse_policy(p: object, index: int) -> dict:
         raise ValidationFailed(f"{where}: limits must be an object")
     for key in ("each_accident", "disease_each_employee", "disease_policy_limit"):
         value = limits.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
             raise ValidationFailed(f"{where}: limits.{key} must be a whole dollar amount")
         out[key] = value
     return out

@@ -199,9 +199,10 @@ def test_automate_corrections_are_applied_to_the_certificate_and_the_request(
         ({"holder_state": "Florida"}, "holder_state"),
         ({"each_accident": "lots"}, "each_accident must be a whole dollar amount"),
         ({"carrier_rating": "A+"}, "unknown certificate field 'carrier_rating'"),
+        ({"holder_name": "H" * 301}, "holder_name is longer than 300"),
     ],
     ids=["bad-date", "expires-before-effective", "bad-email", "bad-state", "bad-amount",
-         "unknown-field"],
+         "unknown-field", "too-long"],
 )
 def test_automate_with_an_invalid_correction_is_refused_and_changes_nothing(
     specialist, manual_request, db, changes, match

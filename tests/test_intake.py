@@ -376,3 +376,29 @@ def test_a_bad_customer_line_is_refused_and_the_rest_kept(manager, specialist, r
     report = manager.import_customers(factories.jsonl(record, factories.customer("C9B")))
     assert [o.line for o in report.refused] == [1] and match in report.refused[0].message
     assert [o.line for o in report.accepted] == [2]
+
+
+@pytest.mark.parametrize(
+    ("over", "match"),
+    [({"external_id": "E" * 129}, "external_id is longer than 128"),
+     ({"holder": dict(factories.HOLDER, name="H" * 301)}, "holder_name is longer than 300"),
+     ({"holder": dict(factories.HOLDER, zip="3" * 17)}, "holder_zip is longer than 16")],
+    ids=["external-id", "holder-name", "holder-zip"],
+)
+def test_text_too_long_to_store_is_refused_on_every_database(manager, db, over, match):
+    record = dict(factories.submission("LONG-1"), **over)
+    assert match in _refused_alone(manager, db, json.dumps(record))
+
+
+def test_a_customer_too_long_to_store_is_refused_and_the_old_one_kept(manager, specialist):
+    policy = dict(factories.POLICY, carrier="C" * 201)
+    report = manager.import_customers(factories.jsonl(
+        factories.customer("C100", name="N" * 301),
+        factories.customer("C200", policies=[policy]),
+        factories.customer("C9", policies=[dict(factories.POLICY, limits={
+            "each_accident": 10**12})])))
+    assert [o.line for o in report.refused] == [1, 2, 3]
+    assert "name is longer than 300" in report.refused[0].message
+    assert "carrier is longer than 200" in report.refused[1].message
+    assert "each_accident" in report.refused[2].message
+    assert report.accepted == []

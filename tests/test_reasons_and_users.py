@@ -161,6 +161,12 @@ def test_adding_a_user_badly_is_refused(manager, login, role, email, match):
     assert manager.users() == before
 
 
+def test_a_user_name_too_long_to_store_is_refused(manager):
+    with pytest.raises(ValidationFailed, match="name is longer than 200"):
+        manager.add_user("lee", "manager", "L" * 201)
+    assert "lee" not in [u.login for u in manager.users()]
+
+
 def test_a_manager_changes_a_role_and_it_takes_effect(manager, db, manual_request):
     manager.set_role("sam", "payroll_advisor")
     sam = Desk(db, resolve_actor(db, "sam"))
