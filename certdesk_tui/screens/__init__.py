@@ -1,0 +1,1 @@
+"""Modal screens: each asks one question and dismisses with the answer; none calls the service."""

@@ -1,0 +1,304 @@
+"""Attempt automation: review the prefilled certificate, correct it, choose who gets it.
+
+The form is validated live with the same rules the service applies
+(``automation.validate``); with an already issued PDF attached only the holder
+email must be valid, as in ``Desk.automate``. The screen returns what to
+submit; the caller runs the service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
+
+from certdesk_tui.automation import (
+    CertificateForm,
+    default_description,
+    is_valid_email,
+    validate,
+)
+from certdesk_tui.domain import RequestType
+from certdesk_tui.errors import CertdeskError, ValidationFailed
+from certdesk_tui.screens.confirm import ConfirmScreen
+from certdesk_tui.service import check_pdf
+from certdesk_tui.text import literal, literal_line, one_line
+from certdesk_tui.views import RequestDetail
+
+# Every editable field of the certificate, in the order a specialist checks them.
+FIELD_LABELS: dict[str, str] = {
+    "insured_name": "Insured",
+    "insured_address": "Insured address",
+    "insurer_name": "Insurer",
+    "insurer_naic": "Insurer NAIC",
+    "policy_number": "Policy number",
+    "effective": "Effective",
+    "expires": "Expires",
+    "each_accident": "Each accident $",
+    "disease_each_employee": "Disease, each employee $",
+    "disease_policy_limit": "Disease, policy limit $",
+    "holder_name": "Holder name",
+    "holder_address": "Holder address",
+    "holder_city": "Holder city",
+    "holder_state": "Holder state",
+    "holder_zip": "Holder ZIP",
+    "holder_email": "Holder email",
+    "description": "Description of operations",
+    "producer_name": "Producer",
+    "producer_address": "Producer address",
+}
+# Fields whose value has several lines get a TextArea of this height.
+MULTILINE: dict[str, int] = {"insured_address": 2, "description": 4, "producer_address": 2}
+DATES = ("effective", "expires")
+LIMITS = ("each_accident", "disease_each_employee", "disease_policy_limit")
+ATTACH = "attachment"
+ATTACH_LABEL = "Attach an already issued certificate (PDF path)"
+
+
+@dataclass(frozen=True)
+class AutomationResult:
+    """What the specialist submitted: the corrected form and who gets the certificate."""
+
+    form: CertificateForm
+    to_holder: bool
+    attachment: tuple[str, bytes] | None
+
+
+def recipients_sentence(what: str, customer_email: str, holder_email: str,
+                        to_holder: bool) -> str:
+    """Exactly who the completion emails go to (the service's rule: valid addresses only)."""
+    customer = customer_email.strip() if is_valid_email(customer_email.strip()) else ""
+    holder = holder_email.strip() if to_holder and is_valid_email(holder_email.strip()) else ""
+    if customer and holder:
+        return f"Submit emails {what} to the customer {customer} and the holder {holder}."
+    if customer:
+        return f"Submit emails {what} to the customer {customer} only."
+    if holder:
+        return (f"Submit emails {what} to the holder {holder} only: "
+                "no valid customer email on file.")
+    return f"Submit emails {what} to nobody: no valid customer email on file."
+
+
+class TickBox(Checkbox):
+    """A checkbox that reads without colour (NO_COLOR): X when ticked, blank when not."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # Textual's name for the mark
+        return "X" if self.value else " "
+
+
+def read_pdf(path_text: str) -> tuple[tuple[str, bytes] | None, str]:
+    """The named PDF as (file name, bytes), or None and what is wrong with it."""
+    if not path_text.strip():
+        return None, ""
+    path = Path(path_text.strip()).expanduser()
+    if not path.is_file():
+        return None, f"no such file: {path}"
+    try:
+        data = path.read_bytes()
+        check_pdf(data, path.name)
+    except OSError as exc:
+        return None, f"cannot read {path}: {exc.strerror or exc}"
+    except CertdeskError as exc:
+        return None, str(exc)
+    return (path.name, data), ""
+
+
+def _field_text(form: CertificateForm, name: str) -> str:
+    value = getattr(form, name)
+    if name in DATES:
+        return value.isoformat()
+    return f"{value:,}" if name in LIMITS else str(value)
+
+
+class AutomationFormScreen(ModalScreen["AutomationResult | None"]):
+    """Every certificate field editable and checked; dismisses an AutomationResult or None."""
+
+    CSS_PATH = "automation_form.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", id="automation.submit"),
+        Binding("escape", "cancel", "Cancel", id="automation.cancel"),
+    ]
+
+    def __init__(self, detail: RequestDetail, form: CertificateForm) -> None:
+        super().__init__()
+        self.detail = detail
+        self.prefilled = form
+        self.attachment: tuple[str, bytes] | None = None
+        self.attachment_error = ""
+        self._attachment_path = ""
+        self.errors: dict[str, str] = {}
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        form = self.prefilled
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = literal_line(
+                f"Attempt automation: request #{self.detail.id} ({self.detail.type})")
+            with VerticalScroll(id="fields"):
+                for name, label in FIELD_LABELS.items():
+                    yield from self._field_row(name, label, _field_text(form, name))
+                yield TickBox("WOS (waiver of subrogation)", form.wos, id="wos", compact=True)
+                yield TickBox("Send to certificate holder", id="to-holder", compact=True)
+                yield Static("", id="holder-hint", classes="hint")
+                yield from self._field_row(ATTACH, ATTACH_LABEL, "", wide_label=True)
+            yield Static("", id="recipients")
+            with Horizontal(id="buttons"):
+                yield Button("Submit (ctrl+s)", id="submit", compact=True, variant="primary")
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+        yield Footer()
+
+    def _field_row(self, name: str, label: str, value: str,
+                   wide_label: bool = False) -> ComposeResult:
+        editor: Widget
+        if name in MULTILINE:
+            editor = TextArea(value, id=f"field-{name}", compact=True, soft_wrap=True,
+                              show_line_numbers=False, tab_behavior="focus")
+            editor.styles.height = MULTILINE[name]
+        else:
+            editor = Input(
+                value, id=f"field-{name}", compact=True, select_on_focus=False,
+                placeholder="YYYY-MM-DD" if name in DATES else (
+                    "/path/to/certificate.pdf" if name == ATTACH else ""),
+                restrict=r"[0-9,$]*" if name in LIMITS else None,
+            )
+        if wide_label:
+            yield Label(label, classes="wide-label")
+            yield editor
+        else:
+            with Horizontal(classes="row"):
+                yield Label(label, classes="label")
+                yield editor
+        yield Static("", id=f"error-{name}", classes="error")
+
+    def on_mount(self) -> None:
+        holder_ok = is_valid_email(self.prefilled.holder_email.strip())
+        self.query_one("#to-holder", Checkbox).value = self.detail.send_to_holder and holder_ok
+        self.refresh_checks()
+        self.query_one(f"#field-{next(iter(FIELD_LABELS))}").focus()
+
+    # -- reading and checking ---------------------------------------------------------------
+
+    def _text(self, name: str) -> str:
+        widget = self.query_one(f"#field-{name}")
+        return widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+
+    def read_form(self) -> tuple[CertificateForm, dict[str, str]]:
+        """The form as edited, and the problems by field (conversion first, then rules)."""
+        form = self.prefilled
+        errors: dict[str, str] = {}
+        for name, label in FIELD_LABELS.items():
+            try:
+                form = form.with_changes({name: self._text(name)})
+            except ValidationFailed as exc:
+                message = str(exc)
+                errors[name] = label.rstrip(" $") + message[len(name):] if message.startswith(
+                    name + " ") else message
+        form = replace(form, wos=self.query_one("#wos", Checkbox).value)
+        problems = validate(form)
+        if self.attachment is not None:
+            # An issued certificate is sent as is: only the holder email still matters.
+            problems = {k: v for k, v in problems.items() if k == "holder_email"}
+        for name, problem in problems.items():
+            errors.setdefault(name, f"{FIELD_LABELS[name].rstrip(' $')} {problem}")
+        if self.attachment_error:
+            errors[ATTACH] = self.attachment_error
+        return form, errors
+
+    def refresh_checks(self) -> None:
+        """Show each problem next to its field and the recipients line, as typed."""
+        self._load_attachment()
+        form, self.errors = self.read_form()
+        for name in (*FIELD_LABELS, ATTACH):
+            error = self.query_one(f"#error-{name}", Static)
+            error.update(literal(self.errors.get(name, "")))
+            error.display = name in self.errors
+            self.query_one(f"#field-{name}").set_class(name in self.errors, "-invalid")
+        to_holder = self.query_one("#to-holder", Checkbox)
+        holder_ok = is_valid_email(form.holder_email.strip())
+        if not holder_ok and to_holder.value:
+            to_holder.value = False
+        to_holder.disabled = not holder_ok
+        hint = self.query_one("#holder-hint", Static)
+        hint.display = not holder_ok
+        hint.update("No valid holder email: enter one above to send it to the holder too.")
+        self.query_one("#recipients", Static).update(literal(self.recipients(form)))
+
+    def _load_attachment(self) -> None:
+        path = self._text(ATTACH)
+        if path != self._attachment_path:
+            self._attachment_path = path
+            self.attachment, self.attachment_error = read_pdf(path)
+
+    def recipients(self, form: CertificateForm) -> str:
+        what = ("the generated certificate" if self.attachment is None
+                else f"the attached certificate {one_line(self.attachment[0])}")
+        return recipients_sentence(what, self.detail.customer_email, form.holder_email,
+                                   self.query_one("#to-holder", Checkbox).value)
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed, "#to-holder")
+    def _edited(self) -> None:
+        self.refresh_checks()
+
+    @on(Checkbox.Changed, "#wos")
+    def _wos_toggled(self, event: Checkbox.Changed) -> None:
+        # Keep the standard description in step with WOS unless the user rewrote it.
+        area = self.query_one("#field-description", TextArea)
+        insured = self._text("insured_name")
+        if area.text == default_description(insured, not event.value):
+            area.text = default_description(insured, event.value)
+        self.refresh_checks()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_submit(self) -> None:
+        self.refresh_checks()
+        form, errors = self.read_form()
+        if errors:
+            first = next(name for name in (*FIELD_LABELS, ATTACH) if name in errors)
+            self.query_one(f"#field-{first}").focus()
+            fields = "1 field" if len(errors) == 1 else f"{len(errors)} fields"
+            self.notify(
+                f"Fix {fields} before submitting: "
+                + "; ".join(errors[name] for name in (*FIELD_LABELS, ATTACH) if name in errors),
+                title="Cannot submit yet", severity="error", markup=False,
+            )
+            return
+        to_holder = self.query_one("#to-holder", Checkbox).value
+        result = AutomationResult(form, to_holder, self.attachment)
+        body = Text()
+        body.append_text(literal(self.recipients(form)))
+        body.append(f"\nRequest #{self.detail.id} becomes Completed.")
+        if form.wos and self.detail.type != RequestType.WOS:
+            body.append(f"\nIt is relabelled WOS (was {self.detail.type}).")
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.dismiss(result)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Issue the certificate for request #{self.detail.id}?", body,
+                          "Submit"),
+            confirmed,
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "submit":
+            self.action_submit()
+        else:
+            self.action_cancel()

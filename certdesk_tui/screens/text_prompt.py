@@ -1,0 +1,46 @@
+"""Ask for one line of text (a new or renamed rejection reason, say)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static
+
+from certdesk_tui.text import literal_line
+
+
+class TextPromptScreen(ModalScreen[str | None]):
+    """Dismisses the text (stripped, never empty), or None."""
+
+    CSS_PATH = "text_prompt.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, title: str, initial: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question = title
+        self.initial = initial
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = literal_line(self.question)
+            yield Input(self.initial, placeholder=self.placeholder, id="text", compact=True)
+            yield Static("enter saves, esc cancels", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self.notify("Type some text, or press esc to cancel.", severity="warning",
+                        markup=False)
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

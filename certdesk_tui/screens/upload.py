@@ -1,0 +1,149 @@
+"""Upload a certificate issued elsewhere: pick a PDF, choose who gets it, confirm once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Label, Static
+
+from certdesk_tui.automation import is_valid_email
+from certdesk_tui.screens.automation_form import TickBox, read_pdf, recipients_sentence
+from certdesk_tui.screens.confirm import ConfirmScreen
+from certdesk_tui.text import literal, literal_line, one_line
+from certdesk_tui.views import RequestDetail
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    file_name: str
+    data: bytes
+    to_holder: bool
+
+
+class PdfTree(DirectoryTree):
+    """Directories and PDF files only (hidden entries left out)."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [
+            path for path in paths
+            if not path.name.startswith(".")
+            and (path.is_dir() or path.suffix.lower() == ".pdf")
+        ]
+
+
+class UploadScreen(ModalScreen["UploadResult | None"]):
+    """Dismisses an UploadResult (the file read and checked), or None."""
+
+    CSS_PATH = "upload.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", id="upload.submit"),
+        Binding("escape", "cancel", "Cancel", id="upload.cancel"),
+    ]
+
+    def __init__(self, detail: RequestDetail, start_dir: Path | None = None) -> None:
+        super().__init__()
+        self.detail = detail
+        self.start_dir = start_dir if start_dir is not None else Path.cwd()
+        self.attachment: tuple[str, bytes] | None = None
+        self.error = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = literal_line(
+                f"Upload a certificate for request #{self.detail.id}")
+            yield PdfTree(self.start_dir, id="tree")
+            with Horizontal(id="path-row"):
+                yield Label("PDF file", classes="label")
+                yield Input(placeholder="type a path, or pick one above with enter",
+                            id="path", compact=True)
+            yield Static("", id="error")
+            yield TickBox("Send to certificate holder", id="to-holder", compact=True,
+                           value=self.holder_ok and self.detail.send_to_holder,
+                           disabled=not self.holder_ok)
+            if not self.holder_ok:
+                yield Static("No valid holder email on the request: the customer gets it.",
+                             classes="hint")
+            yield Static("", id="recipients")
+            with Horizontal(id="buttons"):
+                yield Button("Submit (ctrl+s)", id="submit", compact=True, variant="primary")
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+        yield Footer()
+
+    @property
+    def holder_ok(self) -> bool:
+        return is_valid_email(self.detail.holder_email.strip())
+
+    def on_mount(self) -> None:
+        self.refresh_checks()
+        self.query_one("#tree", PdfTree).focus()
+
+    def refresh_checks(self) -> None:
+        self.attachment, self.error = read_pdf(self.query_one("#path", Input).value)
+        error = self.query_one("#error", Static)
+        error.update(literal(self.error))
+        error.display = bool(self.error)
+        self.query_one("#recipients", Static).update(literal(self.recipients()))
+
+    def recipients(self) -> str:
+        what = ("the certificate" if self.attachment is None
+                else f"the certificate {one_line(self.attachment[0])}")
+        return recipients_sentence(what, self.detail.customer_email, self.detail.holder_email,
+                                   self.query_one("#to-holder", Checkbox).value)
+
+    @on(Input.Changed, "#path")
+    @on(Checkbox.Changed, "#to-holder")
+    def _edited(self) -> None:
+        self.refresh_checks()
+
+    @on(DirectoryTree.FileSelected)
+    def _picked(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.query_one("#path", Input).value = str(event.path)
+        # The next Enter submits: the file is right there to confirm.
+        self.query_one("#submit", Button).focus()
+
+    @on(Input.Submitted, "#path")
+    def _path_entered(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        self.refresh_checks()
+        if self.attachment is None:
+            self.query_one("#path", Input).focus()
+            self.notify(self.error or "Pick a PDF file first.", title="Cannot submit yet",
+                        severity="error", markup=False)
+            return
+        name, data = self.attachment
+        to_holder = self.query_one("#to-holder", Checkbox).value
+        result = UploadResult(name, data, to_holder)
+        body = Text()
+        body.append_text(literal(self.recipients()))
+        body.append(f"\nRequest #{self.detail.id} becomes Completed.")
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.dismiss(result)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Upload {one_line(name)} for request #{self.detail.id}?", body,
+                          "Submit"),
+            confirmed,
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "submit":
+            self.action_submit()
+        else:
+            self.action_cancel()

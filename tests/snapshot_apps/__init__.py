@@ -1,0 +1,1 @@
+"""Small apps for snapshot tests and for trying a screen by hand."""
