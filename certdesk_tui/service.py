@@ -166,7 +166,7 @@ class Desk:
     def _check(self, req: CertificateRequest, why_not) -> None:
         state = _State(req)
         if reason := why_not(state, self.actor.login):
-            raise InvalidTransition(reason)
+            raise InvalidTransition(reason + _closed_by(req))
 
     def _ensure_free(self, s: Session, req: CertificateRequest, take_over: bool) -> None:
         """A request in progress with someone else is theirs unless a manager takes it over."""
@@ -796,6 +796,22 @@ class _State:
         self.type = req.type
         self.brand = req.customer.brand
         self.assignee_login = req.assignee.login if req.assignee else None
+
+
+def _closed_by(req: CertificateRequest) -> str:
+    """Who closed a completed or rejected request, and when: the loser of a race is told."""
+    session = Session.object_session(req)
+    if session is None or not Status(req.status).is_final:
+        return ""
+    closing = session.execute(
+        select(Activity.actor, Activity.at)
+        .where(Activity.request_id == req.id, Activity.action.in_(("completed", "rejected")))
+        .order_by(Activity.id.desc()).limit(1)
+    ).first()
+    if closing is None:
+        return ""
+    done = Status(req.status).label.lower()
+    return f" ({closing.actor} {done} it at {closing.at:%Y-%m-%d %H:%M} UTC)"
 
 
 def _fits(row) -> None:

@@ -8,6 +8,8 @@ and are never blocked by a writer (WAL).
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ from certdesk_tui.errors import ConfigurationError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_WRITE_POLL_SECONDS = 0.001
 
 
 def normalise_url(url: str) -> str:
@@ -46,10 +49,27 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    if conn.get_execution_options().get("certdesk_write"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
+    if not conn.get_execution_options().get("certdesk_write"):
         conn.exec_driver_sql("BEGIN")
+        return
+    # SQLite's own busy handler sleeps up to 100 ms between tries, so a process that writes
+    # in a loop (an intake, one transaction a line) retakes the lock before the sleepers
+    # wake and holds them off for seconds. Ask for it briskly instead, up to the timeout.
+    raw = conn.connection.driver_connection
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    raise
+            time.sleep(SQLITE_WRITE_POLL_SECONDS)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, failing as SQLAlchemy does
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def make_engine(url: str) -> Engine:
