@@ -503,9 +503,6 @@ def main() -> None:
 
 
 # Registered last so that `certdesk mail` lives in its own module.
-try:
-    from certdesk_tui.mail.commands import mail as _mail_group
+from certdesk_tui.mail.commands import mail  # noqa: E402
 
-    cli.add_command(_mail_group)
-except ImportError:  # pragma: no cover - the mail package is always shipped
-    pass
+cli.add_command(mail)

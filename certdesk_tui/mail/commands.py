@@ -1,0 +1,201 @@
+"""``certdesk mail``: see the outbox, deliver it, put failed messages back in the queue.
+
+Exit codes: ``mail send`` exits 0 when nothing is left failing (no message failed
+for good, none waiting to retry after a failed attempt) and 1 otherwise;
+``mail send --watch`` runs until Ctrl-C or SIGTERM (it finishes the message in
+hand) and then exits 0. Every refusal (permission, unknown email, configuration)
+is one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from certdesk_tui.errors import CertdeskError, ValidationFailed
+from certdesk_tui.mail.delivery import DeliveryResult, Mailer, OutboxStatus
+
+# This module does not import certdesk_tui.cli (which imports the interface): the
+# mail package stays below the interface (see the import-linter contract). The
+# commands get cli.py's context object (``.desk``, ``.settings``) through
+# ``click.pass_obj`` and report refusals exactly as cli.py's ``refusals`` does.
+pass_ctx = click.pass_obj
+
+
+def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a CertdeskError into one line on stderr and exit code 1 (as in cli.py)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CertdeskError as exc:
+            click.echo(f"certdesk: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _plain(text: str) -> str:
+    """Customer text on a terminal: control characters shown, never interpreted."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group()
+def mail() -> None:
+    """Email delivery: the outbox, sending, retries."""
+
+
+def _describe_transport(mailer: Mailer) -> str:
+    try:
+        return mailer.describe_transport()
+    except CertdeskError as exc:
+        return f"{mailer.settings.effective_mail_transport} (not usable: {exc})"
+
+
+def _print_status(status: OutboxStatus, transport: str) -> None:
+    counts = status.counts
+    line = ", ".join(f"{counts.get(state, 0)} {state}"
+                     for state in ("queued", "sending", "sent", "failed"))
+    click.echo(f"outbox: {line}")
+    click.echo(f"delivery: {transport}")
+    if status.next_due is not None:
+        click.echo(f"next due: {status.next_due:%Y-%m-%d %H:%M:%S} UTC")
+    if status.stale_claims:
+        click.echo(f"{status.stale_claims} message(s) claimed by a deliverer that stopped; "
+                   "the next delivery takes them over")
+    if status.failures:
+        click.echo("failed (certdesk mail retry ID sends one again):")
+        for p in status.failures:
+            click.echo(f"  #{p.id}  request #{p.request_id or '-'}  {p.kind} to "
+                       f"{p.recipient_role} {_plain(p.to)}  after {p.attempts} attempt(s): "
+                       f"{_plain(p.last_error)}")
+    if status.retrying:
+        click.echo("waiting to retry:")
+        for p in status.retrying:
+            when = f"{p.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC" if p.next_attempt_at else "now"
+            click.echo(f"  #{p.id}  request #{p.request_id or '-'}  {p.kind} to "
+                       f"{p.recipient_role} {_plain(p.to)}  {p.attempts} attempt(s), next at "
+                       f"{when}: {_plain(p.last_error)}")
+
+
+@mail.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@refusals
+def status_command(c, as_json: bool) -> None:
+    """Counts by state, and the failing messages with their last error."""
+    mailer = Mailer(c.desk)
+    status = mailer.status()
+    transport = _describe_transport(mailer)
+    if as_json:
+        _echo_json({**status.to_json(), "transport": transport})
+        return
+    _print_status(status, transport)
+
+
+@contextmanager
+def _graceful_stop():
+    """Ctrl-C (or SIGTERM) stops after the message being sent; a second Ctrl-C at once."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handler(signum, frame) -> None:  # noqa: ARG001
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo("stopping after the current message (Ctrl-C again to stop at once)",
+                   err=True)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _report(result: DeliveryResult, quiet_when_idle: bool = False) -> None:
+    if quiet_when_idle and result.attempted == 0:
+        return
+    for error in result.errors:
+        click.echo(f"  {_plain(error)}", err=True)
+    click.echo(result.summary())
+
+
+@mail.command("send")
+@click.option("--watch", is_flag=True, help="Keep delivering until Ctrl-C.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              metavar="SECONDS", help="With --watch: how often to look for due messages.")
+@pass_ctx
+@refusals
+def send_command(c, watch: bool, interval: float) -> None:
+    """Deliver what is due (exit 1 if anything is left failing)."""
+    mailer = Mailer(c.desk)
+    mailer.transport  # noqa: B018 - a configuration problem is reported before anything else
+    try:
+        with _graceful_stop() as stop:
+            if not watch:
+                _report(mailer.deliver_all_due(stop=stop))
+            else:
+                click.echo(f"delivering through {mailer.describe_transport()} every "
+                           f"{interval:g}s; Ctrl-C to stop")
+                while not stop.is_set():
+                    try:
+                        _report(mailer.deliver_all_due(stop=stop), quiet_when_idle=True)
+                    except (CertdeskError, SQLAlchemyError) as exc:
+                        # Keep watching: the server or the database may be back next time.
+                        click.echo(f"certdesk: {_first_line(exc)}", err=True)
+                    stop.wait(interval)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    finally:
+        mailer.close()
+    failing = mailer.failing_count()
+    if failing:
+        click.echo(f"{failing} message(s) failing: see certdesk mail status", err=True)
+    if watch:
+        click.echo("stopped")
+    elif failing:
+        sys.exit(1)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+@mail.command("retry")
+@click.argument("email_ids", nargs=-1, type=int, metavar="[ID]...")
+@click.option("--all-failed", is_flag=True, help="Queue every failed message again.")
+@pass_ctx
+@refusals
+def retry_command(c, email_ids: tuple[int, ...], all_failed: bool) -> None:
+    """Queue failed messages again (or send a waiting one now)."""
+    if not email_ids and not all_failed:
+        raise ValidationFailed("name the email(s) to retry (see certdesk mail status) "
+                               "or use --all-failed")
+    mailer = Mailer(c.desk)
+    if all_failed:
+        outcomes = mailer.retry_failed()
+        for outcome in outcomes:
+            click.echo(outcome.message)
+        if not outcomes:
+            click.echo("no failed messages")
+    for email_id in email_ids:
+        click.echo(mailer.retry(email_id).message)

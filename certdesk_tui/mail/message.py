@@ -1,0 +1,179 @@
+"""An outbox row as a standard-library ``EmailMessage``.
+
+Everything is built explicitly: plain text and HTML parts from the stored
+strings (never interpreted as file names), the certificate attached from its
+stored bytes (never from a path), names folded to one line before they reach a
+header, and a policy that refuses any header with a line break in it.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+from certdesk_tui.errors import DeliveryError
+from certdesk_tui.notifications import one_line
+
+# The composition policy: RFC-compliant line endings and folding at 78 characters.
+POLICY = email.policy.SMTP.clone(raise_on_defect=True)
+# Python's header folding can drop the quotes of a long display name (the recipient then
+# reads as whatever address the name contains) or garble it. Every message is parsed back
+# and checked; if the folded headers do not say what was meant, they are written unfolded
+# (lines up to the RFC 5322 limit of 998), and failing that without the display name.
+_UNFOLDED = POLICY.clone(max_line_length=998)
+_READ_BACK = email.policy.default
+
+_ADDRESS = re.compile(r"^[^\s@<>()\[\],;:\"\\]+@[^\s@<>()\[\],;:\"\\]+\.[^\s@<>()\[\],;:\"\\]+$")
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message ready for a transport: its exact bytes, and whom it goes to on the envelope."""
+
+    email_id: int
+    recipient_role: str
+    created_at: datetime
+    envelope_from: str
+    envelope_to: str
+    message_id: str
+    data: bytes  # the message as sent, CRLF line endings, checked by reading it back
+
+    def as_bytes(self) -> bytes:
+        return self.data
+
+    @property
+    def message(self) -> EmailMessage:
+        return email.message_from_bytes(self.data, policy=_READ_BACK)
+
+
+class PermanentDeliveryError(DeliveryError):
+    """A message that can never be delivered as it stands: retrying will not help."""
+
+
+def check_address(addr: str, what: str) -> str:
+    addr = (addr or "").strip()
+    if not _ADDRESS.match(addr):
+        raise PermanentDeliveryError(f"{what} {addr!r} is not a valid email address")
+    return addr
+
+
+def safe_file_name(name: str | None, fallback: str = "certificate.pdf") -> str:
+    """An attachment file name: one line, no directory parts, ending in .pdf."""
+    name = _UNSAFE_FILE_CHARS.sub("_", one_line(name or "", 150)).strip(" ._")
+    if not name:
+        name = fallback
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return name
+
+
+def build_message(
+    *,
+    email_id: int,
+    recipient_role: str,
+    mail_from: str,
+    to_addr: str,
+    to_name: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    message_id: str,
+    created_at: datetime,
+    attachment: tuple[str | None, bytes] | None = None,
+) -> Outgoing:
+    """Compose one message. Raises PermanentDeliveryError when it cannot be sent at all."""
+    from_name, from_addr = parseaddr(one_line(mail_from, 400))
+    envelope_from = check_address(from_addr or mail_from, "the sender (mail_from)")
+    envelope_to = check_address(to_addr, "the recipient")
+    headers = {
+        "From": (one_line(from_name), envelope_from),
+        "To": (one_line(to_name), envelope_to),
+        "Subject": one_line(subject, 500),
+        "Date": format_datetime(created_at.replace(tzinfo=UTC)),
+        "Message-ID": one_line(message_id, 255),
+    }
+    msg = _compose(headers, body_text, body_html, attachment)
+    for policy, keep_names in ((POLICY, True), (_UNFOLDED, True), (_UNFOLDED, False)):
+        if not keep_names:
+            msg = _compose({**headers, "To": ("", envelope_to)}, body_text, body_html,
+                           attachment)
+        data = msg.as_bytes(policy=policy)
+        if _reads_back(data, headers, keep_names):
+            return Outgoing(email_id, recipient_role, created_at, envelope_from, envelope_to,
+                            headers["Message-ID"], data)
+    raise PermanentDeliveryError("the message headers do not read back as written; "
+                                 "check the sender address and the message id")
+
+
+def _compose(headers: dict, body_text: str, body_html: str,
+             attachment: tuple[str | None, bytes] | None) -> EmailMessage:
+    msg = EmailMessage(policy=POLICY)
+    try:
+        # Address objects, not formataddr(): a formataddr() string with a non-ASCII name
+        # is re-folded by the email package into a header whose recipient is garbled.
+        msg["From"] = Address(display_name=headers["From"][0], addr_spec=headers["From"][1])
+        msg["To"] = Address(display_name=headers["To"][0], addr_spec=headers["To"][1])
+        msg["Subject"] = headers["Subject"]
+        msg["Date"] = headers["Date"]
+        msg["Message-ID"] = headers["Message-ID"]
+        msg["Auto-Submitted"] = "auto-generated"
+    except (ValueError, TypeError, IndexError) as exc:  # a header the policy refuses
+        raise PermanentDeliveryError(f"cannot compose the message headers: {exc}") from None
+    # Strings are always content, never file names: each is set as a part explicitly.
+    # Quoted-printable keeps the message 7-bit clean for any server.
+    msg.set_content(body_text or "", subtype="plain", charset="utf-8", cte="quoted-printable")
+    if body_html:
+        msg.add_alternative(body_html, subtype="html", charset="utf-8", cte="quoted-printable")
+    if attachment is not None:
+        name, data = attachment
+        msg.add_attachment(bytes(data), maintype="application", subtype="pdf",
+                           filename=safe_file_name(name))
+    return msg
+
+
+def _reads_back(data: bytes, headers: dict, keep_names: bool) -> bool:
+    """Does a standard parser read the addresses we meant, and only our headers?
+
+    (The subject is not compared: text that looks like an RFC 2047 encoded word is
+    decoded on reading, which changes how it reads but not where the message goes.)
+    """
+    try:
+        parsed = email.message_from_bytes(data, policy=_READ_BACK)
+        expected_to = [(headers["To"][0] if keep_names else "", headers["To"][1])]
+        to = [(a.display_name, a.addr_spec) for a in parsed["To"].addresses]
+        sender = [(a.display_name, a.addr_spec) for a in parsed["From"].addresses]
+        names = sorted(k.lower() for k in parsed)
+    except (AttributeError, TypeError, ValueError, IndexError):
+        return False
+    return (
+        to == expected_to
+        and sender == [headers["From"]]
+        and str(parsed["Message-ID"]).strip() == headers["Message-ID"].strip()
+        and names == sorted(["from", "to", "subject", "date", "message-id", "auto-submitted",
+                             "mime-version", "content-type"] +
+                            (["content-transfer-encoding"] if "content-transfer-encoding"
+                             in names else []))
+        and not parsed.defects
+    )
+
+
+def message_for(row, mail_from: str, pdf: bytes | None) -> Outgoing:
+    """The message of an ``OutboxEmail`` row (``pdf``: its certificate's bytes, if any)."""
+    attachment = None
+    if row.certificate_id is not None:
+        if pdf is None:
+            raise PermanentDeliveryError(
+                f"the certificate of email #{row.id} is missing; it cannot be attached")
+        attachment = (row.attachment_name, pdf)
+    return build_message(
+        email_id=row.id, recipient_role=row.recipient_role, mail_from=mail_from,
+        to_addr=row.to_addr, to_name=row.to_name, subject=row.subject,
+        body_text=row.body_text, body_html=row.body_html, message_id=row.message_id,
+        created_at=row.created_at, attachment=attachment,
+    )
