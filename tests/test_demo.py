@@ -1,0 +1,361 @@
+"""The demo database: everything the desk shows, deterministic for a seed, fast to build."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
+
+from certdesk_tui import demo
+from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
+from certdesk_tui.errors import ConfigurationError
+from certdesk_tui.identity import initialise, resolve_actor
+from certdesk_tui.service import Desk
+from certdesk_tui.storage.engine import Database
+from certdesk_tui.storage.models import (
+    Activity,
+    Certificate,
+    CertificateRequest,
+    Customer,
+    DuplicateLink,
+    Note,
+    OutboxEmail,
+    RejectionReason,
+)
+from certdesk_tui.views import QueueFilter
+from tests import factories
+
+LOGIN = "demo-user"
+
+# Every kind of manual reason the intake gives, as a pattern over the reason's words.
+REASON_KINDS = {
+    "holder name missing": r"^certificate holder name missing$",
+    "holder name incomplete": r"^certificate holder name incomplete$",
+    "holder address missing": r"^certificate holder address missing$",
+    "holder address incomplete": r"^certificate holder address incomplete$",
+    "invalid holder email": r"^invalid holder email '.*'$",
+    "send to holder without email": r"^send to holder requested but no holder email given$",
+    "no policy in force": r"^no policy in force on \d{4}-\d\d-\d\d$",
+    "inactive customer": r"^portal request from an inactive customer$",
+    "customer email": r"^customer has no valid email address on file$",
+    "instructions": r"^customer instructions$",
+    "WOS": r"^waiver of subrogation needs an endorsement$",
+    "Cornerstone": r"^Cornerstone: upload the carrier's certificate$",
+    "possible duplicate": r"^possible duplicate of #\d+(, #\d+)*$",
+}
+
+
+def build(path: Path, requests: int = 400, seed: int = 3) -> Database:
+    db = Database(f"sqlite:///{path}")
+    demo.build_demo(db, login=LOGIN, requests=requests, seed=seed)
+    return db
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Database:
+    """A small demo, built once for the read-only tests of this module."""
+    db = build(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+    yield db
+    db.dispose()
+
+
+def test_a_small_demo_has_every_status_type_channel_brand_and_reason(demo_db):
+    with demo_db.reading() as s:
+        requests = s.scalars(select(CertificateRequest)
+                             .options(selectinload(CertificateRequest.customer))).all()
+        brands = {c.brand for c in s.scalars(select(Customer))}
+    assert len(requests) == 400
+    assert {r.status for r in requests} == set(Status)
+    assert {r.type for r in requests} == set(RequestType)
+    assert {r.channel for r in requests} == set(Channel)
+    assert brands == set(Brand)
+    assert {r.customer.brand for r in requests} == set(Brand)
+    reasons = [reason for r in requests for reason in r.manual_reasons]
+    for kind, pattern in REASON_KINDS.items():
+        assert any(re.match(pattern, reason) for reason in reasons), kind
+    unknown = [x for x in reasons if not any(re.match(p, x) for p in REASON_KINDS.values())]
+    assert unknown == []
+
+
+def test_the_queue_is_manual_and_mostly_new(demo_db):
+    with demo_db.reading() as s:
+        requests = s.scalars(select(CertificateRequest)
+                             .options(selectinload(CertificateRequest.customer))).all()
+    counts = Counter(r.status for r in requests)
+    assert counts[Status.NEW] > counts[Status.IN_PROGRESS] > 0
+    assert counts[Status.COMPLETED] > 0 and counts[Status.REJECTED] > 0
+    for r in requests:
+        # The intake completes a request without reasons at once; all others need a person.
+        assert r.manual == bool(r.manual_reasons)
+        assert r.department == ("Certificates" if r.manual else None)
+        if r.status in (Status.NEW, Status.IN_PROGRESS, Status.REJECTED):
+            assert r.manual, r.id
+        if not r.manual:
+            assert r.status == Status.COMPLETED and r.assignee_id is None
+            assert r.customer.brand != Brand.CORNERSTONE and r.type != RequestType.WOS
+        if r.status == Status.IN_PROGRESS or (r.manual and r.status in (Status.COMPLETED,
+                                                                          Status.REJECTED)):
+            assert r.assignee_id is not None and r.claimed_at is not None
+        if r.status in (Status.COMPLETED, Status.REJECTED):
+            assert r.closed_at is not None and r.closed_at >= r.submitted_at
+        assert r.version == 1
+        assert r.submission["customer"] == r.customer.code
+        assert r.submission["type"] == r.submitted_type
+        assert r.holder_key
+        assert r.customer.name_search == r.customer.name.lower()
+
+
+def test_rejected_requests_quote_a_reason_and_emailed_the_customer(demo_db):
+    with demo_db.reading() as s:
+        rejected = s.scalars(select(CertificateRequest)
+                             .where(CertificateRequest.status == Status.REJECTED)).all()
+        reasons = {r.id: r for r in s.scalars(select(RejectionReason))}
+        for r in rejected:
+            assert r.rejection_reason_text == reasons[r.rejection_reason_id].text
+            actions = s.scalars(select(Activity.action).where(Activity.request_id == r.id)).all()
+            assert "rejected" in actions
+            assert "email_queued" in actions or "email_not_sent" in actions
+            emails = s.scalars(select(OutboxEmail).where(OutboxEmail.request_id == r.id)).all()
+            assert all(e.recipient_role == "customer" and e.kind == "rejected" for e in emails)
+            assert all(r.rejection_reason_text in e.body_text for e in emails)
+        # One extra reason was retired after use: it stays on the requests it closed.
+        retired = [x for x in reasons.values() if not x.active]
+        assert len(retired) == 1
+
+
+def test_hidden_waivers_wait_for_their_payment(demo_db):
+    with demo_db.reading() as s:
+        hidden = s.scalars(select(CertificateRequest)
+                           .where(CertificateRequest.in_queue.is_(False))).all()
+        assert hidden
+        for r in hidden:
+            assert r.type == RequestType.WOS and r.status == Status.NEW
+            assert r.payment_status in ("pending", "declined")
+        later = s.scalars(select(Activity).where(Activity.action == "payment_updated")).all()
+        assert later
+    desk = Desk(demo_db, resolve_actor(demo_db, LOGIN))
+    page = desk.queue(QueueFilter(statuses=frozenset(Status)), limit=1000)
+    assert not {r.id for r in hidden} & {row.id for row in page.rows}
+    pending = sum(1 for row in page.rows if row.status in (Status.NEW, Status.IN_PROGRESS))
+    assert desk.pending_count() == pending
+
+
+def test_duplicates_are_linked_both_ways(demo_db):
+    with demo_db.reading() as s:
+        links = {(x.request_id, x.other_id) for x in s.scalars(select(DuplicateLink))}
+        flagged = s.scalars(select(CertificateRequest).where(
+            CertificateRequest.id.in_({a for a, _ in links}))).all()
+    assert links and all((b, a) in links for a, b in links)
+    for r in flagged:
+        if any(x.startswith("possible duplicate of") for x in r.manual_reasons):
+            listed = re.findall(r"#(\d+)", next(x for x in r.manual_reasons
+                                                 if x.startswith("possible duplicate")))
+            assert {(r.id, int(n)) for n in listed} <= links
+
+
+def test_activities_tell_each_story_in_order(demo_db):
+    desk = Desk(demo_db, resolve_actor(demo_db, LOGIN))
+    with demo_db.reading() as s:
+        ids = dict(s.execute(select(CertificateRequest.status, func.max(CertificateRequest.id))
+                             .group_by(CertificateRequest.status)).all())
+        notes = s.scalar(select(func.count()).select_from(Note))
+        actions = set(s.scalars(select(Activity.action).distinct()))
+    assert notes > 0
+    assert {"submitted", "manual", "awaiting_payment", "payment_updated", "marked_in_progress",
+            "note_added", "auto_processed", "certificate_issued", "completed", "email_queued",
+            "email_sent", "email_deferred", "email_failed", "rejected"} <= actions
+    for request_id in ids.values():
+        detail = desk.request(request_id)
+        story = [a.action for a in reversed(detail.activities)]  # oldest first
+        times = [a.at for a in reversed(detail.activities)]
+        assert story[0] == "submitted" and times == sorted(times)
+        if detail.row.status == Status.COMPLETED:
+            assert story.index("certificate_issued") < story.index("completed")
+            assert detail.certificates
+        if detail.row.status == Status.REJECTED:
+            assert detail.rejection_reason
+    with demo_db.reading() as s:
+        states = Counter(s.scalars(select(OutboxEmail.state)))
+        sent = s.scalars(select(OutboxEmail).where(OutboxEmail.state == "sent")).all()
+    assert states["sent"] and states["queued"] and states["failed"]
+    assert all(e.sent_at is not None and e.message_id.startswith("<") for e in sent)
+
+
+def test_every_completed_request_has_a_pdf_naming_insured_and_holder(demo_db):
+    with demo_db.reading() as s:
+        rows = s.execute(
+            select(CertificateRequest.id, Customer.name, CertificateRequest.holder_name,
+                   Certificate.number, Certificate.source, Certificate.pdf,
+                   Certificate.file_name)
+            .join(Customer, Customer.id == CertificateRequest.customer_id)
+            .outerjoin(Certificate, Certificate.request_id == CertificateRequest.id)
+            .where(CertificateRequest.status == Status.COMPLETED)
+        ).all()
+    assert rows
+    sizes = []
+    for request_id, insured, holder, number, _source, pdf, file_name in rows:
+        assert pdf is not None, f"request #{request_id} has no certificate"
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1
+        words = " ".join(reader.pages[0].extract_text().split())
+        assert " ".join(insured.split()) in words, (request_id, insured)
+        assert " ".join(holder.split()) in words, (request_id, holder)
+        assert number == f"CD-{request_id:06d}" and number in words
+        assert file_name.startswith(f"certificate-{number}-r0-")
+        sizes.append(len(pdf))
+    # Both kinds are there: the full certificate of the real generator, and compact copies.
+    assert max(sizes) > 10_000 and min(sizes) < 5_000
+    assert {r[4] for r in rows} == {"generated", "uploaded"}
+
+
+def test_special_customer_names_are_stored_literally(demo_db):
+    desk = Desk(demo_db, resolve_actor(demo_db, LOGIN))
+    found = desk.queue(QueueFilter(statuses=frozenset(Status), search="[bold]bracket"))
+    assert found.total and {r.customer_name for r in found.rows} == {"[bold]Bracket[/] & Sons"}
+    found = desk.queue(QueueFilter(statuses=frozenset(Status), search="łukasiewicz"))
+    assert {r.customer_name for r in found.rows} == {"Zoë Łukasiewicz – Ñandú GmbH"}
+
+
+def test_the_demo_user_is_the_manager_and_can_process(tmp_path):
+    db = build(tmp_path / "demo.sqlite3", requests=120, seed=11)
+    actor = resolve_actor(db, LOGIN)
+    assert actor.role == Role.MANAGER
+    desk = Desk(db, actor)
+    roles = Counter(u.role for u in desk.users())
+    assert roles == {Role.MANAGER: 1, Role.CERTIFICATE_SPECIALIST: 3, Role.DATA_PROCESSOR: 1,
+                     Role.PAYROLL_ADVISOR: 2}
+    row = next(r for r in desk.queue(limit=500).rows
+               if r.status == Status.NEW and r.brand != Brand.CORNERSTONE)
+    claimed = desk.mark_in_progress(row.id, expected_version=row.version)
+    assert claimed.assignee_login == LOGIN and claimed.version == row.version + 1
+    completion = desk.automate(row.id, changes={
+        "holder_name": "Verified Holder LLC", "holder_address": "1 Main St",
+        "holder_city": "Tampa", "holder_state": "FL", "holder_zip": "33602",
+        "holder_email": "certs@verified.example"})
+    assert completion.certificate_number == f"CD-{row.id:06d}"
+    # The database goes on counting where the demo stopped.
+    report = desk.import_customers(factories.jsonl(factories.customer("NEW1")))
+    assert report.ok, report.refused
+    report = desk.import_submissions(factories.jsonl(factories.submission("X-1", "NEW1")))
+    assert report.ok, report.refused
+    # A payroll advisor of the demo team only looks.
+    advisor = next(u.login for u in desk.users() if u.role == Role.PAYROLL_ADVISOR)
+    other = next(r for r in desk.queue(limit=500).rows if r.status == Status.NEW)
+    with pytest.raises(Exception, match="view only"):
+        Desk(db, resolve_actor(db, advisor)).mark_in_progress(other.id)
+    db.dispose()
+
+
+def _projection(db: Database) -> dict:
+    """The rows, without what depends on the time the demo was built at."""
+    date = re.compile(r"\d{4}-\d\d-\d\d")
+    with db.reading() as s:
+        requests = []
+        for r in s.scalars(select(CertificateRequest).order_by(CertificateRequest.id)):
+            submission = dict(r.submission)
+            submission.pop("submitted_at")
+            requests.append((
+                r.id, r.external_id, r.customer_id, r.policy_id, r.type, r.submitted_type,
+                r.channel, r.status, r.payment_status, r.in_queue, r.holder_name,
+                r.holder_address, r.holder_city, r.holder_state, r.holder_zip, r.holder_email,
+                r.holder_key, r.send_to_holder, r.instructions, json.dumps(submission),
+                r.manual, [date.sub("D", x) for x in r.manual_reasons], r.discrepancy,
+                r.department, r.assignee_id, r.rejection_reason_id, r.rejection_reason_text,
+                r.has_notes, r.updated_by, r.claimed_at is None, r.closed_at is None,
+            ))
+        customers = s.execute(text(
+            "SELECT id, code, name, brand, status, email, address, city, state, zip "
+            "FROM customers ORDER BY id")).all()
+        activities = s.execute(text(
+            "SELECT request_id, actor, action FROM activities WHERE request_id IS NOT NULL "
+            "ORDER BY id")).all()
+        notes = s.execute(text("SELECT request_id, author, body FROM notes ORDER BY id")).all()
+        emails = s.execute(text(
+            "SELECT request_id, to_addr, subject, state, certificate_id FROM outbox "
+            "ORDER BY id")).all()
+        certificates = s.execute(text(
+            "SELECT request_id, number, source, file_name FROM certificates ORDER BY id")).all()
+    return {"requests": requests, "customers": customers, "activities": activities,
+            "notes": notes, "emails": emails, "certificates": certificates}
+
+
+def test_the_same_seed_gives_the_same_rows_at_any_hour(tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "RENDERED_CERTIFICATES", 2)
+    built = []
+    for name, now in (("a", datetime(2026, 3, 10, 0, 30)), ("b", datetime(2026, 7, 21, 23, 5)),
+                      ("c", datetime(2026, 7, 21, 23, 5))):
+        monkeypatch.setattr(demo, "utcnow", lambda now=now: now)
+        built.append(_projection(build(tmp_path / name / "demo.sqlite3", requests=300, seed=5)))
+    assert built[0] == built[1]
+    monkeypatch.setattr(demo, "utcnow", lambda: datetime(2026, 7, 21, 23, 5))
+    other = _projection(build(tmp_path / "d" / "demo.sqlite3", requests=300, seed=6))
+    assert other["requests"] != built[2]["requests"]
+
+
+def test_the_schema_is_the_one_the_migrations_make(tmp_path, demo_db):
+    plain = Database(f"sqlite:///{tmp_path / 'plain.sqlite3'}")
+    initialise(plain, "someone")
+    query = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' " \
+            "ORDER BY type, name"
+    with plain.reading() as a, demo_db.reading() as b:
+        assert a.execute(text(query)).all() == b.execute(text(query)).all()
+    plain.dispose()
+
+
+def test_it_never_wipes_a_database_that_is_not_a_demo(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'team.sqlite3'}")
+    initialise(db, "morgan")
+    desk = Desk(db, resolve_actor(db, "morgan"))
+    assert desk.import_customers(factories.jsonl(*factories.CUSTOMERS)).ok
+    with pytest.raises(ConfigurationError, match="not a demo database"):
+        demo.build_demo(db, login="morgan", requests=50, seed=1)
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Customer)) == len(factories.CUSTOMERS)
+    db.dispose()
+
+
+def test_an_empty_demo_still_has_customers_and_a_team(tmp_path):
+    db = build(tmp_path / "demo.sqlite3", requests=0)
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(CertificateRequest)) == 0
+        assert s.scalar(select(func.count()).select_from(Customer)) == 30
+    db.dispose()
+
+
+def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, CERTDESK_DATA_DIR=str(tmp_path),
+               CERTDESK_CONFIG=str(tmp_path / "none.toml"), LOGNAME=LOGIN, USER=LOGIN)
+    env.pop("CERTDESK_DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "certdesk_tui", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_demo_command_builds_prints_and_rebuilds(tmp_path):
+    first = _cli(tmp_path, "demo", "--requests", "300", "--no-tui", "--seed", "3")
+    assert first.returncode == 0, first.stderr
+    summary = re.search(r"demo database built: 300 requests \(([\d,]+) pending\), "
+                        r"30 customers, 7 users, in [\d.]+ s", first.stdout)
+    assert summary, first.stdout
+    assert (tmp_path / "demo.sqlite3").exists()
+    again = _cli(tmp_path, "demo", "--no-tui")
+    assert again.returncode == 0, again.stderr
+    assert "demo database built" not in again.stdout
+    assert f"{summary.group(1).replace(',', '')} pending requests" in again.stdout
+    rebuilt = _cli(tmp_path, "demo", "--requests", "200", "--no-tui", "--seed", "4", "--reset")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "demo database built: 200 requests" in rebuilt.stdout
+    db = Database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(CertificateRequest)) == 200
+    db.dispose()
