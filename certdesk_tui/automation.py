@@ -22,7 +22,9 @@ PRODUCERS: dict[Brand, tuple[str, str]] = {
     Brand.CORNERSTONE: ("Cornerstone PEO Insurance", "75 State St, Suite 1100\nBoston, MA 02109"),
 }
 
-EMAIL_RE = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+EMAIL_RE = re.compile(
+    r"^[^@\s<>,;\"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
+)
 STATE_RE = re.compile(r"^[A-Z]{2}$")
 ZIP_RE = re.compile(r"^\d{5}(?:-\d{4})?$")
 
@@ -78,7 +80,8 @@ class CertificateForm:
         city_line = " ".join(
             part for part in (f"{self.holder_city},", self.holder_state, self.holder_zip) if part
         )
-        return "\n".join(line for line in (self.holder_name, self.holder_address, city_line) if line)
+        lines = (self.holder_name, self.holder_address, city_line)
+        return "\n".join(line for line in lines if line)
 
     def with_changes(self, changes: dict[str, str]) -> CertificateForm:
         """Apply textual corrections (``FIELD=VALUE``), converting and checking each."""

@@ -5,60 +5,18 @@ Every refusal is one line on stderr and exit code 1 (2 for usage errors).
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
 from certdesk_tui import locations
-from certdesk_tui.config import Settings, load_settings
+from certdesk_tui.cli_support import Context, echo_json, pass_ctx, refusals
 from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
-from certdesk_tui.errors import CertdeskError, ValidationFailed
+from certdesk_tui.errors import ValidationFailed
 from certdesk_tui.service import Desk
+from certdesk_tui.text import escaped
 from certdesk_tui.views import QueueFilter
-
-
-class Context:
-    def __init__(self, db_url: str | None, as_user: str | None) -> None:
-        self.db_url = db_url
-        self.as_user = as_user
-        self._settings: Settings | None = None
-        self._desk: Desk | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings()
-        return self._settings
-
-    @property
-    def desk(self) -> Desk:
-        if self._desk is None:
-            from certdesk_tui.identity import open_desk
-
-            self._desk = open_desk(self.settings, self.db_url, self.as_user)
-        return self._desk
-
-
-pass_ctx = click.make_pass_decorator(Context)
-
-
-def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a CertdeskError into one line on stderr and exit code 1."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except CertdeskError as exc:
-            click.echo(f"certdesk: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper
 
 
 def _read_lines(source: str) -> list[str]:
@@ -84,10 +42,6 @@ def _read_pdf(source: str) -> bytes:
         raise ValidationFailed(f"{source}: no such file") from None
     except OSError as exc:
         raise ValidationFailed(f"{source}: {exc.strerror}") from None
-
-
-def _echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
 def _report(report, noun: str) -> None:
@@ -190,21 +144,16 @@ def list_(c: Context, statuses, type_, brand, channel, manual, mine, search, lim
     )
     page = c.desk.queue(flt, limit=limit)
     if as_json:
-        _echo_json([row.to_json() for row in page.rows])
+        echo_json([row.to_json() for row in page.rows])
         return
     for r in page.rows:
         flags = ("M" if r.manual else "-") + ("D" if r.discrepancy else "-") + \
                 ("N" if r.has_notes else "-") + ("2" if r.possible_duplicate else "-")
         click.echo(f"{r.id:>7}  {r.submitted_at:%Y-%m-%d %H:%M}  {r.status:<11} {r.type:<3} "
                    f"{r.brand:<11} {r.channel:<6} {flags}  {r.customer_code:<10} "
-                   f"{_plain(r.customer_name)[:30]:<30}  {r.assignee_login or ''}")
+                   f"{escaped(r.customer_name)[:30]:<30}  {r.assignee_login or ''}")
     click.echo(f"{page.total} request(s)" + (f", {len(page.rows)} shown" if page.total >
                                              len(page.rows) else ""))
-
-
-def _plain(text: str) -> str:
-    """Customer text on a terminal: control characters shown, never interpreted."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 @cli.command()
@@ -216,10 +165,10 @@ def show(c: Context, request_id: int, as_json: bool) -> None:
     """Show a request with its notes, activities and emails."""
     d = c.desk.request(request_id)
     if as_json:
-        _echo_json(d.to_json())
+        echo_json(d.to_json())
         return
     r = d.row
-    p = _plain
+    p = escaped
     lines = [
         f"Request #{r.id} ({r.external_id})  {r.type} via {r.channel}  status {r.status}",
         f"Customer: {p(r.customer_name)} [{r.customer_code}] {r.brand}, {d.customer_status}, "
@@ -301,7 +250,7 @@ def automate(c: Context, request_id, sets, wos, to_holder, attach, take_over, sh
     """Attempt automation (Compeo and PeoPayGo): issue and email the certificate."""
     if show_form:
         form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
-        _echo_json(form.to_json())
+        echo_json(form.to_json())
         return
     attachment = (Path(attach).name, _read_pdf(attach)) if attach else None
     done = c.desk.automate(request_id, changes=_parse_sets(sets), wos=wos, to_holder=to_holder,
@@ -388,7 +337,7 @@ def reasons_list(c: Context, show_all: bool, as_json: bool) -> None:
     """List rejection reasons."""
     rows = c.desk.reasons(include_retired=show_all)
     if as_json:
-        _echo_json([{"id": r.id, "text": r.text, "active": r.active, "used": r.used}
+        echo_json([{"id": r.id, "text": r.text, "active": r.active, "used": r.used}
                     for r in rows])
         return
     for r in rows:
@@ -440,7 +389,7 @@ def users_list(c: Context, as_json: bool) -> None:
     """List users."""
     rows = c.desk.users()
     if as_json:
-        _echo_json([u.__dict__ for u in rows])
+        echo_json([u.__dict__ for u in rows])
         return
     for u in rows:
         click.echo(f"{u.login:<20} {u.role:<24} {u.name} {u.email}")

@@ -104,7 +104,9 @@ def parse_line(line: str) -> Submission | PaymentUpdate:
         try:
             submitted_at = to_naive_utc(datetime.fromisoformat(submitted_text))
         except ValueError:
-            raise IntakeRefused(f"submitted_at {submitted_text!r} is not an ISO-8601 date-time") from None
+            raise IntakeRefused(
+                f"submitted_at {submitted_text!r} is not an ISO-8601 date-time"
+            ) from None
     else:
         submitted_at = utcnow()
     instructions = data.get("instructions") or ""
@@ -164,7 +166,9 @@ def discrepancies(sub: Submission, customer_status: str, policy_in_force: bool) 
     return found
 
 
-def manual_reasons(sub: Submission, brand: Brand, found: list[str], customer_email_ok: bool) -> list[str]:
+def manual_reasons(
+    sub: Submission, brand: Brand, found: list[str], customer_email_ok: bool
+) -> list[str]:
     """Rules 3-5: why the request needs a person (empty: processed automatically)."""
     reasons = list(found)
     if not customer_email_ok:

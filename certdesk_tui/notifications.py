@@ -59,7 +59,9 @@ def completed_emails(
     """One message to the customer and, when chosen and known, one to the holder."""
     customer = one_line(customer_name)
     holder = one_line(holder_name) or "the certificate holder"
-    what = "waiver of subrogation endorsement" if request_type == "WOS" else "certificate of insurance"
+    what = (
+        "waiver of subrogation endorsement" if request_type == "WOS" else "certificate of insurance"
+    )
     subject = one_line(f"Your {what} for {holder} is ready (request #{request_id})", 250)
     drafts: list[EmailDraft] = []
     if customer_email:

@@ -148,7 +148,9 @@ class Desk:
             req.updated_by = self.actor.label
         repository.bump_change_marker(s, now)
 
-    def _lock(self, s: Session, request_id: int, expected_version: int | None) -> CertificateRequest:
+    def _lock(
+        self, s: Session, request_id: int, expected_version: int | None
+    ) -> CertificateRequest:
         req = repository.lock_request(s, request_id)
         if not req.in_queue:
             raise InvalidTransition(
@@ -196,10 +198,6 @@ class Desk:
         self.actor.require(Permission.VIEW)
         with self.db.reading() as s:
             return repository.queue_page(s, flt or QueueFilter(), self.actor.user_id, offset, limit)
-
-    def queue_position(self, flt: QueueFilter, request_id: int) -> int | None:
-        with self.db.reading() as s:
-            return repository.queue_position(s, flt, self.actor.user_id, request_id)
 
     def pending_count(self) -> int:
         self.actor.require(Permission.VIEW)
@@ -402,7 +400,7 @@ class Desk:
         drafts = completed_emails(
             request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
             customer_name=req.customer.name,
-            customer_email=req.customer.email if automation.is_valid_email(req.customer.email) else "",
+            customer_email=_valid_email(req.customer.email),
             holder_name=req.holder_name, holder_email=req.holder_email, to_holder=to_holder,
             certificate_number=number,
         )
@@ -456,8 +454,7 @@ class Desk:
             draft = rejected_email(
                 request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
                 customer_name=req.customer.name,
-                customer_email=req.customer.email if automation.is_valid_email(req.customer.email)
-                else "",
+                customer_email=_valid_email(req.customer.email),
                 holder_name=req.holder_name, reason=chosen.text,
             )
             self._queue_emails(s, req, [draft] if draft else [], None)
@@ -475,7 +472,9 @@ class Desk:
             if (text.isdigit() and r.id == int(text)) or r.text.casefold() == text.casefold():
                 return r
         listed = "; ".join(f"{r.id}: {r.text}" for r in active)
-        raise ValidationFailed(f"unknown or retired rejection reason {text!r}; choose one of {listed}")
+        raise ValidationFailed(
+            f"unknown or retired rejection reason {text!r}; choose one of {listed}"
+        )
 
     def add_note(self, request_id: int, body: str) -> None:
         """An internal note on the request (never emailed)."""
@@ -551,7 +550,7 @@ class Desk:
         policy = _policy_for(s, customer.id, sub.submitted_at)
         found = intake.discrepancies(sub, customer.status, policy is not None)
         brand = Brand(customer.brand)
-        reasons = intake.manual_reasons(sub, brand, found, automation.is_valid_email(customer.email))
+        reasons = intake.manual_reasons(sub, brand, found, bool(_valid_email(customer.email)))
         duplicates = repository.possible_duplicates(
             s, customer.id, sub.holder.key, sub.submitted_at, self.settings.duplicate_window_days
         ) if sub.holder.name else []
@@ -578,7 +577,8 @@ class Desk:
             s.add_all([DuplicateLink(request_id=req.id, other_id=other),
                        DuplicateLink(request_id=other, other_id=req.id)])
         self._log(s, req.id, "submitted",
-                  f"{sub.type} submitted through the {sub.channel} (imported by {self.actor.label})",
+                  f"{sub.type} submitted through the {sub.channel} "
+                  f"(imported by {self.actor.label})",
                   actor=SYSTEM)
         if not req.in_queue:
             self._log(s, req.id, "awaiting_payment",
@@ -720,7 +720,8 @@ class Desk:
                 raise InvalidTransition("the last active rejection reason cannot be retired")
             reason.active = False
             reason.retired_at = utcnow()
-            self._log(s, None, "reason_retired", f"rejection reason {reason.id} retired: {reason.text}")
+            self._log(s, None, "reason_retired",
+                      f"rejection reason {reason.id} retired: {reason.text}")
             repository.bump_change_marker(s, utcnow())
             return ReasonView(reason.id, reason.text, False, 0)
 
@@ -821,6 +822,11 @@ def _fits(row) -> None:
         length = getattr(column.type, "length", None)
         if isinstance(value, str) and length and len(value) > length:
             raise ValidationFailed(f"{column.key} is longer than {length} characters")
+
+
+def _valid_email(address: str) -> str:
+    """The address if it can be written to, else "" (no email is queued to it)."""
+    return address if automation.is_valid_email(address) else ""
 
 
 def parse_role(role: str) -> Role:

@@ -18,6 +18,12 @@ def visible(value: object) -> str:
     )
 
 
+def escaped(value: object) -> str:
+    """Every control character spelt out, newlines too (one line on a terminal)."""
+    text = "" if value is None else str(value)
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def one_line(value: object) -> str:
     """Like ``visible`` but newlines and tabs become spaces (for table cells)."""
     return " ".join(visible(value).replace("\n", " ").split())

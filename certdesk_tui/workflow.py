@@ -84,7 +84,8 @@ class RequestAction:
 
 
 REQUEST_ACTIONS: tuple[RequestAction, ...] = (
-    RequestAction("mark_in_progress", "m", "Claim", "Mark in progress: claim the request for yourself",
+    RequestAction("mark_in_progress", "m", "Claim",
+                  "Mark in progress: claim the request for yourself",
                   why_not_mark_in_progress),
     RequestAction("automate", "a", "Automate", "Attempt automation: review the prefilled "
                   "certificate and issue it", why_not_automate, destructive=True),

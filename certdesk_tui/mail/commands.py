@@ -9,49 +9,18 @@ is one line on stderr and exit code 1.
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import threading
-from collections.abc import Callable
 from contextlib import contextmanager
-from functools import wraps
-from typing import Any
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from certdesk_tui.cli_support import echo_json, pass_ctx, refusals
 from certdesk_tui.errors import CertdeskError, ValidationFailed
 from certdesk_tui.mail.delivery import DeliveryResult, Mailer, OutboxStatus
-
-# This module does not import certdesk_tui.cli (which imports the interface): the
-# mail package stays below the interface (see the import-linter contract). The
-# commands get cli.py's context object (``.desk``, ``.settings``) through
-# ``click.pass_obj`` and report refusals exactly as cli.py's ``refusals`` does.
-pass_ctx = click.pass_obj
-
-
-def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a CertdeskError into one line on stderr and exit code 1 (as in cli.py)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except CertdeskError as exc:
-            click.echo(f"certdesk: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def _plain(text: str) -> str:
-    """Customer text on a terminal: control characters shown, never interpreted."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
-
-
-def _echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+from certdesk_tui.text import escaped
 
 
 @click.group()
@@ -81,15 +50,15 @@ def _print_status(status: OutboxStatus, transport: str) -> None:
         click.echo("failed (certdesk mail retry ID sends one again):")
         for p in status.failures:
             click.echo(f"  #{p.id}  request #{p.request_id or '-'}  {p.kind} to "
-                       f"{p.recipient_role} {_plain(p.to)}  after {p.attempts} attempt(s): "
-                       f"{_plain(p.last_error)}")
+                       f"{p.recipient_role} {escaped(p.to)}  after {p.attempts} attempt(s): "
+                       f"{escaped(p.last_error)}")
     if status.retrying:
         click.echo("waiting to retry:")
         for p in status.retrying:
             when = f"{p.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC" if p.next_attempt_at else "now"
             click.echo(f"  #{p.id}  request #{p.request_id or '-'}  {p.kind} to "
-                       f"{p.recipient_role} {_plain(p.to)}  {p.attempts} attempt(s), next at "
-                       f"{when}: {_plain(p.last_error)}")
+                       f"{p.recipient_role} {escaped(p.to)}  {p.attempts} attempt(s), next at "
+                       f"{when}: {escaped(p.last_error)}")
 
 
 @mail.command("status")
@@ -102,7 +71,7 @@ def status_command(c, as_json: bool) -> None:
     status = mailer.status()
     transport = _describe_transport(mailer)
     if as_json:
-        _echo_json({**status.to_json(), "transport": transport})
+        echo_json({**status.to_json(), "transport": transport})
         return
     _print_status(status, transport)
 
@@ -134,7 +103,7 @@ def _report(result: DeliveryResult, quiet_when_idle: bool = False) -> None:
     if quiet_when_idle and result.attempted == 0:
         return
     for error in result.errors:
-        click.echo(f"  {_plain(error)}", err=True)
+        click.echo(f"  {escaped(error)}", err=True)
     click.echo(result.summary())
 
 

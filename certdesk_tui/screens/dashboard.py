@@ -600,7 +600,7 @@ class DashboardScreen(Screen):
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key of this screen, from the bindings themselves (keymap applied)."""
         def key_of(binding_id: str) -> str:
-            for key, active in self.active_bindings.items():
+            for active in self.active_bindings.values():
                 if active.binding.id == binding_id:
                     return self.app.get_key_display(active.binding)
             return "-"

@@ -122,24 +122,6 @@ def queue_page(
     return QueuePage(rows=rows, total=total, offset=offset)
 
 
-def queue_position(session: Session, flt: QueueFilter, user_id: int | None, request_id: int) -> int | None:
-    """The row index of a request in the filtered, sorted queue (None if it is not in it)."""
-    ids = session.scalars(
-        select(R.id).join(Customer, Customer.id == R.customer_id)
-        .outerjoin(User, User.id == R.assignee_id)
-        .where(*_where(flt, user_id))
-        .order_by(
-            _SORT_COLUMNS.get(flt.sort, R.submitted_at).desc() if flt.descending
-            else _SORT_COLUMNS.get(flt.sort, R.submitted_at).asc(),
-            R.id.desc() if flt.descending else R.id.asc(),
-        )
-    )
-    for index, rid in enumerate(ids):
-        if rid == request_id:
-            return index
-    return None
-
-
 def pending_count(session: Session) -> int:
     return session.scalar(
         select(func.count()).select_from(R).where(
