@@ -61,7 +61,7 @@ def test_unknown_customer_is_refused_and_nothing_is_stored(manager, db):
 
 
 @pytest.mark.parametrize("line", ['{"external_id": "X-1", "customer": ', "not json at all",
-                                  "[1, 2, 3]"])
+                                  "[1, 2, 3]"], ids=["truncated", "text", "array"])
 def test_malformed_json_line_is_refused_and_nothing_is_stored(manager, db, line):
     reason = _refused_alone(manager, db, line)
     assert "JSON" in reason
