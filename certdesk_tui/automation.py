@@ -166,6 +166,14 @@ def default_description(insured_name: str, wos: bool) -> str:
     return text
 
 
+def with_wos(form: CertificateForm) -> CertificateForm:
+    """Tick WOS; a description still at its default gets the waiver sentence too."""
+    description = form.description
+    if description == default_description(form.insured_name, False):
+        description = default_description(form.insured_name, True)
+    return replace(form, wos=True, description=description)
+
+
 def prefill(request: Any, customer: Any, policy: Any | None) -> CertificateForm:
     """The form as automation fills it from the request, the customer and the policy."""
     brand = Brand(customer.brand)

@@ -22,7 +22,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from certdesk_tui import automation, intake, workflow
 from certdesk_tui.automation import CertificateForm
-from certdesk_tui.certificate_pdf import certificate_file_name, render_certificate
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import (
@@ -308,8 +307,13 @@ class Desk:
                 form = automation.prefill(req, req.customer, req.policy or _policy_on(s, req))
             if changes:
                 form = form.with_changes(changes)
+            if req.type == RequestType.WOS and not form.wos:
+                raise ValidationFailed(
+                    f"request #{req.id} is a waiver of subrogation: its certificate must show "
+                    "SUBR WVD Y (wos cannot be turned off)"
+                )
             if wos and not form.wos:
-                form = form.with_changes({"wos": "yes"})
+                form = automation.with_wos(form)
             if form.wos and req.type != RequestType.WOS:
                 self._relabel(s, req)
             if attachment is None:
@@ -359,6 +363,9 @@ class Desk:
         to_holder: bool | None,
         actor: str | None = None,
     ) -> Completion:
+        # fpdf2 is slow to import: load it when the first certificate is issued.
+        from certdesk_tui.certificate_pdf import certificate_file_name, render_certificate
+
         if attachment is not None:
             check_pdf(attachment[1], attachment[0])
         to_holder = req.send_to_holder if to_holder is None else to_holder
@@ -532,6 +539,11 @@ class Desk:
         if update.payment_status == PaymentStatus.APPROVED and not req.in_queue:
             req.in_queue = True
             detail += "; now in the queue"
+        elif (update.payment_status != PaymentStatus.APPROVED and req.in_queue
+              and req.type == RequestType.WOS and req.status == Status.NEW):
+            # A charge reversed before anyone started on it: out of the queue again.
+            req.in_queue = False
+            detail += "; out of the queue until approved"
         self._log(s, req.id, "payment_updated", detail, actor=SYSTEM)
         self._touch(s, req)
         req.updated_by = SYSTEM

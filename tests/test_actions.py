@@ -479,3 +479,23 @@ def test_two_people_claiming_the_same_version_the_second_is_told_who_was_first(
     refused(specialist, manual_request, StaleRequest,
             lambda: specialist.mark_in_progress(manual_request, expected_version=seen), "sky")
     assert specialist.row(manual_request).assignee_login == "sky"
+
+
+def test_automation_relabelled_as_wos_gets_the_waiver_sentence(specialist, manual_request):
+    import io
+
+    from pypdf import PdfReader
+
+    specialist.automate(manual_request, wos=True)
+    _, pdf = specialist.certificate(manual_request)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Waiver of subrogation applies" in " ".join(text.split())
+
+
+def test_the_wos_mark_cannot_be_turned_off_on_a_waiver(specialist, submit):
+    from certdesk_tui.errors import ValidationFailed
+
+    request_id = submit("W-OFF", type="WOS", payment_status="approved")
+    with pytest.raises(ValidationFailed, match="SUBR WVD Y"):
+        specialist.automate(request_id, changes={"wos": "no"})
+    assert specialist.row(request_id).status == "new"

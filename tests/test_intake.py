@@ -402,3 +402,13 @@ def test_a_customer_too_long_to_store_is_refused_and_the_old_one_kept(manager, s
     assert "carrier is longer than 200" in report.refused[1].message
     assert "each_accident" in report.refused[2].message
     assert report.accepted == []
+
+
+def test_a_wos_whose_payment_is_reversed_before_work_starts_leaves_the_queue(manager, submit):
+    request_id = submit("W-REV", type="WOS", payment_status="approved")
+    assert request_id in [r.id for r in manager.queue().rows]
+    report = manager.import_submissions(factories.jsonl(
+        {"kind": "payment", "external_id": "W-REV", "payment_status": "declined"}))
+    assert report.ok
+    assert request_id not in [r.id for r in manager.queue().rows]
+    assert not manager.request(request_id).in_queue

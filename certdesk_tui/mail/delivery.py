@@ -406,10 +406,11 @@ def outbox_status(db: Database, now: datetime | None = None) -> OutboxStatus:
 def failing_count(db: Database) -> int:
     """Messages failed for good plus those waiting to retry after a failed attempt."""
     with db.reading() as s:
-        return s.scalar(select(func.count()).select_from(E).where(or_(
-            E.state == EmailState.FAILED,
-            and_(E.state == EmailState.QUEUED, E.attempts > 0),
-        ))) or 0
+        # The IN lets the (state, next_attempt_at) index skip the sent messages.
+        return s.scalar(select(func.count()).select_from(E).where(
+            E.state.in_([EmailState.FAILED, EmailState.QUEUED]),
+            or_(E.state == EmailState.FAILED, E.attempts > 0),
+        )) or 0
 
 
 def _actor_of(by) -> Actor:

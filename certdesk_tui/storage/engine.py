@@ -13,18 +13,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from certdesk_tui.errors import ConfigurationError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration; tests/test_migrations.py checks it against Alembic's head.
+SCHEMA_REVISION = "0002"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_WRITE_POLL_SECONDS = 0.001
 
@@ -99,6 +101,9 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config() -> Config:
+    # Alembic is imported only when migrations are looked at: it is slow to import.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
@@ -133,16 +138,22 @@ class Database:
     # -- migrations ----------------------------------------------------------
 
     def current_revision(self) -> str | None:
+        """The schema revision recorded in the database (None: not initialised).
+
+        Read with plain SQL: importing Alembic would cost every start-up.
+        """
         try:
             with self.engine.connect() as conn:
-                return MigrationContext.configure(conn).get_current_revision()
+                if not inspect(conn).has_table("alembic_version"):
+                    return None
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except OperationalError as exc:
             raise ConfigurationError(
                 f"cannot open the database {self.display_url}: {exc.orig}"
             ) from None
 
-    def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    def head_revision(self) -> str:
+        return SCHEMA_REVISION
 
     def is_initialised(self) -> bool:
         return self.current_revision() is not None
@@ -152,6 +163,8 @@ class Database:
 
     def upgrade(self) -> None:
         """Create or upgrade the schema to the newest migration."""
+        from alembic import command
+
         cfg = alembic_config()
         try:
             with self.engine.execution_options(certdesk_write=True).begin() as conn:
