@@ -104,7 +104,8 @@ class CertificateRequest(Base):
         Index("ix_requests_queue", "in_queue", "status", "submitted_at"),
         # The default queue spans two statuses: walk it in order instead of sorting it.
         Index("ix_requests_submitted", "submitted_at", "id"),
-        Index("ix_requests_customer_submitted", "customer_id", "submitted_at"),
+        # A customer search counts and pages its matches from this index alone.
+        Index("ix_requests_customer_queue", "customer_id", "in_queue", "status", "submitted_at"),
         Index("ix_requests_duplicates", "customer_id", "holder_key", "submitted_at"),
         Index("ix_requests_assignee_status", "assignee_id", "status"),
     )
