@@ -166,35 +166,42 @@ class DashboardScreen(Screen):
 
     # -- loading -------------------------------------------------------------
 
-    def reload(self, keep_id: int | None = None, at_end: bool = False) -> None:
-        """Reload the current page (keeping the selected request), count and badge."""
+    def reload(self, keep_id: int | None = None, at_end: bool = False,
+               counts: bool = True) -> None:
+        """Reload the current page (keeping the selected request); with ``counts``, also
+        the tab badge and the failing emails (a new filter or page leaves those as they are)."""
         if keep_id is None and self.table.selected is not None:
             keep_id = self.table.selected.id
-        self.run_worker(partial(self._load, self.flt, self.page_offset, keep_id, at_end),
+        self.run_worker(partial(self._load, self.flt, self.page_offset, keep_id, at_end, counts),
                         thread=True, exclusive=True, group="queue", exit_on_error=False)
 
-    def _load(self, flt: QueueFilter, offset: int, keep_id: int | None, at_end: bool) -> None:
-        counter = self.desk.change_counter()
+    def _load(self, flt: QueueFilter, offset: int, keep_id: int | None, at_end: bool,
+              counts: bool = True) -> None:
+        counter = self.desk.change_counter() if counts else None
         page = self.desk.queue(flt, offset=offset, limit=self.table.page_size)
         if not page.rows and offset > 0:
             offset = max(0, (page.total - 1) // self.table.page_size * self.table.page_size)
             page = self.desk.queue(flt, offset=offset, limit=self.table.page_size)
-        pending = self.desk.pending_count()
-        failing = self.mailer.failing_count()
+        pending = self.desk.pending_count() if counts else None
+        failing = self.mailer.failing_count() if counts else None
         self.app.call_from_thread(self._show_page, flt, page, pending, counter, keep_id, at_end,
                                   failing)
 
-    def _show_page(self, flt: QueueFilter, page: QueuePage, pending: int, counter: int,
-                   keep_id: int | None, at_end: bool, failing: int) -> None:
+    def _show_page(self, flt: QueueFilter, page: QueuePage, pending: int | None,
+                   counter: int | None, keep_id: int | None, at_end: bool,
+                   failing: int | None) -> None:
         if flt != self.flt:
             return  # a newer filter is already loading
-        self._set_failing(failing)
         self.page_offset = page.offset
-        self.seen_counter = counter
-        self.pending = pending
         self.table.show_page(page, utcnow(), keep_id=keep_id, at_end=at_end)
-        tabs = self.query_one(TabbedContent)
-        tabs.get_tab("certificates").label = f"Certificates ({pending:,})"
+        if counter is not None:
+            self.seen_counter = counter
+        if failing is not None:
+            self._set_failing(failing)
+        if pending is not None:
+            self.pending = pending
+            tabs = self.query_one(TabbedContent)
+            tabs.get_tab("certificates").label = f"Certificates ({pending:,})"
         self._update_summary()
         self._load_detail()
 
@@ -241,7 +248,8 @@ class DashboardScreen(Screen):
     @on(RequestTable.PageRequested)
     def _page_requested(self, event: RequestTable.PageRequested) -> None:
         self.page_offset = event.offset
-        self.run_worker(partial(self._load, self.flt, self.page_offset, None, event.at_end),
+        self.run_worker(partial(self._load, self.flt, self.page_offset, None, event.at_end,
+                                False),
                         thread=True, exclusive=True, group="queue", exit_on_error=False)
 
     def _poll(self) -> None:
@@ -303,7 +311,7 @@ class DashboardScreen(Screen):
     def _set_filter(self, flt: QueueFilter) -> None:
         self.flt = flt
         self.page_offset = 0
-        self.reload()
+        self.reload(counts=False)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -355,7 +363,7 @@ class DashboardScreen(Screen):
             self.notify("No more pages that way.")
             return
         self.page_offset = offset
-        self.run_worker(partial(self._load, self.flt, offset, None, False), thread=True,
+        self.run_worker(partial(self._load, self.flt, offset, None, False, False), thread=True,
                         exclusive=True, group="queue", exit_on_error=False)
 
     def action_show_tab(self, tab: str) -> None:

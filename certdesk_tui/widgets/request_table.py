@@ -69,7 +69,7 @@ class RequestTable(DataTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=1)
         self.page: QueuePage | None = None
-        self.page_size = 200
+        self.page_size = 100
         self.overdue = timedelta(hours=24)
 
     def on_mount(self) -> None:
