@@ -153,7 +153,7 @@ class DashboardScreen(Screen):
     def on_mount(self) -> None:
         self.table.overdue = timedelta(hours=self.settings.overdue_hours)
         self.table.focus()
-        self.reload()
+        self._first_load()
         if self.settings.refresh_seconds > 0:
             self.set_interval(self.settings.refresh_seconds, self._poll, name="live-refresh")
         if self.settings.mail_interval_seconds > 0:
@@ -166,6 +166,14 @@ class DashboardScreen(Screen):
 
     # -- loading -------------------------------------------------------------
 
+    def _first_load(self) -> None:
+        """The first page is read before the first frame (a few milliseconds), so the
+        desk opens with its queue on screen instead of an empty table."""
+        try:
+            self._load(self.flt, 0, None, False, publish=self._show_page)
+        except (CertdeskError, SQLAlchemyError):
+            self.reload()  # the worker reports the problem like any other
+
     def reload(self, keep_id: int | None = None, at_end: bool = False,
                counts: bool = True) -> None:
         """Reload the current page (keeping the selected request); with ``counts``, also
@@ -176,7 +184,7 @@ class DashboardScreen(Screen):
                         thread=True, exclusive=True, group="queue", exit_on_error=False)
 
     def _load(self, flt: QueueFilter, offset: int, keep_id: int | None, at_end: bool,
-              counts: bool = True) -> None:
+              counts: bool = True, publish: Callable[..., None] | None = None) -> None:
         counter = self.desk.change_counter() if counts else None
         page = self.desk.queue(flt, offset=offset, limit=self.table.page_size)
         if not page.rows and offset > 0:
@@ -184,8 +192,11 @@ class DashboardScreen(Screen):
             page = self.desk.queue(flt, offset=offset, limit=self.table.page_size)
         pending = self.desk.pending_count() if counts else None
         failing = self.mailer.failing_count() if counts else None
-        self.app.call_from_thread(self._show_page, flt, page, pending, counter, keep_id, at_end,
-                                  failing)
+        if publish is None:
+            self.app.call_from_thread(self._show_page, flt, page, pending, counter, keep_id,
+                                      at_end, failing)
+        else:
+            publish(flt, page, pending, counter, keep_id, at_end, failing)
 
     def _show_page(self, flt: QueueFilter, page: QueuePage, pending: int | None,
                    counter: int | None, keep_id: int | None, at_end: bool,
