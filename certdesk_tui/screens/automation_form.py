@@ -28,7 +28,7 @@ from certdesk_tui.automation import (
 )
 from certdesk_tui.domain import RequestType
 from certdesk_tui.errors import CertdeskError, ValidationFailed
-from certdesk_tui.screens.confirm import ConfirmScreen
+from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.service import check_pdf
 from certdesk_tui.text import literal, literal_line, one_line
 from certdesk_tui.views import RequestDetail
@@ -119,7 +119,7 @@ def _field_text(form: CertificateForm, name: str) -> str:
     return f"{value:,}" if name in LIMITS else str(value)
 
 
-class AutomationFormScreen(ModalScreen["AutomationResult | None"]):
+class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"]):
     """Every certificate field editable and checked; dismisses an AutomationResult or None."""
 
     CSS_PATH = "automation_form.tcss"
@@ -283,22 +283,5 @@ class AutomationFormScreen(ModalScreen["AutomationResult | None"]):
         if form.wos and self.detail.type != RequestType.WOS:
             body.append(f"\nIt is relabelled WOS (was {self.detail.type}).")
 
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                self.dismiss(result)
-
-        self.app.push_screen(
-            ConfirmScreen(f"Issue the certificate for request #{self.detail.id}?", body,
-                          "Submit"),
-            confirmed,
-        )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "submit":
-            self.action_submit()
-        else:
-            self.action_cancel()
+        confirm_then_dismiss(self, f"Issue the certificate for request #{self.detail.id}?",
+                             body, "Submit", result)

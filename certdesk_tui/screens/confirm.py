@@ -51,3 +51,31 @@ class ConfirmScreen(ModalScreen[bool]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "yes")
+
+
+def confirm_then_dismiss(screen: ModalScreen, title: str, body: Text, confirm_label: str,
+                         result: object) -> None:
+    """Ask once; on yes, dismiss ``screen`` with ``result`` (on no, stay on it)."""
+
+    def confirmed(ok: bool | None) -> None:
+        if ok:
+            screen.dismiss(result)
+
+    screen.app.push_screen(ConfirmScreen(title, body, confirm_label), confirmed)
+
+
+class SubmitOrCancel:
+    """A dialog whose Submit and Cancel buttons do what ctrl+s and escape do."""
+
+    def action_submit(self) -> None:  # pragma: no cover - each dialog defines it
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "submit":
+            self.action_submit()
+        else:
+            self.action_cancel()

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 from certdesk_tui.automation import is_valid_email
 from certdesk_tui.domain import Brand
 from certdesk_tui.notifications import rejection_preview
-from certdesk_tui.screens.confirm import ConfirmScreen
+from certdesk_tui.screens.confirm import confirm_then_dismiss
 from certdesk_tui.text import literal, literal_line
 from certdesk_tui.views import ReasonView, RequestDetail
 
@@ -85,12 +85,8 @@ class RejectScreen(ModalScreen[int | None]):
         body.append_text(self.recipient_line())
         body.append("\nThe request becomes Rejected; this cannot be undone.")
 
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                self.dismiss(reason_id)
-
-        self.app.push_screen(
-            ConfirmScreen(f"Reject request #{self.detail.id}?", body, "Reject"), confirmed)
+        confirm_then_dismiss(self, f"Reject request #{self.detail.id}?", body, "Reject",
+                             reason_id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

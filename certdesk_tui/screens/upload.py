@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Labe
 
 from certdesk_tui.automation import is_valid_email
 from certdesk_tui.screens.automation_form import TickBox, read_pdf, recipients_sentence
-from certdesk_tui.screens.confirm import ConfirmScreen
+from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.text import literal, literal_line, one_line
 from certdesk_tui.views import RequestDetail
 
@@ -39,7 +39,7 @@ class PdfTree(DirectoryTree):
         ]
 
 
-class UploadScreen(ModalScreen["UploadResult | None"]):
+class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
     """Dismisses an UploadResult (the file read and checked), or None."""
 
     CSS_PATH = "upload.tcss"
@@ -128,22 +128,5 @@ class UploadScreen(ModalScreen["UploadResult | None"]):
         body.append_text(literal(self.recipients()))
         body.append(f"\nRequest #{self.detail.id} becomes Completed.")
 
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                self.dismiss(result)
-
-        self.app.push_screen(
-            ConfirmScreen(f"Upload {one_line(name)} for request #{self.detail.id}?", body,
-                          "Submit"),
-            confirmed,
-        )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "submit":
-            self.action_submit()
-        else:
-            self.action_cancel()
+        confirm_then_dismiss(self, f"Upload {one_line(name)} for request #{self.detail.id}?",
+                             body, "Submit", result)
