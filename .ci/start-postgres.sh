@@ -2,7 +2,8 @@
 # Start a throwaway PostgreSQL server on 127.0.0.1 for the test suite and print its URL.
 # Installs Debian's postgresql package when no server binaries are present.
 set -euo pipefail
-port="${1:-55432}"
+# A free port unless one is given (a server left running by an earlier run keeps its own).
+port="${1:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq >&2
