@@ -3,8 +3,9 @@
 A real OpenSSH server runs on 127.0.0.1 (a free port, a throwaway host key) with
 a test account, ``certdesk-support``, whose only command is a wrapper script that
 sets the environment and execs ``python -m certdesk_tui``. The account is tried
-with both recipes of docs/ssh.md: ``Match User`` + ``ForceCommand`` in
-sshd_config, and ``restrict,pty,command=`` in authorized_keys. The desk is driven
+with both recipes of the README (section "Running certdesk on a shared host over
+SSH"): ``Match User`` + ``ForceCommand`` in sshd_config, and
+``restrict,pty,command=`` in authorized_keys. The desk is driven
 through a pseudo-terminal inside tmux (80x24, ``NO_COLOR``) with the keys a
 person would press, and read back with ``tmux capture-pane``.
 
