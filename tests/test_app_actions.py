@@ -267,3 +267,17 @@ async def test_help_lists_every_processing_key(specialist):
                       "Relabel as a waiver", "Reject with a reason", "Add an internal note"):
             assert words in text
 
+
+
+async def test_keys_can_be_remapped_from_the_configuration(specialist, compeo):
+    app = app_for(specialist, keymap={"reject": "ctrl+r"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, RejectScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "^r" in screen_text(app) or "ctrl+r" in screen_text(app)
