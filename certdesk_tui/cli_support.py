@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from certdesk_tui.config import Settings, load_settings
 from certdesk_tui.errors import CertdeskError
@@ -45,15 +46,21 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a CertdeskError into one line on stderr and exit code 1."""
+    """Turn a refusal (or a database that does not answer) into one line on stderr, exit 1."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
         except CertdeskError as exc:
-            click.echo(f"certdesk: {exc}", err=True)
-            sys.exit(1)
+            message = str(exc)
+        except SQLAlchemyError as exc:
+            message = f"the database did not answer: {getattr(exc, 'orig', None) or exc}"
+        else:
+            return result
+        # One line, even when a driver's message spans several.
+        click.echo("certdesk: " + " ".join(message.split()), err=True)
+        sys.exit(1)
 
     return wrapper
 

@@ -359,3 +359,15 @@ def test_the_command_line_on_postgresql(postgres_url, tmp_path):
         ("PG-1", "completed"), ("PG-2", "new")]
     cli("upload", str(rows[0]["id"] if rows[0]["status"] == "new" else rows[1]["id"]),
         str(carrier_pdf(tmp_path / "c.pdf")))
+
+
+def test_a_database_that_does_not_answer_is_one_line_and_exit_1(tmp_path):
+    env = {**os.environ, "CERTDESK_DATA_DIR": str(tmp_path), "LOGNAME": "morgan",
+           "CERTDESK_CONFIG": str(tmp_path / "none.toml")}
+    result = subprocess.run(
+        [sys.executable, "-m", "certdesk_tui", "--db", "postgresql://nobody@127.0.0.1:1/x",
+         "list"], capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr
