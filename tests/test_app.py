@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+
 import pytest
 
 from certdesk_tui.domain import Status
@@ -171,12 +175,19 @@ async def test_customer_text_is_shown_literally(manager, specialist):
         assert app.is_running
 
 
-async def test_a_change_by_someone_else_is_seen_by_the_live_refresh(specialist, desk_for,
-                                                                     queue):
+async def test_a_change_by_someone_else_is_seen_by_the_live_refresh(specialist, db, queue,
+                                                                     tmp_path):
+    """Another person, in another process, claims a request: the open desk shows it."""
     app = app_for(specialist, refresh_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        desk_for("sky").mark_in_progress(queue[1])
+        env = {**os.environ, "LOGNAME": "sky", "USER": "sky",
+               "CERTDESK_DATA_DIR": str(tmp_path), "CERTDESK_CONFIG": str(tmp_path / "x.toml")}
+        other = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "certdesk_tui", "--db", db.url, "start", str(queue[1]),
+            env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        _, err = await other.communicate()
+        assert other.returncode == 0, err
         await pilot.pause(0.6)
         await settle(pilot)
         page = dashboard(app).table.page
