@@ -27,7 +27,7 @@ class DeskCommands(Provider):
             ("Preview request", "Everything the customer submitted", screen.action_preview),
             ("Search customers", "Filter by customer name or code", screen.action_search),
             ("Filters", "Status, type, brand, channel, manual, mine", screen.action_filters),
-            ("Clear filters", "Back to New + In progress, oldest first",
+            ("Clear filters", "Back to New + In Progress, oldest first",
              screen.action_clear_filters),
             ("Sort by next column", "Cycle the sort column", screen.action_sort),
             ("Reverse sort", "Oldest first / newest first", screen.action_reverse_sort),

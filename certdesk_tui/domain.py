@@ -21,6 +21,9 @@ class Brand(StrEnum):
 
 
 BRAND_LABELS = {Brand.COMPEO: "Compeo", Brand.PEOPAYGO: "PeoPayGo", Brand.CORNERSTONE: "CS"}
+# As customers know them (emails); BRAND_LABELS is the desk's short form.
+BRAND_NAMES = {Brand.COMPEO: "Compeo", Brand.PEOPAYGO: "PeoPayGo",
+               Brand.CORNERSTONE: "Cornerstone"}
 
 
 class CustomerStatus(StrEnum):

@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from certdesk_tui.domain import BRAND_LABELS, Brand, EmailKind
+from certdesk_tui.domain import BRAND_NAMES, Brand, EmailKind
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
@@ -41,7 +41,7 @@ def _html(paragraphs: list[str]) -> str:
 
 
 def _signature(brand: Brand) -> str:
-    return f"The {BRAND_LABELS[brand]} certificates team"
+    return f"The {BRAND_NAMES[brand]} certificates team"
 
 
 def completed_emails(
@@ -67,7 +67,7 @@ def completed_emails(
     if customer_email:
         paragraphs = [
             f"Hello {customer},",
-            f"your {what} request #{request_id} naming {holder} as certificate holder is "
+            f"Your {what} request #{request_id} naming {holder} as certificate holder is "
             f"complete. Certificate {certificate_number} is attached to this email.",
             "Sent to the certificate holder as well." if to_holder and holder_email else
             "Please forward it to the certificate holder if they need it.",
@@ -80,7 +80,7 @@ def completed_emails(
     if to_holder and holder_email:
         paragraphs = [
             f"Hello {holder},",
-            f"at the request of {customer}, please find attached certificate "
+            f"At the request of {customer}, please find attached certificate "
             f"{certificate_number} ({what}) naming you as certificate holder.",
             _signature(brand),
         ]
@@ -109,7 +109,7 @@ def rejected_email(
     holder = one_line(holder_name) or "the certificate holder"
     paragraphs = [
         f"Hello {customer},",
-        f"we could not complete your {request_type} request #{request_id} for {holder}.",
+        f"We could not complete your {request_type} request #{request_id} for {holder}.",
         f"Reason: {reason}",
         "Please submit a new request through the client portal or the mobile app once "
         "this is resolved, or reply to this email with any questions.",

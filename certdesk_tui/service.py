@@ -222,7 +222,7 @@ class Desk:
         action = workflow.ACTIONS_BY_ID[action_id]
         if not self.actor.may(Permission.PROCESS):
             return (f"{self.actor.login} is a {self.actor.role.label}: view only, "
-                    f"{action.label.lower()} is for processors")
+                    f"{action.label} is for processors")
         return action.why_not(detail, self.actor.login)
 
     def certificate(self, request_id: int) -> tuple[str, bytes]:

@@ -37,4 +37,4 @@ async def test_failing_emails_show_in_the_header(db, desk_for, submit):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.8)
         await settle(pilot)
-        assert "email(s) failing" in screen_text(app)
+        assert "✉ 1 failing" in screen_text(app)

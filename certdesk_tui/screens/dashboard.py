@@ -53,7 +53,7 @@ def _action_bindings() -> list[Binding]:
 def describe_filter(flt: QueueFilter) -> str:
     """The filter in words, for the line above the table."""
     if flt.statuses == frozenset(PENDING_STATUSES):
-        parts = ["New + In progress"]
+        parts = ["New + In Progress"]
     elif not flt.statuses or len(flt.statuses) == len(Status):
         parts = ["all statuses"]
     else:
@@ -139,7 +139,7 @@ class DashboardScreen(Screen):
             text.append(" VIEW ONLY ", style="bold reverse")
         if self.failing_emails:
             text.append("  ")
-            text.append(f" ✉ {self.failing_emails} email(s) failing ", style="bold reverse")
+            text.append(f" ✉ {self.failing_emails} failing ", style="bold reverse")
         return text
 
     @property
@@ -353,7 +353,7 @@ class DashboardScreen(Screen):
     def action_clear_filters(self) -> None:
         self.query_one("#search", Input).value = ""
         self._set_filter(QueueFilter())
-        self.notify("Filters cleared: New + In progress, oldest first.")
+        self.notify("Filters cleared: New + In Progress, oldest first.")
 
     def action_sort(self) -> None:
         index = (SORT_KEYS.index(self.flt.sort) + 1) % len(SORT_KEYS)
@@ -625,7 +625,7 @@ class DashboardScreen(Screen):
             return "-"
 
         actions = [(key_of(a.id), a.description) for a in workflow.REQUEST_ACTIONS]
-        others = [
+        others = [("enter", "Preview the selected request")] + [
             (self.app.get_key_display(b), b.tooltip or b.description)
             for b in self._bindings_for_help()
         ]
@@ -639,7 +639,8 @@ class DashboardScreen(Screen):
         seen = set(workflow.ACTIONS_BY_ID)
         for _key, active in self.active_bindings.items():
             b = active.binding
-            if active.node is not self or b.id in seen or b.id in ("focus_next",):
+            if active.node is not self or b.id in seen or b.action in ("focus_next",
+                                                                       "focus_previous"):
                 continue
             seen.add(b.id)
             yield b
