@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from certdesk_tui.domain import Brand, RequestType
+from certdesk_tui.domain import Brand, RequestType, postal_address
 from certdesk_tui.errors import ValidationFailed
 
 # The producer (the agency issuing the certificate) of each brand.
@@ -77,11 +77,9 @@ class CertificateForm:
 
     @property
     def holder_block(self) -> str:
-        city_line = " ".join(
-            part for part in (f"{self.holder_city},", self.holder_state, self.holder_zip) if part
-        )
-        lines = (self.holder_name, self.holder_address, city_line)
-        return "\n".join(line for line in lines if line)
+        address = postal_address(self.holder_address, self.holder_city, self.holder_state,
+                                 self.holder_zip)
+        return "\n".join(line for line in (self.holder_name, address) if line)
 
     def with_changes(self, changes: dict[str, str]) -> CertificateForm:
         """Apply textual corrections (``FIELD=VALUE``), converting and checking each."""
@@ -179,12 +177,12 @@ def prefill(request: Any, customer: Any, policy: Any | None) -> CertificateForm:
     brand = Brand(customer.brand)
     producer_name, producer_address = PRODUCERS[brand]
     wos = request.type == RequestType.WOS
-    city_line = f"{customer.city}, {customer.state} {customer.zip}".strip(", ")
     return CertificateForm(
         producer_name=producer_name,
         producer_address=producer_address,
         insured_name=customer.name,
-        insured_address="\n".join(x for x in (customer.address, city_line) if x.strip()),
+        insured_address=postal_address(customer.address, customer.city, customer.state,
+                                       customer.zip),
         insurer_name=policy.carrier if policy else "",
         insurer_naic=policy.naic if policy else "",
         policy_number=policy.number if policy else "",

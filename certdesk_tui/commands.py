@@ -7,6 +7,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from certdesk_tui import workflow
+from certdesk_tui.permissions import Permission
 
 
 class DeskCommands(Provider):
@@ -34,7 +35,7 @@ class DeskCommands(Provider):
             ("Refresh", "Reload the queue now", screen.action_refresh),
             ("Help", "Every key", self.app.action_help),
         ]
-        if screen.desk.actor.may(workflow_permission()):
+        if screen.desk.actor.may(Permission.CONFIGURE_REASONS):
             commands.append(("Configuration", "Rejection reasons",
                              partial(screen.action_show_tab, "configuration")))
         return commands
@@ -50,8 +51,3 @@ class DeskCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
-
-def workflow_permission():
-    from certdesk_tui.permissions import Permission
-
-    return Permission.CONFIGURE_REASONS

@@ -95,3 +95,9 @@ class EmailKind(StrEnum):
 
 
 CERTIFICATES_DEPARTMENT = "Certificates"
+
+
+def postal_address(street: str, city: str, state: str, zip_code: str) -> str:
+    """Street on one line, "City, ST 12345" on the next; empty parts left out."""
+    city_line = " ".join(p for p in (f"{city}," if city else "", state, zip_code) if p)
+    return "\n".join(line for line in (street, city_line.rstrip(",")) if line.strip())

@@ -37,11 +37,6 @@ from certdesk_tui.widgets.activity_panel import ActivityPanel
 from certdesk_tui.widgets.reasons_pane import ReasonsPane
 from certdesk_tui.widgets.request_table import FLAG_LEGEND, RequestTable
 
-SORT_LABELS = {
-    "id": "id", "age": "age", "customer": "customer", "brand": "brand", "type": "type",
-    "channel": "channel", "holder": "holder", "status": "status", "assignee": "assignee",
-}
-
 
 def _action_bindings() -> list[Binding]:
     return [
@@ -104,6 +99,7 @@ class DashboardScreen(Screen):
         self.flt = QueueFilter()
         self.page_offset = 0
         self.detail: RequestDetail | None = None
+        self._detail_key: tuple[int, int, int | None] | None = None
         self.pending = 0
         self.seen_counter: int | None = None
         self.failing_emails = 0
@@ -225,7 +221,7 @@ class DashboardScreen(Screen):
         else:
             span = "no requests match"
         arrow = "↓" if self.flt.descending else "↑"
-        summary = f"{describe_filter(self.flt)} · {span} · {SORT_LABELS[self.flt.sort]} {arrow}"
+        summary = f"{describe_filter(self.flt)} · {span} · {self.flt.sort} {arrow}"
         self.query_one("#filter-summary", Static).update(Text(summary, no_wrap=True,
                                                               overflow="ellipsis"))
 
@@ -233,9 +229,16 @@ class DashboardScreen(Screen):
         row = self.table.selected
         if row is None:
             self.detail = None
+            self._detail_key = None
             self.panel.show(None)
             self.refresh_bindings()
             return
+        # A new page and the row highlight both ask; the same request at the same version
+        # and the same change marker is already shown (or on its way).
+        key = (row.id, row.version, self.seen_counter)
+        if key == self._detail_key:
+            return
+        self._detail_key = key
         self.run_worker(partial(self._fetch_detail, row.id), thread=True, exclusive=True,
                         group="detail", exit_on_error=False)
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from certdesk_tui.domain import PENDING_STATUSES
+from certdesk_tui.domain import PENDING_STATUSES, postal_address
 from certdesk_tui.errors import NotFound
 from certdesk_tui.storage.models import (
     Activity,
@@ -164,13 +164,13 @@ def request_detail(session: Session, request_id: int) -> RequestDetail:
         .join(DuplicateLink, DuplicateLink.other_id == other.id)
         .where(DuplicateLink.request_id == request_id).order_by(other.id)
     )
-    city_line = f"{customer.city}, {customer.state} {customer.zip}".strip(", ")
     return RequestDetail(
         row=row,
         submitted_type=req.submitted_type,
         customer_email=customer.email,
         customer_status=customer.status,
-        customer_address="\n".join(x for x in (customer.address, city_line) if x.strip()),
+        customer_address=postal_address(customer.address, customer.city, customer.state,
+                                        customer.zip),
         holder_address=req.holder_address,
         holder_city=req.holder_city,
         holder_state=req.holder_state,
