@@ -9,6 +9,7 @@ from certdesk_tui.commands import DeskCommands
 from certdesk_tui.config import Settings
 from certdesk_tui.screens.dashboard import DashboardScreen
 from certdesk_tui.service import Desk
+from certdesk_tui.text import terminal_safe
 
 
 class CertdeskApp(App):
@@ -33,6 +34,13 @@ class CertdeskApp(App):
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.push_screen(DashboardScreen(self.desk, self.settings))
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification of the desk (screens and widgets call this one): a message
+        that quotes what someone typed shows its control characters as placeholders."""
+        super().notify(terminal_safe(message), title=terminal_safe(title), severity=severity,
+                       timeout=timeout, markup=markup)
 
     @property
     def dashboard(self) -> DashboardScreen:

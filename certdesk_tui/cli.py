@@ -150,8 +150,8 @@ def list_(c: Context, statuses, type_, brand, channel, manual, mine, search, lim
         flags = ("M" if r.manual else "-") + ("D" if r.discrepancy else "-") + \
                 ("N" if r.has_notes else "-") + ("2" if r.possible_duplicate else "-")
         click.echo(f"{r.id:>7}  {r.submitted_at:%Y-%m-%d %H:%M}  {r.status:<11} {r.type:<3} "
-                   f"{r.brand:<11} {r.channel:<6} {flags}  {r.customer_code:<10} "
-                   f"{escaped(r.customer_name)[:30]:<30}  {r.assignee_login or ''}")
+                   f"{r.brand:<11} {r.channel:<6} {flags}  {escaped(r.customer_code):<10} "
+                   f"{escaped(r.customer_name)[:30]:<30}  {escaped(r.assignee_login)}")
     click.echo(f"{page.total} request(s)" + (f", {len(page.rows)} shown" if page.total >
                                              len(page.rows) else ""))
 
@@ -170,13 +170,13 @@ def show(c: Context, request_id: int, as_json: bool) -> None:
     r = d.row
     p = escaped
     lines = [
-        f"Request #{r.id} ({r.external_id})  {r.type} via {r.channel}  status {r.status}",
-        f"Customer: {p(r.customer_name)} [{r.customer_code}] {r.brand}, {d.customer_status}, "
+        f"Request #{r.id} ({p(r.external_id)})  {r.type} via {r.channel}  status {r.status}",
+        f"Customer: {p(r.customer_name)} [{p(r.customer_code)}] {r.brand}, {d.customer_status}, "
         f"{p(d.customer_email)}",
         f"Holder:   {p(r.holder_name)}, {p(d.holder_address)}, {p(d.holder_city)} "
         f"{p(d.holder_state)} {p(d.holder_zip)} {p(d.holder_email)}"
         + ("  (send to holder)" if d.send_to_holder else ""),
-        f"Submitted {r.submitted_at:%Y-%m-%d %H:%M} UTC; assignee {r.assignee_login or '-'}",
+        f"Submitted {r.submitted_at:%Y-%m-%d %H:%M} UTC; assignee {p(r.assignee_login or '-')}",
     ]
     if d.payment_status:
         lines.append(f"Payment: {d.payment_status}")
@@ -188,21 +188,21 @@ def show(c: Context, request_id: int, as_json: bool) -> None:
         lines.append("Possible duplicates: " + ", ".join(f"#{x.id} ({x.status})"
                                                          for x in d.duplicates))
     if d.rejection_reason:
-        lines.append(f"Rejected: {d.rejection_reason}")
+        lines.append(f"Rejected: {p(d.rejection_reason)}")
     if d.instructions:
         lines.append(f"Customer instructions: {p(d.instructions)}")
     for n in d.notes:
-        lines.append(f"Note {n.created_at:%Y-%m-%d %H:%M} {n.author}: {p(n.body)}")
+        lines.append(f"Note {n.created_at:%Y-%m-%d %H:%M} {p(n.author)}: {p(n.body)}")
     for cert in d.certificates:
-        lines.append(f"Certificate {cert.number} rev {cert.revision} ({cert.source}) "
-                     f"{cert.file_name}")
+        lines.append(f"Certificate {p(cert.number)} rev {cert.revision} ({cert.source}) "
+                     f"{p(cert.file_name)}")
     for e in d.emails:
         lines.append(f"Email to {p(e.to)} ({e.recipient_role}): {e.state}"
                      + (f" after {e.attempts} attempt(s): {p(e.last_error)}" if e.last_error
                         else ""))
     lines.append("Activities:")
     for a in d.activities:
-        lines.append(f"  {a.at:%Y-%m-%d %H:%M} {a.actor}: {a.action} {p(a.detail)}")
+        lines.append(f"  {a.at:%Y-%m-%d %H:%M} {p(a.actor)}: {a.action} {p(a.detail)}")
     click.echo("\n".join(lines))
 
 
@@ -214,7 +214,7 @@ def show(c: Context, request_id: int, as_json: bool) -> None:
 def start(c: Context, request_id: int, take_over: bool) -> None:
     """Mark a request in progress (claim it)."""
     row = c.desk.mark_in_progress(request_id, take_over=take_over)
-    click.echo(f"request #{row.id} is in progress with {row.assignee_login}")
+    click.echo(f"request #{row.id} is in progress with {escaped(row.assignee_login)}")
 
 
 def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
@@ -228,9 +228,9 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _report_completion(done) -> None:
-    to = ", ".join(done.emailed) if done.emailed else "nobody (no valid address)"
+    to = ", ".join(map(escaped, done.emailed)) if done.emailed else "nobody (no valid address)"
     click.echo(f"request #{done.request_id} completed: certificate {done.certificate_number} "
-               f"({done.file_name}); emails queued to {to}")
+               f"({escaped(done.file_name)}); emails queued to {to}")
 
 
 @cli.command()
@@ -341,7 +341,7 @@ def reasons_list(c: Context, show_all: bool, as_json: bool) -> None:
                     for r in rows])
         return
     for r in rows:
-        click.echo(f"{r.id:>3}  {r.text}" + ("" if r.active else "  (retired)")
+        click.echo(f"{r.id:>3}  {escaped(r.text)}" + ("" if r.active else "  (retired)")
                    + (f"  [used {r.used}x]" if r.used else ""))
 
 
@@ -352,7 +352,7 @@ def reasons_list(c: Context, show_all: bool, as_json: bool) -> None:
 def reasons_add(c: Context, text: str) -> None:
     """Add a rejection reason."""
     r = c.desk.add_reason(text)
-    click.echo(f"reason {r.id} added: {r.text}")
+    click.echo(f"reason {r.id} added: {escaped(r.text)}")
 
 
 @reasons.command("rename")
@@ -363,7 +363,7 @@ def reasons_add(c: Context, text: str) -> None:
 def reasons_rename(c: Context, reason_id: int, text: str) -> None:
     """Rename a rejection reason."""
     r = c.desk.rename_reason(reason_id, text)
-    click.echo(f"reason {r.id} renamed: {r.text}")
+    click.echo(f"reason {r.id} renamed: {escaped(r.text)}")
 
 
 @reasons.command("retire")
@@ -373,7 +373,7 @@ def reasons_rename(c: Context, reason_id: int, text: str) -> None:
 def reasons_retire(c: Context, reason_id: int) -> None:
     """Retire a rejection reason (it is no longer offered)."""
     r = c.desk.retire_reason(reason_id)
-    click.echo(f"reason {r.id} retired: {r.text}")
+    click.echo(f"reason {r.id} retired: {escaped(r.text)}")
 
 
 @cli.group()
@@ -392,7 +392,7 @@ def users_list(c: Context, as_json: bool) -> None:
         echo_json([u.__dict__ for u in rows])
         return
     for u in rows:
-        click.echo(f"{u.login:<20} {u.role:<24} {u.name} {u.email}")
+        click.echo(f"{escaped(u.login):<20} {u.role:<24} {escaped(u.name)} {escaped(u.email)}")
 
 
 @users.command("add")
@@ -405,7 +405,7 @@ def users_list(c: Context, as_json: bool) -> None:
 def users_add(c: Context, login: str, role: str, name: str, email: str) -> None:
     """Add a user with a role."""
     u = c.desk.add_user(login, role, name, email)
-    click.echo(f"user {u.login} added as {u.role}")
+    click.echo(f"user {escaped(u.login)} added as {u.role}")
 
 
 @users.command("set-role")
@@ -416,7 +416,7 @@ def users_add(c: Context, login: str, role: str, name: str, email: str) -> None:
 def users_set_role(c: Context, login: str, role: str) -> None:
     """Change a user's role."""
     u = c.desk.set_role(login, role)
-    click.echo(f"user {u.login} is now {u.role}")
+    click.echo(f"user {escaped(u.login)} is now {u.role}")
 
 
 @cli.command()

@@ -3,7 +3,10 @@
 Everything is built explicitly: plain text and HTML parts from the stored
 strings (never interpreted as file names), the certificate attached from its
 stored bytes (never from a path), names folded to one line before they reach a
-header, and a policy that refuses any header with a line break in it.
+header, and a policy that refuses any header with a line break in it. Text that
+may quote a customer (subject, names, both bodies, the attachment's name) passes
+through ``certdesk_tui.text`` first: a control character, a bidirectional override
+included, is written as its visible placeholder (``\\x1b``, ``\\u202e``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from email.utils import format_datetime, parseaddr
 
 from certdesk_tui.errors import DeliveryError
 from certdesk_tui.notifications import one_line
+from certdesk_tui.text import one_line as shown_line
+from certdesk_tui.text import visible
 
 # The composition policy: RFC-compliant line endings and folding at 78 characters.
 POLICY = email.policy.SMTP.clone(raise_on_defect=True)
@@ -65,7 +70,7 @@ def check_address(addr: str, what: str) -> str:
 
 def safe_file_name(name: str | None, fallback: str = "certificate.pdf") -> str:
     """An attachment file name: one line, no directory parts, ending in .pdf."""
-    name = _UNSAFE_FILE_CHARS.sub("_", one_line(name or "", 150)).strip(" ._")
+    name = _UNSAFE_FILE_CHARS.sub("_", one_line(shown_line(name), 150)).strip(" ._")
     if not name:
         name = fallback
     if not name.lower().endswith(".pdf"):
@@ -93,11 +98,12 @@ def build_message(
     envelope_to = check_address(to_addr, "the recipient")
     headers = {
         "From": (one_line(from_name), envelope_from),
-        "To": (one_line(to_name), envelope_to),
-        "Subject": one_line(subject, 500),
+        "To": (one_line(shown_line(to_name)), envelope_to),
+        "Subject": one_line(shown_line(subject), 500),
         "Date": format_datetime(created_at.replace(tzinfo=UTC)),
         "Message-ID": one_line(message_id, 255),
     }
+    body_text, body_html = visible(body_text), visible(body_html)
     msg = _compose(headers, body_text, body_html, attachment)
     for policy, keep_names in ((POLICY, True), (_UNFOLDED, True), (_UNFOLDED, False)):
         if not keep_names:

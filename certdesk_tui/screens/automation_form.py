@@ -1,5 +1,9 @@
 """Attempt automation: review the prefilled certificate, correct it, choose who gets it.
 
+Each field starts with the prefilled text shown through ``certdesk_tui.text`` (a
+control character the customer sent is a visible placeholder, never written to the
+terminal); a field left as it was keeps the stored text exactly.
+
 The form is validated live with the same rules the service applies
 (``automation.validate``); with an already issued PDF attached only the holder
 email must be valid, as in ``Desk.automate``. The screen returns what to
@@ -30,7 +34,7 @@ from certdesk_tui.domain import RequestType
 from certdesk_tui.errors import CertdeskError, ValidationFailed
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.service import check_pdf
-from certdesk_tui.text import literal, literal_line, one_line
+from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
 from certdesk_tui.views import RequestDetail
 
 # Every editable field of the certificate, in the order a specialist checks them.
@@ -136,6 +140,8 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         self.attachment_error = ""
         self._attachment_path = ""
         self.errors: dict[str, str] = {}
+        # Per field: the text the editor started with, and the stored text it shows.
+        self._initial: dict[str, tuple[str, str]] = {}
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -160,6 +166,7 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
     def _field_row(self, name: str, label: str, value: str,
                    wide_label: bool = False) -> ComposeResult:
         editor: Widget
+        value = self._shown(name, value)
         if name in MULTILINE:
             editor = TextArea(value, id=f"field-{name}", compact=True, soft_wrap=True,
                               show_line_numbers=False, tab_behavior="focus")
@@ -188,9 +195,18 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
 
     # -- reading and checking ---------------------------------------------------------------
 
+    def _shown(self, name: str, stored: str) -> str:
+        """What the editor of ``name`` shows for ``stored``: every control a placeholder."""
+        shown = visible(stored) if name in MULTILINE else escaped(stored)
+        self._initial[name] = (shown, stored)
+        return shown
+
     def _text(self, name: str) -> str:
+        """The field's text: the stored text while the editor still shows it unchanged."""
         widget = self.query_one(f"#field-{name}")
-        return widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+        text = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+        shown, stored = self._initial.get(name, (None, ""))
+        return stored if text == shown else text
 
     def read_form(self) -> tuple[CertificateForm, dict[str, str]]:
         """The form as edited, and the problems by field (conversion first, then rules)."""
@@ -256,8 +272,8 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         # Keep the standard description in step with WOS unless the user rewrote it.
         area = self.query_one("#field-description", TextArea)
         insured = self._text("insured_name")
-        if area.text == default_description(insured, not event.value):
-            area.text = default_description(insured, event.value)
+        if self._text("description") == default_description(insured, not event.value):
+            area.text = self._shown("description", default_description(insured, event.value))
         self.refresh_checks()
 
     # -- actions -----------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from certdesk_tui.errors import AlreadyClaimed, CertdeskError, StaleRequest
 from certdesk_tui.mail.delivery import Mailer
 from certdesk_tui.permissions import Permission
 from certdesk_tui.service import Completion, Desk
-from certdesk_tui.text import literal
+from certdesk_tui.text import literal_line
 from certdesk_tui.views import SORT_KEYS, QueueFilter, QueuePage, RequestDetail, RequestRow
 from certdesk_tui.widgets.activity_panel import ActivityPanel
 from certdesk_tui.widgets.reasons_pane import ReasonsPane
@@ -128,7 +128,7 @@ class DashboardScreen(Screen):
         text = Text()
         text.append(" certdesk ", style="bold reverse")
         text.append(" ")
-        text.append_text(literal(actor.label, "bold"))
+        text.append_text(literal_line(actor.label, "bold"))
         text.append(f" · {actor.role.label}")
         if actor.view_only:
             text.append("  ")

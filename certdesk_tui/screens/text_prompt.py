@@ -1,4 +1,8 @@
-"""Ask for one line of text (a new or renamed rejection reason, say)."""
+"""Ask for one line of text (a new or renamed rejection reason, say).
+
+The initial text is shown with its control characters as placeholders; submitted
+unchanged, it is given back exactly as it was.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from certdesk_tui.text import literal_line
+from certdesk_tui.text import escaped, literal_line
 
 
 class TextPromptScreen(ModalScreen[str | None]):
@@ -26,7 +30,8 @@ class TextPromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = literal_line(self.question)
-            yield Input(self.initial, placeholder=self.placeholder, id="text", compact=True)
+            yield Input(escaped(self.initial), placeholder=self.placeholder, id="text",
+                        compact=True)
             yield Static("enter saves, esc cancels", classes="hint")
         yield Footer()
 
@@ -35,7 +40,8 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        text = event.value.strip()
+        text = self.initial if event.value == escaped(self.initial) else event.value
+        text = text.strip()
         if not text:
             self.notify("Type some text, or press esc to cancel.", severity="warning",
                         markup=False)

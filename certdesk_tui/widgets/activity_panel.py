@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from certdesk_tui.domain import BRAND_LABELS, Brand, Status
-from certdesk_tui.text import literal
+from certdesk_tui.text import literal, literal_line
 from certdesk_tui.views import RequestDetail
 
 EMAIL_STATE_STYLE = {"queued": "italic", "sending": "italic", "sent": "", "failed": "bold reverse"}
@@ -18,15 +18,15 @@ def panel_text(d: RequestDetail) -> Text:
     r = d.row
     out = Text()
     out.append(f"#{r.id} ", style="bold")
-    out.append_text(literal(r.customer_name, "bold"))
+    out.append_text(literal_line(r.customer_name, "bold"))
     out.append(f"  {BRAND_LABELS[Brand(r.brand)]} · {r.type} · {r.channel} · "
                f"{Status(r.status).label}")
     if r.assignee_login:
         out.append(" · ")
-        out.append_text(literal(r.assignee_login))
+        out.append_text(literal_line(r.assignee_login))
     out.append("\n")
     out.append("Holder: ", style="bold")
-    out.append_text(literal(", ".join(x for x in (
+    out.append_text(literal_line(", ".join(x for x in (
         r.holder_name, d.holder_address, f"{d.holder_city} {d.holder_state} {d.holder_zip}".strip(),
         d.holder_email) if x) or "none given"))
     if d.send_to_holder:
@@ -34,7 +34,7 @@ def panel_text(d: RequestDetail) -> Text:
     out.append("\n")
     if r.manual_reasons:
         out.append("Manual: ", style="bold")
-        out.append_text(literal("; ".join(r.manual_reasons)))
+        out.append_text(literal_line("; ".join(r.manual_reasons)))
         out.append("\n")
     if d.duplicates:
         out.append("Possible duplicate of: ", style="bold")
@@ -52,7 +52,7 @@ def panel_text(d: RequestDetail) -> Text:
     out.append("\n")
     for n in d.notes:
         out.append(f"Note {n.created_at:%m-%d %H:%M} ", style="bold")
-        out.append_text(literal(n.author, "bold"))
+        out.append_text(literal_line(n.author, "bold"))
         out.append(": ")
         out.append_text(literal(n.body))
         out.append("\n")
@@ -60,14 +60,14 @@ def panel_text(d: RequestDetail) -> Text:
         out.append("Email ", style="bold")
         out.append(f"{e.state}", style=EMAIL_STATE_STYLE.get(e.state, ""))
         out.append(f" to {e.recipient_role} ")
-        out.append_text(literal(e.to))
+        out.append_text(literal_line(e.to))
         if e.state == "failed" or e.last_error:
             out.append(f" after {e.attempts} attempt(s): ")
             out.append_text(literal(e.last_error))
         out.append("\n")
     for a in d.activities:
         out.append(f"{a.at:%m-%d %H:%M} ", style="dim")
-        out.append_text(literal(a.actor))
+        out.append_text(literal_line(a.actor))
         out.append(f" {a.action.replace('_', ' ')}", style="bold")
         if a.detail:
             out.append(": ")

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from certdesk_tui.errors import CertdeskError
 from certdesk_tui.service import Desk
-from certdesk_tui.text import literal_line
+from certdesk_tui.text import escaped, literal_line
 from certdesk_tui.views import ReasonView
 
 
@@ -89,7 +89,7 @@ class ReasonsPane(Vertical):
             self.app.call_from_thread(self.app.notify, str(exc), title=exc.title,
                                       severity="error", markup=False)
             return
-        self.app.call_from_thread(self.app.notify, f"Reason {result.id}: {result.text}",
+        self.app.call_from_thread(self.app.notify, f"Reason {result.id}: {escaped(result.text)}",
                                   title="Saved", markup=False)
         self.reload(result.id)
 
