@@ -32,6 +32,7 @@ from certdesk_tui.identity import resolve_actor
 from certdesk_tui.mail.message import build_message, safe_file_name
 from certdesk_tui.screens.automation_form import AutomationFormScreen
 from certdesk_tui.screens.text_prompt import TextPromptScreen
+from certdesk_tui.screens.upload import PdfTree
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import User
@@ -225,6 +226,12 @@ async def test_notifications_show_placeholders(specialist):
         assert "there is no user x\\x1b]52;c;ZWNobyBwd25lZA==\\x07\\u202etxt.exe\\u202c" \
             in notifications(app)
         assert [n.title for n in app._notifications] == ["Not\\x1b[31;1;4mINJECT"]
+
+
+def test_the_upload_tree_shows_file_names_with_placeholders(tmp_path):
+    tree = PdfTree(tmp_path)
+    label = tree.process_label("cert" + OSC52 + BIDI + ".pdf")
+    assert label.plain == "cert\\x1b]52;c;ZWNobyBwd25lZA==\\x07\\u202etxt.exe\\u202c.pdf"
 
 
 # -- a real terminal -------------------------------------------------------------------------

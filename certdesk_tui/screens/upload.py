@@ -38,6 +38,10 @@ class PdfTree(DirectoryTree):
             and (path.is_dir() or path.suffix.lower() == ".pdf")
         ]
 
+    def process_label(self, label):
+        # A file name can carry control characters (a download named by its sender).
+        return super().process_label(literal_line(label) if isinstance(label, str) else label)
+
 
 class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
     """Dismisses an UploadResult (the file read and checked), or None."""
