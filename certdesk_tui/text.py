@@ -79,21 +79,41 @@ def sanitize(value: object, *, newlines: bool = False, reversible: bool = True) 
     return "\n".join(_sanitize_line(line, keep, reversible) for line in lines)
 
 
+class _Placeholders(dict):
+    """A ``str.translate`` table, filled as characters are met: a control character maps
+    to its placeholder, any other to itself (``keep``: controls a field allows)."""
+
+    def __init__(self, keep: str) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        self[code] = shown = ch if ch in self.keep or not is_control(ch) else placeholder(ch)
+        return shown
+
+
+_TABLES = {"": _Placeholders(""), "\n\t": _Placeholders("\n\t")}
+
+
 def _sanitize_line(text: str, keep: str, reversible: bool) -> str:
     if text.isprintable() and (not reversible or "\\" not in text):
         return text  # the common case, at C speed
+    table = _TABLES[keep]
+    if not reversible or "\\" not in text:
+        return text.translate(table)
     out: list[str] = []
-    for i, ch in enumerate(text):
-        if ch == "\\":
-            following = text[i + 1:i + 2]
-            doubled = reversible and following and (
-                (is_control(following) and following not in keep)
-                or _READS_AS_ESCAPE.match(text, i + 1) is not None)
-            out.append("\\\\" if doubled else "\\")
-        elif ch in keep or not is_control(ch):
-            out.append(ch)
-        else:
-            out.append(placeholder(ch))
+    start = 0
+    i = text.find("\\")
+    while i >= 0:
+        following = text[i + 1:i + 2]
+        if following and ((following not in keep and is_control(following))
+                          or _READS_AS_ESCAPE.match(text, i + 1) is not None):
+            out.append(text[start:i + 1].translate(table))
+            out.append("\\")  # the typed backslash, doubled
+            start = i + 1
+        i = text.find("\\", i + 1)
+    out.append(text[start:].translate(table))
     return "".join(out)
 
 
