@@ -56,14 +56,17 @@ def _report(report, noun: str) -> None:
 @click.option("--db", "db_url", metavar="URL", envvar="CERTDESK_DATABASE_URL",
               help="Database URL (sqlite:///PATH or postgresql+psycopg://...).")
 @click.option("--as", "as_user", metavar="USER", help="Act as USER (managers only).")
+@click.option("--config", "config_path", metavar="FILE",
+              help="The TOML configuration file (instead of CERTDESK_CONFIG or the default).")
 @click.version_option(package_name="certdesk")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, as_user: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, as_user: str | None,
+        config_path: str | None) -> None:
     """certdesk: work the certificate request queue from the terminal.
 
     With no command, opens the desk on the configured database.
     """
-    ctx.obj = Context(db_url, as_user)
+    ctx.obj = Context(db_url, as_user, config_path)
     if ctx.invoked_subcommand is None:
         _open_interface(ctx.obj)
 

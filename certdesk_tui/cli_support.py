@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -30,16 +31,22 @@ from certdesk_tui.text import is_control, terminal_safe
 
 
 class Context:
-    def __init__(self, db_url: str | None, as_user: str | None) -> None:
+    def __init__(self, db_url: str | None, as_user: str | None,
+                 config_path: str | None = None) -> None:
         self.db_url = db_url
         self.as_user = as_user
+        self.config_path = config_path
         self._settings: Settings | None = None
         self._desk: Desk | None = None
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings()
+            if self.config_path:  # named on the command line: it must exist
+                self._settings = load_settings(Path(self.config_path).expanduser(),
+                                               required=True)
+            else:
+                self._settings = load_settings()
         return self._settings
 
     @property

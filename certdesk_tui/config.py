@@ -1,44 +1,142 @@
 """What can be configured: a TOML file, overridden by ``CERTDESK_*`` environment variables.
 
 Every setting has one name; its environment variable is ``CERTDESK_`` + the name in
-capitals (``smtp_host`` -> ``CERTDESK_SMTP_HOST``).
+capitals (``smtp_host`` -> ``CERTDESK_SMTP_HOST``). The settings are a typed model
+(pydantic-settings): a value of the wrong kind, out of range, ``nan`` or ``inf``, or a
+setting nobody knows is refused as one :class:`ConfigurationError` line naming the
+setting (or its environment variable) and what is expected.
+
+``Settings(...)`` is exactly what it is given; :func:`load_settings` adds the file and
+the environment.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from certdesk_tui import locations
 from certdesk_tui.errors import ConfigurationError
 
+ENV_PREFIX = "CERTDESK_"
 
-@dataclass(frozen=True)
-class Settings:
+
+def _no_bool(value: Any) -> Any:
+    # TOML's true/false are not numbers (pydantic would take them for 1 and 0).
+    if isinstance(value, bool):
+        raise ValueError("a number, not true/false")
+    return value
+
+
+def _text(value: Any) -> Any:
+    # Lone surrogates come from environment bytes that are not UTF-8; NUL from nowhere good.
+    if isinstance(value, str) and (
+        "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+    ):
+        raise ValueError("UTF-8 text without NUL characters")
+    return value
+
+
+def _finite(value: Any) -> Any:
+    value = _no_bool(value)
+    if isinstance(value, str):
+        value = value.strip()
+    try:
+        number = float(value) if isinstance(value, str | int | float) else None
+    except (ValueError, OverflowError):
+        return value  # pydantic says it is not a number
+    if number is not None and not math.isfinite(number):
+        raise ValueError("a finite number, not nan or inf")
+    return value
+
+
+def _interval(value: float) -> float:
+    # A timer of a few microseconds would keep the desk busy for nothing.
+    if 0 < value < 0.1:
+        raise ValueError("0 (never) or at least 0.1 seconds")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Whole = Annotated[int, BeforeValidator(_no_bool)]
+Real = Annotated[float, BeforeValidator(_finite), Field(allow_inf_nan=False)]
+Interval = Annotated[Real, Field(ge=0, le=86_400), AfterValidator(_interval)]
+
+# What each setting expects, in the words of a refusal: "<setting> must be <this>".
+EXPECTED: dict[str, str] = {
+    "database_url": "text: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+    "mail_transport": "file or smtp",
+    "smtp_host": "text: a host name",
+    "smtp_port": "a number, a port from 1 to 65535 (0: the default port)",
+    "smtp_user": "text",
+    "smtp_password": "text",
+    "smtp_security": "none, starttls or ssl",
+    "smtp_timeout_seconds": "a number of seconds greater than 0, at most 3600",
+    "mail_from": "text: an email address",
+    "reply_to": "text: an email address (empty: none)",
+    "mail_max_attempts": "a whole number from 1 to 1000",
+    "mail_retry_base_seconds": "a whole number of seconds from 0 to 86400",
+    "mail_interval_seconds": "0 (never) or a number of seconds from 0.1 to 86400",
+    "overdue_hours": "a number of hours greater than 0, at most 87600",
+    "refresh_seconds": "0 (never) or a number of seconds from 0.1 to 86400",
+    "theme": "text: a Textual theme name",
+    "keymap": "a table of binding id = keys (text)",
+    "duplicate_window_days": "a whole number of days from 0 to 3650",
+    "renewal_window_days": "a whole number of days from 0 to 366",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="forbid", validate_default=True,
+        hide_input_in_errors=True,
+    )
+
     # Storage
-    database_url: str = ""
+    database_url: Text = ""
     # Email delivery
-    mail_transport: str = ""  # "file" or "smtp"; empty: smtp when smtp_host is set, else file
-    smtp_host: str = ""
-    smtp_port: int = 0
-    smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_security: str = "none"  # none | starttls | ssl
-    mail_from: str = "certificates@certdesk.invalid"
-    mail_max_attempts: int = 6
-    mail_retry_base_seconds: int = 30
+    mail_transport: Literal["", "file", "smtp"] = ""  # empty: smtp when smtp_host is set
+    smtp_host: Text = ""
+    smtp_port: Annotated[Whole, Field(ge=0, le=65535)] = 0
+    smtp_user: Text = ""
+    smtp_password: Text = ""
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    # The longest one message may take to hand over to the SMTP server.
+    smtp_timeout_seconds: Annotated[Real, Field(gt=0, le=3600)] = 60.0
+    mail_from: Text = "certificates@certdesk.invalid"
+    reply_to: Text = ""
+    mail_max_attempts: Annotated[Whole, Field(ge=1, le=1000)] = 6
+    mail_retry_base_seconds: Annotated[Whole, Field(ge=0, le=86_400)] = 30
     # How often an open desk delivers due emails in the background (0: it does not).
-    mail_interval_seconds: float = 10.0
+    mail_interval_seconds: Interval = 10.0
     # Interface
-    overdue_hours: float = 24.0
-    refresh_seconds: float = 2.0
-    theme: str = ""
-    keymap: dict[str, str] = field(default_factory=dict)
+    overdue_hours: Annotated[Real, Field(gt=0, le=87_600)] = 24.0
+    refresh_seconds: Interval = 2.0
+    theme: Text = ""
+    keymap: dict[Text, Text] = Field(default_factory=dict)
     # Rules
-    duplicate_window_days: int = 30
+    duplicate_window_days: Annotated[Whole, Field(ge=0, le=3650)] = 30
+    # A policy term may start this many days after a certificate's date (a renewal).
+    renewal_window_days: Annotated[Whole, Field(ge=0, le=366)] = 60
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings):
+        # Only what the caller gives: load_settings reads the file and the environment.
+        return (init_settings,)
+
+    def __hash__(self) -> int:
+        return hash(tuple(
+            tuple(sorted(v.items())) if isinstance(v, dict) else v
+            for v in self.__dict__.values()
+        ))
 
     @property
     def effective_database_url(self) -> str:
@@ -51,54 +149,81 @@ class Settings:
         return "smtp" if self.smtp_host else "file"
 
 
-_INT_FIELDS = {"smtp_port", "mail_max_attempts", "mail_retry_base_seconds", "duplicate_window_days"}
-_FLOAT_FIELDS = {"overdue_hours", "refresh_seconds", "mail_interval_seconds"}
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
 
 
-def _coerce(name: str, value: Any, source: str) -> Any:
+def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
+    """The file's settings (flat keys and a ``[certdesk]`` table), or {} when there is none."""
+    if os.fspath(path) == os.devnull:  # CERTDESK_CONFIG=/dev/null: no file, the defaults
+        return {}
     try:
-        if name in _INT_FIELDS:
-            return int(value)
-        if name in _FLOAT_FIELDS:
-            return float(value)
-    except (TypeError, ValueError):
-        raise ConfigurationError(f"{source}: {name} must be a number, not {value!r}") from None
-    if name == "keymap":
-        if not isinstance(value, dict):
-            raise ConfigurationError(f"{source}: keymap must be a table of action id = keys")
-        return {str(k): str(v) for k, v in value.items()}
-    return str(value)
+        if not path.exists():
+            if explicit:
+                raise ConfigurationError(f"{path}: no such configuration file")
+            return {}
+        if path.is_dir():
+            raise ConfigurationError(f"{path}: is a directory, not a TOML configuration file")
+        if not path.is_file():
+            raise ConfigurationError(f"{path}: not a regular file, not a TOML configuration file")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read the configuration: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"{path}: not UTF-8 text, not a TOML configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{path}: not valid TOML ({exc})") from None
+    # Accept both flat keys and a [certdesk] table.
+    table = raw.pop("certdesk") if isinstance(raw.get("certdesk"), dict) else {}
+    return {**raw, **table}
 
 
-def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Read the TOML file (if it exists) and apply environment overrides."""
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _refusal(exc: ValidationError, values: Mapping[str, Any], origins: Mapping[str, str]) -> str:
+    """The first problem, as "<where>: <setting> must be <expected>, not <value>"."""
+    error = exc.errors(include_url=False)[0]
+    loc = error.get("loc") or ()
+    key = str(loc[0]) if loc else ""
+    origin = origins.get(key, "")
+    # From the file: "<path>: <setting>"; from the environment: its variable's name.
+    where = f"{origin}: {key}" if origin else env_name(key)
+    if error["type"] == "extra_forbidden":
+        return (f"{origin}: unknown setting {key!r}; the settings are "
+                + ", ".join(Settings.model_fields))
+    return f"{where} must be {EXPECTED.get(key, 'valid')}, not {_shown(values.get(key))}"
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None,
+                  *, required: bool | None = None) -> Settings:
+    """Read the TOML file (if it exists) and apply environment overrides.
+
+    A file named explicitly (``CERTDESK_CONFIG``, ``--config``, or ``required=True``) must
+    exist; the default file may be absent (then the defaults apply).
+    """
     environ = os.environ if environ is None else environ
-    path = path or locations.config_file()
+    explicit_path = locations.explicit_config_file()
+    if required is None:
+        required = path is None and explicit_path is not None
+    path = path or explicit_path or locations.config_file()
     values: dict[str, Any] = {}
-    names = {f.name for f in fields(Settings)}
-    if path.exists():
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigurationError(f"{path}: not valid TOML ({exc})") from None
-        # Accept both flat keys and a [certdesk] table.
-        table = raw.pop("certdesk") if isinstance(raw.get("certdesk"), dict) else {}
-        raw = {**raw, **table}
-        for key, value in raw.items():
-            if key not in names:
-                raise ConfigurationError(f"{path}: unknown setting {key!r}")
-            values[key] = _coerce(key, value, str(path))
-    for name in names - {"keymap"}:
-        env_value = environ.get(f"CERTDESK_{name.upper()}")
+    origins: dict[str, str] = {}  # setting -> the file it came from ("": the environment)
+    for key, value in _read_file(path, required).items():
+        values[key] = value
+        origins[key] = str(path)
+    for name in Settings.model_fields:
+        if name == "keymap":  # a table: the file only
+            continue
+        env_value = environ.get(env_name(name))
         if env_value is not None and env_value != "":
-            values[name] = _coerce(name, env_value, f"CERTDESK_{name.upper()}")
-    settings = Settings(**values)
-    if settings.smtp_security not in ("none", "starttls", "ssl"):
-        raise ConfigurationError(
-            f"smtp_security must be none, starttls or ssl, not {settings.smtp_security!r}"
-        )
-    if settings.effective_mail_transport not in ("file", "smtp"):
-        raise ConfigurationError(
-            f"mail_transport must be file or smtp, not {settings.mail_transport!r}"
-        )
-    return settings
+            values[name] = env_value
+            origins[name] = ""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise ConfigurationError(" ".join(_refusal(exc, values, origins).split())) from None

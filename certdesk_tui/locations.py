@@ -18,10 +18,13 @@ def data_dir() -> Path:
 
 def config_file() -> Path:
     """The TOML configuration: ``CERTDESK_CONFIG`` or ``config.toml`` in the user config dir."""
+    return explicit_config_file() or Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def explicit_config_file() -> Path | None:
+    """The configuration file named by ``CERTDESK_CONFIG`` (it must then exist), if any."""
     override = os.environ.get("CERTDESK_CONFIG")
-    if override:
-        return Path(override).expanduser()
-    return Path(user_config_dir(APP_NAME)) / "config.toml"
+    return Path(override).expanduser() if override else None
 
 
 def default_database_path() -> Path:

@@ -30,6 +30,7 @@ def _isolated_dirs(tmp_path_factory, monkeypatch) -> None:
     """Never touch the real user data or config directories."""
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CERTDESK_DATA_DIR", str(base / "data"))
+    (base / "config.toml").write_text("", encoding="utf-8")  # named, so it must exist
     monkeypatch.setenv("CERTDESK_CONFIG", str(base / "config.toml"))
     for name in list(os.environ):
         if name.startswith("CERTDESK_SMTP") or name in ("CERTDESK_DATABASE_URL",

@@ -182,7 +182,7 @@ async def test_a_change_by_someone_else_is_seen_by_the_live_refresh(specialist, 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         env = {**os.environ, "LOGNAME": "sky", "USER": "sky",
-               "CERTDESK_DATA_DIR": str(tmp_path), "CERTDESK_CONFIG": str(tmp_path / "x.toml")}
+               "CERTDESK_DATA_DIR": str(tmp_path), "CERTDESK_CONFIG": os.devnull}
         other = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "certdesk_tui", "--db", db.url, "start", str(queue[1]),
             env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

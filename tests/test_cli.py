@@ -50,7 +50,7 @@ class Cli:
                                                                "USERNAME")}
         env.update(
             CERTDESK_DATA_DIR=str(self.home / "data"),
-            CERTDESK_CONFIG=str(self.home / "none.toml"),
+            CERTDESK_CONFIG=os.devnull,
             LOGNAME=login, USER=login, NO_COLOR="1", PYTHONIOENCODING="utf-8",
             PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         )
@@ -363,7 +363,7 @@ def test_the_command_line_on_postgresql(postgres_url, tmp_path):
 
 def test_a_database_that_does_not_answer_is_one_line_and_exit_1(tmp_path):
     env = {**os.environ, "CERTDESK_DATA_DIR": str(tmp_path), "LOGNAME": "morgan",
-           "CERTDESK_CONFIG": str(tmp_path / "none.toml")}
+           "CERTDESK_CONFIG": os.devnull}
     result = subprocess.run(
         [sys.executable, "-m", "certdesk_tui", "--db", "postgresql://nobody@127.0.0.1:1/x",
          "list"], capture_output=True, text=True, env=env)

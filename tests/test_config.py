@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from certdesk_tui import locations
 from certdesk_tui.config import Settings, load_settings
@@ -152,3 +159,268 @@ def test_the_duplicate_window_setting_is_honoured(desk_for):
     assert desk.request(first).duplicates == ()  # nine days before the second
     assert [d.id for d in desk.request(second).duplicates] == [third]
     assert [d.id for d in desk.request(third).duplicates] == [second]
+
+
+# -- the typed settings: every refusal is one line naming the setting and what it expects --
+
+def _refused(tmp_path, text: str = "", environ: dict[str, str] | None = None) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, environ=environ or {})
+    message = str(caught.value)
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("smtp_port = 70000", "smtp_port must be a number, a port from 1 to 65535"),
+        ("smtp_port = -1", "smtp_port must be a number, a port from 1 to 65535"),
+        ("smtp_port = true", "smtp_port must be a number"),
+        ("smtp_port = 25.5", "smtp_port must be a number"),
+        ("mail_max_attempts = 0", "mail_max_attempts must be a whole number from 1 to 1000"),
+        ("mail_retry_base_seconds = -5", "mail_retry_base_seconds must be a whole number of "
+                                         "seconds from 0 to 86400"),
+        ("mail_interval_seconds = -1", "mail_interval_seconds must be 0 (never) or a number"),
+        ("refresh_seconds = 0.0001", "refresh_seconds must be 0 (never) or a number of seconds"),
+        ("overdue_hours = 0", "overdue_hours must be a number of hours greater than 0"),
+        ("overdue_hours = 1e300", "overdue_hours must be a number of hours greater than 0"),
+        ("overdue_hours = nan", "overdue_hours must be a number of hours greater than 0, "
+                                "at most 87600, not nan"),
+        ("refresh_seconds = inf", "refresh_seconds must be 0 (never) or a number of seconds "
+                                  "from 0.1 to 86400, not inf"),
+        ("smtp_timeout_seconds = -inf", "smtp_timeout_seconds must be a number of seconds "
+                                        "greater than 0"),
+        ("smtp_timeout_seconds = 0", "smtp_timeout_seconds must be a number of seconds"),
+        ("renewal_window_days = 367", "renewal_window_days must be a whole number of days "
+                                      "from 0 to 366, not 367"),
+        ("renewal_window_days = -1", "renewal_window_days must be"),
+        ("duplicate_window_days = 99999999999999999999", "duplicate_window_days must be"),
+        ("smtp_host = 25", "smtp_host must be text"),
+        ("mail_from = [\"a@b.example\"]", "mail_from must be text"),
+        ("reply_to = 1", "reply_to must be text"),
+        ("keymap = \"ctrl+r\"", "keymap must be a table of binding id = keys"),
+        ("[keymap]\nreject = 5", "keymap must be a table of binding id = keys"),
+        ("[certdesk]\ncolour = \"blue\"", "unknown setting 'colour'"),
+        ("[mail]\nhost = \"x\"", "unknown setting 'mail'"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_or_out_of_range_is_refused_naming_the_key(tmp_path, text,
+                                                                             expected):
+    message = _refused(tmp_path, text + "\n")
+    assert message.startswith(f"{tmp_path / 'config.toml'}: ")
+    assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("CERTDESK_SMTP_PORT", "65536", "a port from 1 to 65535"),
+        ("CERTDESK_SMTP_PORT", "٣", "a port from 1 to 65535"),
+        ("CERTDESK_OVERDUE_HOURS", "nan", "greater than 0"),
+        ("CERTDESK_OVERDUE_HOURS", "NaN", "greater than 0"),
+        ("CERTDESK_REFRESH_SECONDS", "Infinity", "0 (never)"),
+        ("CERTDESK_MAIL_INTERVAL_SECONDS", "-0.5", "0 (never)"),
+        ("CERTDESK_SMTP_TIMEOUT_SECONDS", "1e400", "greater than 0"),
+        ("CERTDESK_MAIL_MAX_ATTEMPTS", "0", "from 1 to 1000"),
+        ("CERTDESK_RENEWAL_WINDOW_DAYS", "sixty", "from 0 to 366"),
+        ("CERTDESK_SMTP_SECURITY", "tls", "none, starttls or ssl"),
+        ("CERTDESK_SMTP_HOST", "mail\udcff.example", "text"),
+    ],
+)
+def test_a_bad_environment_value_is_refused_naming_the_variable(tmp_path, name, value, expected):
+    message = _refused(tmp_path, environ={name: value})
+    assert message.startswith(f"{name} must be ")
+    assert expected in message
+
+
+def test_the_new_settings_have_defaults_and_are_read_from_file_and_environment(tmp_path):
+    defaults = Settings()
+    assert (defaults.renewal_window_days, defaults.reply_to, defaults.smtp_timeout_seconds) == (
+        60, "", 60.0)
+    path = tmp_path / "config.toml"
+    path.write_text('[certdesk]\nrenewal_window_days = 0\nreply_to = "desk@acme.example"\n'
+                    "smtp_timeout_seconds = 12.5\n", encoding="utf-8")
+    settings = load_settings(path, environ={"CERTDESK_RENEWAL_WINDOW_DAYS": "366"})
+    assert (settings.renewal_window_days, settings.reply_to, settings.smtp_timeout_seconds) == (
+        366, "desk@acme.example", 12.5)
+
+
+def test_numbers_may_be_written_as_text_and_an_empty_variable_is_no_override(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('smtp_port = "587"\noverdue_hours = 8\n', encoding="utf-8")
+    settings = load_settings(path, environ={"CERTDESK_OVERDUE_HOURS": "",
+                                            "CERTDESK_REFRESH_SECONDS": " 0 "})
+    assert (settings.smtp_port, settings.overdue_hours, settings.refresh_seconds) == (587, 8, 0)
+
+
+def test_settings_are_frozen_comparable_and_hashable():
+    a = Settings(keymap={"reject": "r"}, overdue_hours=8)
+    b = Settings(keymap={"reject": "r"}, overdue_hours=8)
+    assert a == b and hash(a) == hash(b) and len({a, b, Settings()}) == 2
+    with pytest.raises(ValueError, match="frozen"):
+        a.overdue_hours = 9
+
+
+def test_settings_given_directly_ignore_the_environment(monkeypatch):
+    monkeypatch.setenv("CERTDESK_OVERDUE_HOURS", "3")
+    assert Settings().overdue_hours == 24
+    assert load_settings(environ={"CERTDESK_OVERDUE_HOURS": "3"}).overdue_hours == 3
+
+
+def test_a_config_file_named_by_certdesk_config_must_exist(tmp_path, monkeypatch):
+    monkeypatch.setenv("CERTDESK_CONFIG", str(tmp_path / "missing.toml"))
+    with pytest.raises(ConfigurationError,
+                       match=r"missing\.toml: no such configuration file$"):
+        load_settings(environ={})
+    monkeypatch.setenv("CERTDESK_CONFIG", os.devnull)  # /dev/null: explicitly none
+    assert load_settings(environ={}) == Settings()
+
+
+def test_the_default_config_file_may_be_absent(tmp_path, monkeypatch):
+    monkeypatch.delenv("CERTDESK_CONFIG")
+    monkeypatch.setattr(locations, "user_config_dir", lambda app: str(tmp_path / "nowhere"))
+    assert load_settings(environ={}) == Settings()
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: p.mkdir(), "is a directory, not a TOML configuration file"),
+        (lambda p: p.write_bytes(b'mail_from = "caf\xe9@x.example"\n'), "not UTF-8 text"),
+        (lambda p: p.write_bytes(b"\xff\xfe\x00\x00"), "not UTF-8 text"),
+        (lambda p: os.mkfifo(p), "not a regular file"),
+        (lambda p: p.write_text("[certdesk\n"), "not valid TOML"),
+    ],
+    ids=["directory", "latin-1", "utf-32", "fifo", "broken-toml"],
+)
+def test_a_config_path_that_is_not_a_readable_toml_file_is_refused(tmp_path, monkeypatch, make,
+                                                                   expected):
+    path = tmp_path / "config.toml"
+    make(path)
+    monkeypatch.setenv("CERTDESK_CONFIG", str(path))
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(environ={})
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and expected in message and "\n" not in message
+
+
+def _certdesk(*args: str, env: dict[str, str], stdin=None, timeout: float = 60):
+    return subprocess.run([sys.executable, "-m", "certdesk_tui", *args], env=env,
+                          capture_output=True, text=True, timeout=timeout, stdin=stdin)
+
+
+def _clean_env(tmp_path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTDESK_")}
+    env.update(CERTDESK_DATA_DIR=str(tmp_path / "data"), LOGNAME="morgan", USER="morgan",
+               **extra)
+    return env
+
+
+@pytest.mark.parametrize("how", ["--config", "CERTDESK_CONFIG"])
+def test_the_command_line_refuses_a_missing_or_bad_config_in_one_line(tmp_path, how):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("smtp_port = 99999\n", encoding="utf-8")
+    for path, expected in ((tmp_path / "missing.toml", "no such configuration file"),
+                           (tmp_path, "is a directory"),
+                           (bad, "smtp_port must be a number, a port from 1 to 65535")):
+        if how == "--config":
+            result = _certdesk("--config", str(path), "reasons", "list",
+                               env=_clean_env(tmp_path))
+        else:
+            result = _certdesk("reasons", "list",
+                               env=_clean_env(tmp_path, CERTDESK_CONFIG=str(path)))
+        assert result.returncode == 1, result
+        assert result.stderr == f"certdesk: {path}: " + result.stderr.split(": ", 2)[2]
+        assert expected in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_config_option_is_read(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[certdesk]\nsmtp_host = "mail.acme.example"\nsmtp_port = 2525\n',
+                    encoding="utf-8")
+    result = _certdesk("--config", str(path), "mail", "status", env=_clean_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "mail.acme.example:2525" in result.stdout
+
+
+# -- any value, from the file or the environment: loaded, or one ConfigurationError --------
+
+SETTING_NAMES = sorted(Settings.model_fields)
+TOML_VALUES = st.one_of(
+    st.text(max_size=30), st.integers(), st.floats(), st.booleans(),
+    st.sampled_from(["nan", "inf", "-inf", "0", "0.1", "1e400", "65535", "65536", "٣", " 5 "]),
+    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5),
+                                                          st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), min_size=1, max_size=2),
+)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}"
+                               for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _loaded_or_one_refusal(path: Path | None, environ: dict[str, str]) -> Settings | None:
+    try:
+        settings = load_settings(path, environ=environ)
+    except ConfigurationError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return None
+    assert math.isfinite(settings.overdue_hours) and settings.overdue_hours > 0
+    assert 0 <= settings.smtp_port <= 65535 and settings.mail_max_attempts >= 1
+    assert all(isinstance(v, str) for v in settings.keymap.values())
+    return settings
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.dictionaries(st.sampled_from([*SETTING_NAMES, "colour"]), TOML_VALUES,
+                               max_size=4), table=st.booleans())
+def test_any_toml_value_is_loaded_or_refused_in_one_line(tmp_path, entries, table):
+    lines = ["[certdesk]"] if table else []
+    lines += [f"{name} = {_toml_value(value)}" for name, value in entries.items()]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = _loaded_or_one_refusal(path, {})
+    if loaded is not None:
+        for name, value in entries.items():
+            if isinstance(value, str) and name in ("smtp_host", "theme", "mail_from"):
+                assert getattr(loaded, name) == value
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(environ=st.dictionaries(
+    st.sampled_from([f"CERTDESK_{name.upper()}" for name in SETTING_NAMES]),
+    st.one_of(st.text(max_size=30), st.from_regex(r"-?[0-9]{0,25}(\.[0-9]{0,5})?(e-?[0-9]+)?",
+                                                  fullmatch=True),
+              st.sampled_from(["nan", "NaN", "inf", "-Infinity", "0", "0.05", "true", "1_0"])),
+    max_size=4))
+def test_any_environment_value_is_loaded_or_refused_in_one_line(tmp_path, environ):
+    _loaded_or_one_refusal(tmp_path / "absent.toml", environ)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)))
+def test_any_config_file_content_is_loaded_or_refused_in_one_line(tmp_path, content):
+    path = tmp_path / "config.toml"
+    path.write_bytes(content)
+    _loaded_or_one_refusal(path, {})

@@ -215,7 +215,7 @@ def _host() -> Iterator[SupportHost]:
         wrapper.write_text(WRAPPER.format(
             account=ACCOUNT, python=shlex.quote(sys.executable),
             url=shlex.quote(f"sqlite:///{database}"), data=shlex.quote(str(data)),
-            config=shlex.quote(str(base / "config.toml"))))
+            config=shlex.quote(os.devnull)))
         wrapper.chmod(0o755)  # root's: the account can run it, not change it
 
         # authorized_keys owned by root, so the account cannot rewrite its own restrictions.
