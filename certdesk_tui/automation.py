@@ -106,7 +106,8 @@ def _convert(name: str, raw: Any) -> Any:
         if isinstance(raw, int):
             return raw
         text = str(raw).replace(",", "").replace("$", "").strip()
-        if not text.isdigit():
+        # ASCII digits only (int() fails on "²"), and not more than any limit could be.
+        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 18:
             raise ValidationFailed(f"{name} must be a whole dollar amount, not {raw!r}")
         return int(text)
     if name == "wos":

@@ -11,12 +11,14 @@ from pathlib import Path
 import click
 
 from certdesk_tui import locations
-from certdesk_tui.cli_support import Context, echo_json, pass_ctx, refusals
+from certdesk_tui.cli_support import Context, RecordId, echo_json, pass_ctx, refusals
 from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.errors import CertdeskError, ValidationFailed
 from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped
 from certdesk_tui.views import QueueFilter
+
+REQUEST_ID = RecordId("request")
 
 
 def _read_lines(source: str) -> list[str]:
@@ -71,8 +73,16 @@ def cli(ctx: click.Context, db_url: str | None, as_user: str | None,
         _open_interface(ctx.obj)
 
 
+def _require_terminal() -> None:
+    """The desk draws on a terminal and reads keys from one; without, it would hang."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CertdeskError("the desk needs a terminal; use the commands (certdesk --help) "
+                            "in scripts")
+
+
 @refusals
 def _open_interface(c: Context, desk: Desk | None = None) -> None:
+    _require_terminal()
     from certdesk_tui.app import run_app
 
     run_app(desk or c.desk)
@@ -160,7 +170,7 @@ def list_(c: Context, statuses, type_, brand, channel, manual, mine, search, lim
 
 
 @cli.command()
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=REQUEST_ID)
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 @refusals
@@ -210,7 +220,7 @@ def show(c: Context, request_id: int, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=REQUEST_ID)
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @pass_ctx
 @refusals
@@ -237,7 +247,7 @@ def _report_completion(done) -> None:
 
 
 @cli.command()
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=REQUEST_ID)
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
               help="Correct a prefilled certificate field (repeatable).")
 @click.option("--wos", is_flag=True, help="Relabel as a waiver of subrogation (SUBR WVD Y).")
@@ -262,7 +272,7 @@ def automate(c: Context, request_id, sets, wos, to_holder, attach, take_over, sh
 
 
 @cli.command()
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=REQUEST_ID)
 @click.argument("pdf", type=click.Path(dir_okay=False), metavar="FILE.pdf")
 @click.option("--to-holder/--no-to-holder", default=None,
               help="Email the certificate holder too (default: as the customer asked).")
@@ -277,7 +287,7 @@ def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, take_o
 
 
 @cli.command()
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=REQUEST_ID)
 @click.option("--wos", is_flag=True, required=True, help="Relabel as a waiver of subrogation.")
 @pass_ctx
 @refusals
@@ -288,7 +298,7 @@ def relabel(c: Context, request_id: int, wos: bool) -> None:
 
 
 @cli.command()
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=REQUEST_ID)
 @click.option("--reason", required=True, metavar="TEXT_OR_ID",
               help="A configured rejection reason (its id or its exact text).")
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
@@ -301,7 +311,7 @@ def reject(c: Context, request_id: int, reason: str, take_over: bool) -> None:
 
 
 @cli.command()
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=REQUEST_ID)
 @click.argument("text")
 @pass_ctx
 @refusals
@@ -312,7 +322,7 @@ def note(c: Context, request_id: int, text: str) -> None:
 
 
 @cli.command()
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=REQUEST_ID)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), metavar="FILE.pdf")
 @pass_ctx
 @refusals
@@ -359,7 +369,7 @@ def reasons_add(c: Context, text: str) -> None:
 
 
 @reasons.command("rename")
-@click.argument("reason_id", type=int)
+@click.argument("reason_id", type=RecordId("rejection reason"))
 @click.argument("text")
 @pass_ctx
 @refusals
@@ -370,7 +380,7 @@ def reasons_rename(c: Context, reason_id: int, text: str) -> None:
 
 
 @reasons.command("retire")
-@click.argument("reason_id", type=int)
+@click.argument("reason_id", type=RecordId("rejection reason"))
 @pass_ctx
 @refusals
 def reasons_retire(c: Context, reason_id: int) -> None:
@@ -436,11 +446,14 @@ def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
     from certdesk_tui.identity import os_login, resolve_actor
     from certdesk_tui.storage.engine import Database
 
+    if not no_tui:
+        _require_terminal()  # before building anything
     path = locations.demo_database_path()
     url = c.db_url or locations.sqlite_url(path)
     login = os_login()
     db = Database(url)
-    if reset or not db.is_initialised():
+    initialised = db.is_initialised()  # refuses a database written by a newer certdesk
+    if reset or not initialised:
         summary = build_demo(db, login=login, requests=count, seed=seed)
         click.echo(summary)
     desk = Desk(db, resolve_actor(db, login, c.as_user), c.settings)

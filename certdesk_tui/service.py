@@ -242,7 +242,7 @@ class Desk:
         """The certificate form as automation fills it (Compeo and PeoPayGo only)."""
         self.actor.require(Permission.PROCESS)
         with self.db.reading() as s:
-            req = s.get(CertificateRequest, request_id)
+            req = s.get(CertificateRequest, request_id) if repository.is_id(request_id) else None
             if req is None:
                 raise NotFound(f"there is no request #{request_id}")
             self._check(req, workflow.why_not_automate)
@@ -476,7 +476,9 @@ class Desk:
         ))
         text = str(reason).strip()
         for r in active:
-            if (text.isdigit() and r.id == int(text)) or r.text.casefold() == text.casefold():
+            # ASCII digits only: int() would also take "²" (and fail) or "٣".
+            by_id = text.isascii() and text.isdigit() and len(text) <= 20 and r.id == int(text)
+            if by_id or r.text.casefold() == text.casefold():
                 return r
         listed = "; ".join(f"{r.id}: {r.text}" for r in active)
         raise ValidationFailed(
@@ -702,7 +704,7 @@ class Desk:
             return ReasonView(reason.id, reason.text, True, 0)
 
     def _get_reason(self, s: Session, reason_id: int) -> RejectionReason:
-        reason = s.get(RejectionReason, reason_id)
+        reason = s.get(RejectionReason, reason_id) if repository.is_id(reason_id) else None
         if reason is None:
             raise NotFound(f"there is no rejection reason {reason_id}")
         return reason

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from certdesk_tui.cli_support import echo_json, pass_ctx, refusals
+from certdesk_tui.cli_support import RecordId, Seconds, echo_json, pass_ctx, refusals
 from certdesk_tui.errors import CertdeskError, ValidationFailed
 from certdesk_tui.mail.delivery import DeliveryResult, Mailer, OutboxStatus
 from certdesk_tui.text import escaped
@@ -109,7 +109,7 @@ def _report(result: DeliveryResult, quiet_when_idle: bool = False) -> None:
 
 @mail.command("send")
 @click.option("--watch", is_flag=True, help="Keep delivering until Ctrl-C.")
-@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600),
+@click.option("--interval", default=5.0, show_default=True, type=Seconds(0.1, 3600),
               metavar="SECONDS", help="With --watch: how often to look for due messages.")
 @pass_ctx
 @refusals
@@ -150,7 +150,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 @mail.command("retry")
-@click.argument("email_ids", nargs=-1, type=int, metavar="[ID]...")
+@click.argument("email_ids", nargs=-1, type=RecordId("email"), metavar="[ID]...")
 @click.option("--all-failed", is_flag=True, help="Queue every failed message again.")
 @pass_ctx
 @refusals

@@ -428,6 +428,8 @@ def retry(db: Database, email_id: int, by, now: datetime | None = None) -> Retry
     actor = _actor_of(by)
     actor.require(Permission.PROCESS)
     now = now or utcnow()
+    if not repository.is_id(email_id):
+        raise NotFound(f"there is no email #{email_id} in the outbox")
     with db.writing() as s:
         row = s.scalars(select(E).where(E.id == email_id).with_for_update()
                         .execution_options(populate_existing=True)).first()

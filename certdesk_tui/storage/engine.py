@@ -100,6 +100,17 @@ def make_engine(url: str) -> Engine:
     )
 
 
+def known_revisions() -> frozenset[str]:
+    """The schema revisions this certdesk has migrations for.
+
+    Read from the migration file names (``0002_queue_order_index.py`` is revision 0002):
+    importing Alembic would cost every start-up. tests/test_migrations.py checks them
+    against Alembic's own list.
+    """
+    return frozenset(path.name.split("_", 1)[0]
+                     for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
 def alembic_config() -> Config:
     # Alembic is imported only when migrations are looked at: it is slow to import.
     from alembic.config import Config
@@ -140,17 +151,26 @@ class Database:
     def current_revision(self) -> str | None:
         """The schema revision recorded in the database (None: not initialised).
 
+        A revision this certdesk has no migration for was written by a newer certdesk:
+        refused, so that no command reads or changes a schema it does not know.
         Read with plain SQL: importing Alembic would cost every start-up.
         """
         try:
             with self.engine.connect() as conn:
                 if not inspect(conn).has_table("alembic_version"):
                     return None
-                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except OperationalError as exc:
             raise ConfigurationError(
                 f"cannot open the database {self.display_url}: {exc.orig}"
             ) from None
+        if revision is not None and revision not in known_revisions():
+            shown = "".join(ch if ch.isprintable() else "?" for ch in str(revision))[:40]
+            raise ConfigurationError(
+                f"the database {self.display_url} was written by a newer certdesk "
+                f"(revision {shown}): upgrade certdesk"
+            )
+        return revision
 
     def head_revision(self) -> str:
         return SCHEMA_REVISION

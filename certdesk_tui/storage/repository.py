@@ -52,6 +52,14 @@ _SORT_COLUMNS = {
 }
 
 
+MAX_ID = 2**63 - 1  # the largest id any table can hold; SQLite overflows beyond it
+
+
+def is_id(value: object) -> bool:
+    """Whether ``value`` could be a row's id (0, negative or 20 digits never is)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -131,6 +139,8 @@ def pending_count(session: Session) -> int:
 
 
 def request_row(session: Session, request_id: int) -> RequestRow:
+    if not is_id(request_id):
+        raise NotFound(f"there is no request #{request_id}")
     values = session.execute(_row_select().where(R.id == request_id)).first()
     if values is None:
         raise NotFound(f"there is no request #{request_id}")
@@ -205,6 +215,8 @@ def request_detail(session: Session, request_id: int) -> RequestDetail:
 
 def lock_request(session: Session, request_id: int) -> CertificateRequest:
     """Load a request for change, locking its row (PostgreSQL) for the transaction."""
+    if not is_id(request_id):
+        raise NotFound(f"there is no request #{request_id}")
     req = session.scalars(
         select(R).where(R.id == request_id).with_for_update().execution_options(
             populate_existing=True
