@@ -67,7 +67,7 @@ class Refused(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        click.echo("certdesk: " + " ".join(self.message.split()), err=True)
+        click.echo("certdesk: " + " ".join(terminal_safe(self.message).split()), err=True)
 
 
 class Seconds(click.FloatRange):
