@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.theme import BUILTIN_THEMES
 
 from certdesk_tui.commands import DeskCommands
 from certdesk_tui.config import Settings
+from certdesk_tui.errors import ConfigurationError
 from certdesk_tui.screens.dashboard import DashboardScreen
 from certdesk_tui.service import Desk
 from certdesk_tui.text import terminal_safe
@@ -63,5 +65,15 @@ def make_app(desk: Desk, settings: Settings | None = None) -> CertdeskApp:
     return CertdeskApp(desk, settings)
 
 
+def check_theme(name: str) -> None:
+    """Refuse a theme Textual does not have before the screen is taken over."""
+    if name and name not in BUILTIN_THEMES:
+        raise ConfigurationError(
+            f"theme (CERTDESK_THEME or the configuration file) must be one of "
+            f"{', '.join(sorted(BUILTIN_THEMES))}, not {name!r}"
+        )
+
+
 def run_app(desk: Desk) -> None:
+    check_theme(desk.settings.theme)
     make_app(desk).run()

@@ -59,12 +59,15 @@ def _one_line_refusal(result, expected: str) -> None:
     assert expected in result.stderr, result.stderr
 
 
-def _in_a_terminal(tmp_path: Path, *args: str):
+def _in_a_terminal(tmp_path: Path, *args: str, theme: str = ""):
     """Run with stdin and stdout on a pseudo-terminal; stderr captured on its own."""
     controller, terminal = pty.openpty()
+    env = _env(tmp_path, TERM="xterm-256color")
+    if theme:
+        env["CERTDESK_THEME"] = theme
     try:
         proc = subprocess.Popen([sys.executable, "-m", "certdesk_tui", *args],
-                                env=_env(tmp_path, TERM="xterm-256color"), stdin=terminal,
+                                env=env, stdin=terminal,
                                 stdout=terminal, stderr=subprocess.PIPE, text=True)
         try:
             _, err = proc.communicate(timeout=120)
@@ -133,6 +136,16 @@ def test_the_embedded_database_of_a_newer_certdesk_is_not_upgraded_or_touched(tm
     for args in (("list",), ("init",)):
         _one_line_refusal(_run(tmp_path, *args), "was written by a newer certdesk")
     _one_line_refusal(_in_a_terminal(tmp_path), "was written by a newer certdesk")
+
+
+# -- settings only the desk can check ----------------------------------------------------
+
+def test_a_theme_textual_does_not_have_is_refused_before_the_desk_starts(tmp_path):
+    assert _run(tmp_path, "init").returncode == 0
+    result = _in_a_terminal(tmp_path, "--config", os.devnull, theme="nope")
+    _one_line_refusal(result, "theme (CERTDESK_THEME or the configuration file) must be one of "
+                              "ansi-dark, ")
+    assert result.stderr.rstrip().endswith("not 'nope'")
 
 
 # -- ids no row can have ------------------------------------------------------------------
