@@ -26,6 +26,7 @@ from certdesk_tui import locations
 from certdesk_tui.errors import ConfigurationError
 
 ENV_PREFIX = "CERTDESK_"
+MAX_FILE_BYTES = 1_000_000
 
 
 def _no_bool(value: Any) -> Any:
@@ -166,6 +167,9 @@ def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
             raise ConfigurationError(f"{path}: is a directory, not a TOML configuration file")
         if not path.is_file():
             raise ConfigurationError(f"{path}: not a regular file, not a TOML configuration file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigurationError(
+                f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB, not a configuration file")
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read the configuration: {exc.strerror}") from None

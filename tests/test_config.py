@@ -293,8 +293,9 @@ def test_the_default_config_file_may_be_absent(tmp_path, monkeypatch):
         (lambda p: p.write_bytes(b"\xff\xfe\x00\x00"), "not UTF-8 text"),
         (lambda p: os.mkfifo(p), "not a regular file"),
         (lambda p: p.write_text("[certdesk\n"), "not valid TOML"),
+        (lambda p: p.write_text("# " + "x" * 1_000_000), "larger than 1 MB"),
     ],
-    ids=["directory", "latin-1", "utf-32", "fifo", "broken-toml"],
+    ids=["directory", "latin-1", "utf-32", "fifo", "broken-toml", "huge"],
 )
 def test_a_config_path_that_is_not_a_readable_toml_file_is_refused(tmp_path, monkeypatch, make,
                                                                    expected):
