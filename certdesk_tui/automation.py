@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any
 
+from certdesk_tui import addresses
 from certdesk_tui.domain import Brand, RequestType, postal_address
 from certdesk_tui.errors import ValidationFailed
 
@@ -22,15 +23,8 @@ PRODUCERS: dict[Brand, tuple[str, str]] = {
     Brand.CORNERSTONE: ("Cornerstone PEO Insurance", "75 State St, Suite 1100\nBoston, MA 02109"),
 }
 
-EMAIL_RE = re.compile(
-    r"^[^@\s<>,;\"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
-)
 STATE_RE = re.compile(r"^[A-Z]{2}$")
 ZIP_RE = re.compile(r"^\d{5}(?:-\d{4})?$")
-
-
-def is_valid_email(value: str) -> bool:
-    return bool(EMAIL_RE.match(value or ""))
 
 
 @dataclass(frozen=True)
@@ -138,8 +132,10 @@ def validate(form: CertificateForm) -> dict[str, str]:
         problems["holder_state"] = "must be a two-letter state code"
     if form.holder_zip.strip() and not ZIP_RE.match(form.holder_zip.strip()):
         problems["holder_zip"] = "must be a ZIP code (12345 or 12345-6789)"
-    if form.holder_email.strip() and not is_valid_email(form.holder_email.strip()):
-        problems["holder_email"] = "is not a valid email address"
+    email_problem = addresses.problem(form.holder_email.strip()) \
+        if form.holder_email.strip() else None
+    if email_problem:
+        problems["holder_email"] = f"is not a valid email address ({email_problem})"
     if form.expires <= form.effective:
         problems["expires"] = "must be after the effective date"
     for name in ("each_accident", "disease_each_employee", "disease_policy_limit"):

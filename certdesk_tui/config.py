@@ -19,11 +19,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from certdesk_tui import locations
-from certdesk_tui.errors import ConfigurationError
+from certdesk_tui import addresses, locations
+from certdesk_tui.errors import ConfigurationError, ValidationFailed
 
 ENV_PREFIX = "CERTDESK_"
 MAX_FILE_BYTES = 1_000_000
@@ -65,7 +65,19 @@ def _interval(value: float) -> float:
     return value
 
 
+def _mailbox(value: str, info: ValidationInfo) -> str:
+    # The one address validator; a display name is allowed ("Compeo <certs@example.com>").
+    if info.field_name == "reply_to" and not value.strip():
+        return value
+    try:
+        addresses.mailbox(value, info.field_name or "address")
+    except ValidationFailed as exc:
+        raise ValueError(getattr(exc, "reason", str(exc))) from None
+    return value
+
+
 Text = Annotated[str, BeforeValidator(_text)]
+Mailbox = Annotated[Text, AfterValidator(_mailbox)]
 Whole = Annotated[int, BeforeValidator(_no_bool)]
 Real = Annotated[float, BeforeValidator(_finite), Field(allow_inf_nan=False)]
 Interval = Annotated[Real, Field(ge=0, le=86_400), AfterValidator(_interval)]
@@ -80,8 +92,8 @@ EXPECTED: dict[str, str] = {
     "smtp_password": "text",
     "smtp_security": "none, starttls or ssl",
     "smtp_timeout_seconds": "a number of seconds greater than 0, at most 3600",
-    "mail_from": "text: an email address",
-    "reply_to": "text: an email address (empty: none)",
+    "mail_from": "an email address, optionally with a display name (Name <address>)",
+    "reply_to": "an email address, optionally with a display name (empty: none)",
     "mail_max_attempts": "a whole number from 1 to 1000",
     "mail_retry_base_seconds": "a whole number of seconds from 0 to 86400",
     "mail_interval_seconds": "0 (never) or a number of seconds from 0.1 to 86400",
@@ -111,8 +123,10 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "ssl"] = "none"
     # The longest one message may take to hand over to the SMTP server.
     smtp_timeout_seconds: Annotated[Real, Field(gt=0, le=3600)] = 60.0
-    mail_from: Text = "certificates@certdesk.invalid"
-    reply_to: Text = ""
+    # The sender, optionally with a display name: "Compeo Certificates <certs@example.com>".
+    mail_from: Mailbox = "certificates@certdesk.example"
+    # Where replies go (the rejection email asks the customer to reply); empty: to mail_from.
+    reply_to: Mailbox = ""
     mail_max_attempts: Annotated[Whole, Field(ge=1, le=1000)] = 6
     mail_retry_base_seconds: Annotated[Whole, Field(ge=0, le=86_400)] = 30
     # How often an open desk delivers due emails in the background (0: it does not).
@@ -200,7 +214,10 @@ def _refusal(exc: ValidationError, values: Mapping[str, Any], origins: Mapping[s
     if error["type"] == "extra_forbidden":
         return (f"{origin}: unknown setting {key!r}; the settings are "
                 + ", ".join(Settings.model_fields))
-    return f"{where} must be {EXPECTED.get(key, 'valid')}, not {_shown(values.get(key))}"
+    refusal = f"{where} must be {EXPECTED.get(key, 'valid')}, not {_shown(values.get(key))}"
+    if key in ("mail_from", "reply_to") and error["type"] == "value_error":
+        refusal += f": {error['ctx']['error']}"  # the address validator's reason
+    return refusal
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None,

@@ -74,7 +74,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from certdesk_tui import automation, intake
-from certdesk_tui.automation import CertificateForm, is_valid_email
+from certdesk_tui.addresses import is_valid as is_valid_email
+from certdesk_tui.automation import CertificateForm
 from certdesk_tui.certificate_pdf import certificate_file_name, render_certificate
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import (
@@ -826,9 +827,8 @@ class _Planner:
                 payment_status=PaymentStatus(req.payment) if req.payment else None,
                 submitted_at=req.submitted_at,
             )
-            req.found = intake.discrepancies(sub, c.status, req.policy is not None)
-            req.reasons = intake.manual_reasons(sub, Brand(c.brand), req.found,
-                                                is_valid_email(c.email))
+            req.found = intake.discrepancies(sub, c.status, req.policy is not None, c.email)
+            req.reasons = intake.manual_reasons(sub, Brand(c.brand), req.found, c.email)
             req.key = req.submitted.key
             if req.submitted.name:
                 key = (c.id, req.key)

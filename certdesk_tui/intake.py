@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from certdesk_tui.automation import STATE_RE, ZIP_RE, is_valid_email
+from certdesk_tui import addresses
+from certdesk_tui.automation import STATE_RE, ZIP_RE
 from certdesk_tui.clock import to_naive_utc, utcnow
 from certdesk_tui.domain import Brand, Channel, CustomerStatus, PaymentStatus, RequestType
 from certdesk_tui.errors import IntakeRefused
@@ -143,8 +144,14 @@ def in_queue_at_intake(sub: Submission) -> bool:
     return sub.type != RequestType.WOS or sub.payment_status == PaymentStatus.APPROVED
 
 
-def discrepancies(sub: Submission, customer_status: str, policy_in_force: bool) -> list[str]:
-    """Rule 5: what is wrong with the content (each sends the request to the manual list)."""
+def discrepancies(sub: Submission, customer_status: str, policy_in_force: bool,
+                  customer_email: str = "") -> list[str]:
+    """Rule 5: what is wrong with the content (each sends the request to the manual list).
+
+    An email address the validator (``addresses``) refuses is a discrepancy, with its
+    reason: the holder's, and the customer's on file (an empty one is not: see
+    ``manual_reasons``).
+    """
     found: list[str] = []
     h = sub.holder
     if not h.name:
@@ -155,8 +162,12 @@ def discrepancies(sub: Submission, customer_status: str, policy_in_force: bool) 
         found.append("certificate holder address missing")
     elif not (h.address and h.city and STATE_RE.match(h.state) and ZIP_RE.match(h.zip)):
         found.append("certificate holder address incomplete")
-    if h.email and not is_valid_email(h.email):
-        found.append(f"invalid holder email {h.email!r}")
+    holder_problem = addresses.problem(h.email) if h.email else None
+    if holder_problem:
+        found.append(f"invalid holder email {h.email!r}: {holder_problem}")
+    customer_problem = addresses.problem(customer_email) if customer_email.strip() else None
+    if customer_problem:
+        found.append(f"invalid customer email {customer_email!r} on file: {customer_problem}")
     if sub.send_to_holder and not h.email:
         found.append("send to holder requested but no holder email given")
     if not policy_in_force:
@@ -167,11 +178,11 @@ def discrepancies(sub: Submission, customer_status: str, policy_in_force: bool) 
 
 
 def manual_reasons(
-    sub: Submission, brand: Brand, found: list[str], customer_email_ok: bool
+    sub: Submission, brand: Brand, found: list[str], customer_email: str
 ) -> list[str]:
     """Rules 3-5: why the request needs a person (empty: processed automatically)."""
     reasons = list(found)
-    if not customer_email_ok:
+    if not customer_email.strip():
         reasons.append("customer has no valid email address on file")
     if sub.instructions:
         reasons.append("customer instructions")

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from certdesk_tui import automation, intake, workflow
+from certdesk_tui import addresses, automation, intake, workflow
 from certdesk_tui.automation import CertificateForm
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
@@ -318,8 +318,8 @@ class Desk:
                 self._relabel(s, req)
             if attachment is None:
                 automation.require_valid(form)
-            elif form.holder_email and not automation.is_valid_email(form.holder_email):
-                raise ValidationFailed(f"holder_email {form.holder_email!r} is not a valid email")
+            elif form.holder_email:
+                addresses.normalized(form.holder_email, "holder_email")
             self._apply_holder(req, form)
             _fits(req)
             return self._complete(s, req, form=form, attachment=attachment, to_holder=to_holder)
@@ -373,6 +373,8 @@ class Desk:
             raise ValidationFailed(
                 f"request #{req.id} has no holder email: add one or do not send to the holder"
             )
+        holder_email = (addresses.normalized(req.holder_email, f"request #{req.id}'s holder email")
+                        if to_holder else "")
         now = utcnow()
         revision = s.scalar(
             select(func.count()).select_from(Certificate).where(Certificate.request_id == req.id)
@@ -407,8 +409,8 @@ class Desk:
         drafts = completed_emails(
             request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
             customer_name=req.customer.name,
-            customer_email=_valid_email(req.customer.email),
-            holder_name=req.holder_name, holder_email=req.holder_email, to_holder=to_holder,
+            customer_email=addresses.usable(req.customer.email),
+            holder_name=req.holder_name, holder_email=holder_email, to_holder=to_holder,
             certificate_number=number,
         )
         emailed = self._queue_emails(s, req, drafts, cert, actor)
@@ -421,7 +423,8 @@ class Desk:
     def _queue_emails(self, s: Session, req: CertificateRequest, drafts: list[EmailDraft],
                       cert: Certificate | None, actor: str | None = None) -> list[str]:
         now = utcnow()
-        domain = self.settings.mail_from.rpartition("@")[2] or "certdesk.invalid"
+        # A placeholder until it is sent: delivery puts the sender's domain at send time.
+        domain = addresses.sender_domain(self.settings.mail_from) or "certdesk.invalid"
         if not any(d.recipient_role == "customer" for d in drafts):
             self._log(s, req.id, "email_not_sent",
                       "no email to the customer: no valid customer email address on file",
@@ -461,7 +464,7 @@ class Desk:
             draft = rejected_email(
                 request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
                 customer_name=req.customer.name,
-                customer_email=_valid_email(req.customer.email),
+                customer_email=addresses.usable(req.customer.email),
                 holder_name=req.holder_name, reason=chosen.text,
             )
             self._queue_emails(s, req, [draft] if draft else [], None)
@@ -562,9 +565,9 @@ class Desk:
             raise IntakeRefused(f"unknown customer {sub.customer_code!r}")
         intake.check_customer(sub, customer.status)
         policy = _policy_for(s, customer.id, sub.submitted_at)
-        found = intake.discrepancies(sub, customer.status, policy is not None)
+        found = intake.discrepancies(sub, customer.status, policy is not None, customer.email)
         brand = Brand(customer.brand)
-        reasons = intake.manual_reasons(sub, brand, found, bool(_valid_email(customer.email)))
+        reasons = intake.manual_reasons(sub, brand, found, customer.email)
         duplicates = repository.possible_duplicates(
             s, customer.id, sub.holder.key, sub.submitted_at, self.settings.duplicate_window_days
         ) if sub.holder.name else []
@@ -753,8 +756,8 @@ class Desk:
         role_value = parse_role(role)
         if not login or any(c.isspace() for c in login) or len(login) > 64:
             raise ValidationFailed(f"{login!r} is not a valid login")
-        if email and not automation.is_valid_email(email):
-            raise ValidationFailed(f"{email!r} is not a valid email address")
+        if email:
+            email = addresses.normalized(email, "email")
         with self._write() as s:
             if s.scalar(select(User).where(User.login == login)) is not None:
                 raise ValidationFailed(f"user {login} already exists (use users set-role)")
@@ -836,11 +839,6 @@ def _fits(row) -> None:
         length = getattr(column.type, "length", None)
         if isinstance(value, str) and length and len(value) > length:
             raise ValidationFailed(f"{column.key} is longer than {length} characters")
-
-
-def _valid_email(address: str) -> str:
-    """The address if it can be written to, else "" (no email is queued to it)."""
-    return address if automation.is_valid_email(address) else ""
 
 
 def parse_role(role: str) -> Role:

@@ -2,9 +2,10 @@
 
 Exit codes: ``mail send`` exits 0 when nothing is left failing (no message failed
 for good, none waiting to retry after a failed attempt) and 1 otherwise;
-``mail send --watch`` runs until Ctrl-C or SIGTERM (it finishes the message in
-hand) and then exits 0. Every refusal (permission, unknown email, configuration)
-is one line on stderr and exit code 1.
+``mail send --watch`` runs until Ctrl-C (it finishes the message in hand) or
+SIGTERM (it stops at once: the message in hand stays queued) and then exits 0.
+Every refusal (permission, unknown email, configuration) is one line on stderr
+and exit code 1.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 
 import click
@@ -77,14 +79,23 @@ def status_command(c, as_json: bool) -> None:
 
 
 @contextmanager
-def _graceful_stop():
-    """Ctrl-C (or SIGTERM) stops after the message being sent; a second Ctrl-C at once."""
+def _graceful_stop(abort: Callable[[], None]):
+    """Ctrl-C stops after the message being sent; a second Ctrl-C at once.
+
+    SIGTERM (a service manager stopping the deliverer) stops at once: ``abort`` cuts
+    the message in hand, which stays queued for the next delivery (never lost, and
+    not counted as a failed attempt).
+    """
     stop = threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
 
     def handler(signum, frame) -> None:  # noqa: ARG001
+        if signum == signal.SIGTERM:
+            stop.set()
+            abort()
+            return
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
@@ -118,7 +129,7 @@ def send_command(c, watch: bool, interval: float) -> None:
     mailer = Mailer(c.desk)
     mailer.transport  # noqa: B018 - a configuration problem is reported before anything else
     try:
-        with _graceful_stop() as stop:
+        with _graceful_stop(mailer.abort) as stop:
             if not watch:
                 _report(mailer.deliver_all_due(stop=stop))
             else:

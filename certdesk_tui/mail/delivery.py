@@ -44,7 +44,7 @@ from certdesk_tui.config import Settings
 from certdesk_tui.domain import EmailState
 from certdesk_tui.errors import CertdeskError, DeliveryError, InvalidTransition, NotFound
 from certdesk_tui.mail.message import PermanentDeliveryError, message_for
-from certdesk_tui.mail.transports import Transport, make_transport
+from certdesk_tui.mail.transports import DeliveryInterrupted, Transport, make_transport
 from certdesk_tui.permissions import Actor, Permission
 from certdesk_tui.storage import repository
 from certdesk_tui.storage.engine import Database
@@ -218,7 +218,8 @@ def _what(row) -> str:
     return f"{row.kind} email #{row.id} to {row.recipient_role} {row.to_addr}"
 
 
-def _record_sent(db: Database, email_id: int, token: str, now: datetime, where: str) -> bool:
+def _record_sent(db: Database, email_id: int, token: str, now: datetime, where: str,
+                 message_id: str) -> bool:
     def action() -> bool:
         with db.writing() as s:
             row = s.scalars(select(E).where(E.id == email_id).with_for_update()
@@ -229,6 +230,7 @@ def _record_sent(db: Database, email_id: int, token: str, now: datetime, where: 
             row.state = EmailState.SENT
             row.sent_at = now
             row.last_error = ""
+            row.message_id = message_id  # as sent: its domain follows the sender
             _log(s, row, "email_sent", f"{_what(row)} {where} (attempt {row.attempts})", now,
                  MAIL_ACTOR)
             repository.bump_change_marker(s, now)
@@ -323,9 +325,12 @@ def deliver_due(
             if row is None:
                 pending.pop(0)  # taken over by another deliverer after a timeout
                 continue
+            outgoing = None
             try:
-                outgoing = message_for(row, settings.mail_from, pdf)
+                outgoing = message_for(row, settings.mail_from, pdf, settings.reply_to)
                 where = transport.send(outgoing)
+            except DeliveryInterrupted:
+                break  # told to stop mid-message: it stays queued (released below), uncounted
             except DeliveryError as exc:
                 error: DeliveryError | None = exc
             except CertdeskError as exc:  # a configuration problem: retried once fixed
@@ -336,7 +341,8 @@ def deliver_due(
                 error = None
             pending.pop(0)
             if error is None:
-                if _record_sent(db, email_id, token, clock(), where):
+                assert outgoing is not None
+                if _record_sent(db, email_id, token, clock(), where, outgoing.message_id):
                     sent += 1
                 else:  # only when one message took longer than CLAIM_TIMEOUT to send
                     errors.append(f"email #{email_id} was sent, but another deliverer had "
@@ -542,6 +548,11 @@ class Mailer:
 
     def describe_transport(self) -> str:
         return self.transport.describe()
+
+    def abort(self) -> None:
+        """Stop the message being sent now (it stays queued); safe from a signal handler."""
+        if self._transport is not None:
+            self._transport.abort()
 
     def close(self) -> None:
         if self._transport is not None:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 
-from certdesk_tui.errors import DeliveryError
+from certdesk_tui import addresses
+from certdesk_tui.errors import DeliveryError, ValidationFailed
 from certdesk_tui.notifications import one_line
 from certdesk_tui.text import one_line as shown_line
 from certdesk_tui.text import visible
@@ -33,7 +34,8 @@ POLICY = email.policy.SMTP.clone(raise_on_defect=True)
 _UNFOLDED = POLICY.clone(max_line_length=998)
 _READ_BACK = email.policy.default
 
-_ADDRESS = re.compile(r"^[^\s@<>()\[\],;:\"\\]+@[^\s@<>()\[\],;:\"\\]+\.[^\s@<>()\[\],;:\"\\]+$")
+# What may stand before the @ of a Message-ID (RFC 5322 dot-atom text).
+_ID_LEFT_UNSAFE = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
@@ -62,10 +64,32 @@ class PermanentDeliveryError(DeliveryError):
 
 
 def check_address(addr: str, what: str) -> str:
-    addr = (addr or "").strip()
-    if not _ADDRESS.match(addr):
-        raise PermanentDeliveryError(f"{what} {addr!r} is not a valid email address")
-    return addr
+    """The recipient as sent (``addresses.normalized``); refused for good with the reason."""
+    try:
+        return addresses.normalized(addr, what)
+    except ValidationFailed as exc:
+        raise PermanentDeliveryError(str(exc)) from None
+
+
+def sender(mail_from: str, what: str = "mail_from") -> tuple[str, str]:
+    """(display name, address) of a sender setting; a bad setting is retried once fixed."""
+    try:
+        return addresses.mailbox(one_line(mail_from, 400), what)
+    except ValidationFailed as exc:
+        raise DeliveryError(f"the {what} setting is not usable: {exc}") from None
+
+
+def message_id_for(stored: str, domain: str) -> str:
+    """The stored Message-ID with the sender's domain after the @ (the part before stays).
+
+    The outbox keeps the id it was queued with; the domain follows the sender at send
+    time, so a change of ``mail_from`` also changes the ids of messages still queued,
+    and every attempt of one message under one sender carries the same id.
+    """
+    inner = one_line(stored, 255).strip().strip("<>").strip()
+    left = _ID_LEFT_UNSAFE.sub(".", inner.rpartition("@")[0] or inner).strip(".")
+    left = re.sub(r"\.{2,}", ".", left)[:180] or "certdesk"
+    return f"<{left}@{domain}>"
 
 
 def safe_file_name(name: str | None, fallback: str = "certificate.pdf") -> str:
@@ -91,19 +115,26 @@ def build_message(
     message_id: str,
     created_at: datetime,
     attachment: tuple[str | None, bytes] | None = None,
+    reply_to: str = "",
 ) -> Outgoing:
-    """Compose one message. Raises PermanentDeliveryError when it cannot be sent at all."""
-    from_name, from_addr = parseaddr(one_line(mail_from, 400))
-    envelope_from = check_address(from_addr or mail_from, "the sender (mail_from)")
+    """Compose one message. Raises PermanentDeliveryError when it cannot be sent at all,
+    and DeliveryError (retried) when the sender or reply-to setting is not usable.
+
+    ``mail_from`` and ``reply_to`` may carry a display name
+    (``Compeo Certificates <certs@example.com>``); the envelope sender is the bare address.
+    """
+    from_name, envelope_from = sender(mail_from, "mail_from")
     envelope_to = check_address(to_addr, "the recipient")
     headers = {
         "From": (one_line(from_name), envelope_from),
         "To": (one_line(shown_line(to_name)), envelope_to),
         "Subject": one_line(shown_line(subject), 500),
         "Date": format_datetime(created_at.replace(tzinfo=UTC)),
-        "Message-ID": one_line(message_id, 255),
+        "Message-ID": message_id_for(message_id, addresses.domain_of(envelope_from)),
     }
     body_text, body_html = visible(body_text), visible(body_html)
+    if reply_to.strip():
+        headers["Reply-To"] = sender(reply_to, "reply_to")
     msg = _compose(headers, body_text, body_html, attachment)
     for policy, keep_names in ((POLICY, True), (_UNFOLDED, True), (_UNFOLDED, False)):
         if not keep_names:
@@ -128,6 +159,9 @@ def _compose(headers: dict, body_text: str, body_html: str,
         msg["Subject"] = headers["Subject"]
         msg["Date"] = headers["Date"]
         msg["Message-ID"] = headers["Message-ID"]
+        if "Reply-To" in headers:
+            msg["Reply-To"] = Address(display_name=headers["Reply-To"][0],
+                                      addr_spec=headers["Reply-To"][1])
         msg["Auto-Submitted"] = "auto-generated"
     except (ValueError, TypeError, IndexError) as exc:  # a header the policy refuses
         raise PermanentDeliveryError(f"cannot compose the message headers: {exc}") from None
@@ -153,23 +187,29 @@ def _reads_back(data: bytes, headers: dict, keep_names: bool) -> bool:
         parsed = email.message_from_bytes(data, policy=_READ_BACK)
         expected_to = [(headers["To"][0] if keep_names else "", headers["To"][1])]
         to = [(a.display_name, a.addr_spec) for a in parsed["To"].addresses]
-        sender = [(a.display_name, a.addr_spec) for a in parsed["From"].addresses]
+        sent_by = [(a.display_name, a.addr_spec) for a in parsed["From"].addresses]
+        reply_to = ([(a.display_name, a.addr_spec) for a in parsed["Reply-To"].addresses]
+                    if parsed["Reply-To"] is not None else [])
         names = sorted(k.lower() for k in parsed)
     except (AttributeError, TypeError, ValueError, IndexError):
         return False
+    expected_names = ["from", "to", "subject", "date", "message-id", "auto-submitted",
+                      "mime-version", "content-type"]
+    if "Reply-To" in headers:
+        expected_names.append("reply-to")
+    if "content-transfer-encoding" in names:
+        expected_names.append("content-transfer-encoding")
     return (
         to == expected_to
-        and sender == [headers["From"]]
+        and sent_by == [headers["From"]]
+        and reply_to == ([headers["Reply-To"]] if "Reply-To" in headers else [])
         and str(parsed["Message-ID"]).strip() == headers["Message-ID"].strip()
-        and names == sorted(["from", "to", "subject", "date", "message-id", "auto-submitted",
-                             "mime-version", "content-type"] +
-                            (["content-transfer-encoding"] if "content-transfer-encoding"
-                             in names else []))
+        and names == sorted(expected_names)
         and not parsed.defects
     )
 
 
-def message_for(row, mail_from: str, pdf: bytes | None) -> Outgoing:
+def message_for(row, mail_from: str, pdf: bytes | None, reply_to: str = "") -> Outgoing:
     """The message of an ``OutboxEmail`` row (``pdf``: its certificate's bytes, if any)."""
     attachment = None
     if row.certificate_id is not None:
@@ -181,5 +221,5 @@ def message_for(row, mail_from: str, pdf: bytes | None) -> Outgoing:
         email_id=row.id, recipient_role=row.recipient_role, mail_from=mail_from,
         to_addr=row.to_addr, to_name=row.to_name, subject=row.subject,
         body_text=row.body_text, body_html=row.body_html, message_id=row.message_id,
-        created_at=row.created_at, attachment=attachment,
+        created_at=row.created_at, attachment=attachment, reply_to=reply_to,
     )

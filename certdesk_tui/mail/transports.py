@@ -17,15 +17,22 @@ import smtplib
 import socket
 import ssl
 import tempfile
+import threading
 from pathlib import Path
 from typing import Protocol
 
 from certdesk_tui import locations
 from certdesk_tui.config import Settings
 from certdesk_tui.errors import ConfigurationError, DeliveryError
-from certdesk_tui.mail.message import Outgoing, PermanentDeliveryError
+from certdesk_tui.mail.message import Outgoing, PermanentDeliveryError, sender
 
+# The longest one network operation (connecting, one read) may wait; the whole
+# message is bounded by the smtp_timeout_seconds setting.
 SMTP_TIMEOUT_SECONDS = 30.0
+
+
+class DeliveryInterrupted(DeliveryError):
+    """The deliverer was told to stop while a message was on its way: it stays queued."""
 
 
 class Transport(Protocol):
@@ -34,6 +41,8 @@ class Transport(Protocol):
     def describe(self) -> str: ...
 
     def send(self, outgoing: Outgoing) -> str: ...
+
+    def abort(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -91,6 +100,9 @@ class FileTransport:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp_name)
 
+    def abort(self) -> None:
+        pass  # a file is written in an instant
+
     def close(self) -> None:
         pass
 
@@ -105,6 +117,94 @@ def _message_id_of(path: Path) -> str | None:
     return str(value) if value is not None else None
 
 
+class _Watch:
+    """Ends the connection of the message in hand when its deadline passes, or on abort.
+
+    A server that answers one byte at a time never trips a socket timeout: the
+    deadline covers the whole message (connecting, logging in, sending, the
+    server's answer). When it passes, or when ``abort`` is called (SIGTERM), the
+    connection's socket is shut down, which makes the blocked read or write return
+    at once. Reentrant: ``abort`` is called from a signal handler on the thread
+    that may be inside ``start`` or ``stop``.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._connection: tuple[object, socket.socket] | None = None
+        self._timer: threading.Timer | None = None
+        self._active = False
+        self.why: str | None = None  # "deadline" or "abort", once fired for this message
+        self.aborted = False  # sticky until the transport is closed
+
+    def attach(self, smtp: object, sock: socket.socket) -> None:
+        with self._lock:
+            self._connection = (smtp, sock)
+            if self._active and self.why is not None:
+                _shut_down(smtp, sock)
+
+    def start(self, seconds: float) -> None:
+        with self._lock:
+            self.why = None
+            self._active = True
+            self._timer = threading.Timer(seconds, self._fire, args=("deadline",))
+            self._timer.daemon = True
+            self._timer.start()
+            if self.aborted:
+                self._fire("abort")
+
+    def stop(self) -> str | None:
+        """The message is done (or failed): no more shutting down. Returns why it fired."""
+        with self._lock:
+            self._active = False
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            return self.why
+
+    def _fire(self, why: str) -> None:
+        with self._lock:
+            if not self._active or self.why is not None:
+                return
+            self.why = why
+            if self._connection is not None:
+                _shut_down(*self._connection)
+
+    def abort(self) -> None:
+        with self._lock:
+            self.aborted = True
+            self._fire("abort")
+
+    def reset(self) -> None:
+        with self._lock:
+            self.stop()
+            self._connection = None
+            self.aborted = False
+            self.why = None
+
+
+def _shut_down(smtp: object, sock: socket.socket) -> None:
+    """Shut the connection down under whatever reads or writes it (TLS included).
+
+    The shutdown goes through a duplicate of the descriptor, so a TLS layer that is
+    in the middle of a read on another thread is never touched; the blocked call
+    returns with an error at once.
+    """
+    current = getattr(smtp, "sock", None) or sock
+    try:
+        fd = current.fileno()
+        if fd < 0:
+            return
+        duplicate = socket.socket(fileno=os.dup(fd))
+    except (OSError, ValueError, AttributeError):
+        return
+    try:
+        duplicate.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        duplicate.close()
+
+
 class SmtpTransport:
     """Sends through an SMTP server with yagmail, never prompting and never using a keyring.
 
@@ -113,11 +213,16 @@ class SmtpTransport:
     to the underlying ``smtplib`` connection, so no body string is ever taken for a
     file (yagmail's ``contents`` would attach any string naming an existing file).
     One connection serves a batch; ``close`` ends it.
+
+    Each message has an overall deadline (``smtp_timeout_seconds``): past it the
+    connection is cut and the attempt counts as failed (retried later, as for any
+    server problem). ``abort`` (called when the deliverer is told to stop) cuts the
+    message in hand at once; it raises ``DeliveryInterrupted`` and stays queued.
     """
 
     name = "smtp"
 
-    def __init__(self, settings: Settings, timeout: float = SMTP_TIMEOUT_SECONDS) -> None:
+    def __init__(self, settings: Settings, timeout: float | None = None) -> None:
         if not settings.smtp_host:
             raise ConfigurationError("SMTP delivery needs a server: set CERTDESK_SMTP_HOST "
                                      "(or smtp_host in the configuration)")
@@ -129,13 +234,18 @@ class SmtpTransport:
                 f"CERTDESK_SMTP_USER is {settings.smtp_user!r} but no CERTDESK_SMTP_PASSWORD is "
                 "set; set it, or unset the user for a server that needs no login")
         self.settings = settings
-        self.timeout = timeout
+        self.deadline = float(timeout if timeout is not None else settings.smtp_timeout_seconds)
+        if not self.deadline > 0:
+            raise ConfigurationError("smtp_timeout_seconds must be more than 0, not "
+                                     f"{self.deadline!r}")
+        self.timeout = min(SMTP_TIMEOUT_SECONDS, self.deadline)
         self.host = settings.smtp_host
         self.security = settings.smtp_security
         default_port = {"ssl": 465, "starttls": 587}.get(self.security, 25)
         self.port = settings.smtp_port or default_port
         self._client = None
         self._unreachable: DeliveryError | None = None
+        self._watch = _Watch()
 
     def describe(self) -> str:
         login = f" as {self.settings.smtp_user}" if self.settings.smtp_user else ""
@@ -145,12 +255,26 @@ class SmtpTransport:
         import yagmail
 
         s = self.settings
+        watch = self._watch
+        base = smtplib.SMTP_SSL if self.security == "ssl" else smtplib.SMTP
+
+        class Watched(base):  # type: ignore[misc, valid-type]
+            def _get_socket(self, host, port, timeout):
+                sock = super()._get_socket(host, port, timeout)
+                watch.attach(self, sock)
+                return sock
+
+        class Client(yagmail.SMTP):
+            @property
+            def connection(self):
+                return Watched
+
         extra: dict = {"timeout": self.timeout}
         if self.security == "ssl":
             extra["context"] = ssl.create_default_context()
         # A one-entry dict keeps yagmail from appending "@gmail.com" to a plain login name.
-        user = s.smtp_user or s.mail_from
-        client = yagmail.SMTP(
+        user = s.smtp_user or sender(s.mail_from)[1]
+        client = Client(
             user={user: user},
             # Always a string: yagmail asks the keyring, then the terminal, only for None.
             password=s.smtp_password if s.smtp_user else "",
@@ -173,10 +297,36 @@ class SmtpTransport:
         return client
 
     def send(self, outgoing: Outgoing) -> str:
+        if self._watch.aborted:
+            raise DeliveryInterrupted("delivery was stopped before this message was sent")
         if self._unreachable is not None:
             # The server could not be reached for an earlier message of this batch: the
             # same answer, without waiting for another timeout. close() clears it.
             raise DeliveryError(str(self._unreachable))
+        self._watch.start(self.deadline)
+        try:
+            return self._send(outgoing)
+        except Exception as exc:
+            why = self._watch.stop()
+            if why is None:
+                raise
+            self._drop_connection()
+            if why == "abort":
+                raise DeliveryInterrupted(
+                    "delivery was stopped while this message was being sent") from None
+            late = DeliveryError(
+                f"the mail server {self.host}:{self.port} did not take the message within "
+                f"{self.deadline:g} seconds (smtp_timeout_seconds)")
+            if self._unreachable is not None:
+                self._unreachable = late
+            if isinstance(exc, DeliveryError | smtplib.SMTPException | OSError | ValueError
+                          | AttributeError):
+                raise late from None
+            raise
+        finally:
+            self._watch.stop()
+
+    def _send(self, outgoing: Outgoing) -> str:
         if self._client is None:
             try:
                 self._client = self._connect()
@@ -192,6 +342,10 @@ class SmtpTransport:
         if refused:
             raise _classify(_refusal_text(refused), [code for code, _ in refused.values()], True)
         return f"sent through {self.host}:{self.port}"
+
+    def abort(self) -> None:
+        """Cut the message in hand now (safe from a signal handler or another thread)."""
+        self._watch.abort()
 
     def _translate(self, exc: BaseException) -> DeliveryError:
         if isinstance(exc, smtplib.SMTPAuthenticationError):
@@ -216,7 +370,12 @@ class SmtpTransport:
             _close_client(client)
 
     def close(self) -> None:
-        self._drop_connection()
+        # Saying goodbye (QUIT) is bounded too: a server may trickle that answer as well.
+        self._watch.start(min(self.deadline, 10.0))
+        try:
+            self._drop_connection()
+        finally:
+            self._watch.reset()
         self._unreachable = None
 
 

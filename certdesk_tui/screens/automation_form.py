@@ -24,10 +24,10 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
 
+from certdesk_tui.addresses import is_valid as is_valid_email
 from certdesk_tui.automation import (
     CertificateForm,
     default_description,
-    is_valid_email,
     validate,
 )
 from certdesk_tui.domain import RequestType

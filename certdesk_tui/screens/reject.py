@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from certdesk_tui.automation import is_valid_email
+from certdesk_tui.addresses import is_valid as is_valid_email
 from certdesk_tui.domain import Brand
 from certdesk_tui.notifications import rejection_preview
 from certdesk_tui.screens.confirm import confirm_then_dismiss

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Label, Static
 
-from certdesk_tui.automation import is_valid_email
+from certdesk_tui.addresses import is_valid as is_valid_email
 from certdesk_tui.screens.automation_form import TickBox, read_pdf, recipients_sentence
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.text import literal, literal_line, one_line
