@@ -7,6 +7,7 @@ that answers one byte per second for one that does not.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import signal
@@ -25,7 +26,7 @@ from sqlalchemy import select, update
 
 from certdesk_tui.domain import Brand, EmailState
 from certdesk_tui.mail.delivery import deliver_due
-from certdesk_tui.mail.message import build_message
+from certdesk_tui.mail.message import build_message, header_text
 from certdesk_tui.mail.transports import SmtpTransport
 from certdesk_tui.notifications import completed_emails, rejected_email
 from certdesk_tui.storage.models import OutboxEmail
@@ -115,6 +116,8 @@ def test_reply_to_is_set_when_configured(db, specialist, manual_request, smtp_se
 # Names a customer or a holder could type, each once shaped to hurt a message.
 HOSTILE_NAMES = [
     "=?utf-8?b?PGV2aWxAZXZpbC5leGFtcGxlPg==?=",  # an encoded word for <evil@evil.example>
+    # an encoded word hiding a line break and a Bcc header
+    "=?utf-8?b?" + base64.b64encode(b"Evil\r\nBcc: victim@evil.example").decode() + "?=",
     "=?utf-8?q?evil=40evil.example?= <x@evil.example>",
     "Evil Corp\r\nBcc: victim@evil.example",
     "Zoë Łukasiewicz – Ñandú GmbH 日本語の会社",
@@ -144,6 +147,10 @@ def test_a_hostile_name_never_makes_a_message_undeliverable(
         assert [a.addr_spec for a in message["To"].addresses] == r.rcpt_tos
         assert message["Bcc"] is None and not message.defects
         assert message["From"].addresses[0].addr_spec == "certs@compeo.example"
+        # An encoded-word-shaped name reads as the text it is, never decoded into another.
+        for header in ("Subject", "To"):
+            assert "evil@evil.example>" not in str(message[header])
+            assert "victim@" not in str(message[header])
 
 
 names = st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from(HOSTILE_NAMES)
@@ -172,6 +179,10 @@ def test_any_name_builds_a_message_that_reads_back_to_its_recipient(customer_nam
         assert outgoing.envelope_to == draft.to_addr
         assert outgoing.envelope_from == "certs@compeo.example"
         assert str(parsed["Message-ID"]) == "<1.2.3@compeo.example>"
+        assert " ".join(str(parsed["Subject"]).split()) == " ".join(
+            header_text(draft.subject, 500).split())
+        assert parsed["To"].addresses[0].display_name in ("", header_text(draft.to_name))
+        assert "=?" not in str(parsed["Subject"])
         assert not parsed.defects
         assert max(len(line) for line in outgoing.data.split(b"\r\n")) <= 998
 

@@ -22,6 +22,11 @@ killed process) and is taken over, so nothing is ever stuck.
 The one case no outbox can rule out: the server accepted a message and the
 deliverer died before recording it. After ``CLAIM_TIMEOUT`` it is sent again,
 with the same Message-ID (mail systems use it to drop the duplicate).
+
+**Bounded.** The SMTP transport gives each message ``smtp_timeout_seconds`` in
+all; past that the attempt fails like any server problem and is retried later.
+A deliverer told to stop at once (SIGTERM) cuts the message in hand
+(``DeliveryInterrupted``): its claim is given back uncounted, so it stays queued.
 """
 
 from __future__ import annotations

@@ -34,6 +34,11 @@ POLICY = email.policy.SMTP.clone(raise_on_defect=True)
 _UNFOLDED = POLICY.clone(max_line_length=998)
 _READ_BACK = email.policy.default
 
+# "=?" opens an RFC 2047 encoded word: in a name or a subject it would be decoded by every
+# reader (and by the email package itself, when the header is set) into other text, line
+# breaks included. A no-break space after the "=" keeps it text (it reads "= ?").
+_ENCODED_WORD_OPENER = "=?"
+_DEFUSED_OPENER = "=\u00a0?"
 # What may stand before the @ of a Message-ID (RFC 5322 dot-atom text).
 _ID_LEFT_UNSAFE = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -77,6 +82,11 @@ def sender(mail_from: str, what: str = "mail_from") -> tuple[str, str]:
         return addresses.mailbox(one_line(mail_from, 400), what)
     except ValidationFailed as exc:
         raise DeliveryError(f"the {what} setting is not usable: {exc}") from None
+
+
+def header_text(text: str, limit: int = 200) -> str:
+    """Customer text for a header: one line, and never an encoded word."""
+    return one_line(text, limit).replace(_ENCODED_WORD_OPENER, _DEFUSED_OPENER)
 
 
 def message_id_for(stored: str, domain: str) -> str:
@@ -126,15 +136,16 @@ def build_message(
     from_name, envelope_from = sender(mail_from, "mail_from")
     envelope_to = check_address(to_addr, "the recipient")
     headers = {
-        "From": (one_line(from_name), envelope_from),
-        "To": (one_line(shown_line(to_name)), envelope_to),
-        "Subject": one_line(shown_line(subject), 500),
+        "From": (header_text(from_name), envelope_from),
+        "To": (header_text(shown_line(to_name)), envelope_to),
+        "Subject": header_text(shown_line(subject), 500),
         "Date": format_datetime(created_at.replace(tzinfo=UTC)),
         "Message-ID": message_id_for(message_id, addresses.domain_of(envelope_from)),
     }
     body_text, body_html = visible(body_text), visible(body_html)
     if reply_to.strip():
-        headers["Reply-To"] = sender(reply_to, "reply_to")
+        reply_name, reply_addr = sender(reply_to, "reply_to")
+        headers["Reply-To"] = (header_text(reply_name), reply_addr)
     msg = _compose(headers, body_text, body_html, attachment)
     for policy, keep_names in ((POLICY, True), (_UNFOLDED, True), (_UNFOLDED, False)):
         if not keep_names:
@@ -178,11 +189,8 @@ def _compose(headers: dict, body_text: str, body_html: str,
 
 
 def _reads_back(data: bytes, headers: dict, keep_names: bool) -> bool:
-    """Does a standard parser read the addresses we meant, and only our headers?
-
-    (The subject is not compared: text that looks like an RFC 2047 encoded word is
-    decoded on reading, which changes how it reads but not where the message goes.)
-    """
+    """Does a standard parser read the addresses and the subject we meant, and only our
+    headers? (Folding may change the spaces of the subject, nothing else.)"""
     try:
         parsed = email.message_from_bytes(data, policy=_READ_BACK)
         expected_to = [(headers["To"][0] if keep_names else "", headers["To"][1])]
@@ -201,6 +209,7 @@ def _reads_back(data: bytes, headers: dict, keep_names: bool) -> bool:
         expected_names.append("content-transfer-encoding")
     return (
         to == expected_to
+        and " ".join(str(parsed["Subject"]).split()) == " ".join(headers["Subject"].split())
         and sent_by == [headers["From"]]
         and reply_to == ([headers["Reply-To"]] if "Reply-To" in headers else [])
         and str(parsed["Message-ID"]).strip() == headers["Message-ID"].strip()
