@@ -30,6 +30,7 @@ from certdesk_tui.mail.message import build_message, header_text
 from certdesk_tui.mail.transports import SmtpTransport
 from certdesk_tui.notifications import completed_emails, rejected_email
 from certdesk_tui.storage.models import OutboxEmail
+from certdesk_tui.text import one_line as shown_line
 from tests import factories
 from tests.test_mail_cli import ROOT, certdesk_env
 from tests.test_mail_helpers import (  # noqa: F401 - fixtures
@@ -149,8 +150,9 @@ def test_a_hostile_name_never_makes_a_message_undeliverable(
         assert message["From"].addresses[0].addr_spec == "certs@compeo.example"
         # An encoded-word-shaped name reads as the text it is, never decoded into another.
         for header in ("Subject", "To"):
-            assert "evil@evil.example>" not in str(message[header])
-            assert "victim@" not in str(message[header])
+            if name.startswith("=?"):
+                assert "evil@evil.example>" not in str(message[header])
+                assert "victim@" not in str(message[header])
 
 
 names = st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from(HOSTILE_NAMES)
@@ -180,8 +182,9 @@ def test_any_name_builds_a_message_that_reads_back_to_its_recipient(customer_nam
         assert outgoing.envelope_from == "certs@compeo.example"
         assert str(parsed["Message-ID"]) == "<1.2.3@compeo.example>"
         assert " ".join(str(parsed["Subject"]).split()) == " ".join(
-            header_text(draft.subject, 500).split())
-        assert parsed["To"].addresses[0].display_name in ("", header_text(draft.to_name))
+            header_text(shown_line(draft.subject), 500).split())
+        assert parsed["To"].addresses[0].display_name in (
+            "", header_text(shown_line(draft.to_name)))
         assert "=?" not in str(parsed["Subject"])
         assert not parsed.defects
         assert max(len(line) for line in outgoing.data.split(b"\r\n")) <= 998
