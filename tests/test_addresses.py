@@ -182,11 +182,12 @@ def test_settings_check_the_sender_and_reply_to_with_the_same_validator(tmp_path
     assert loaded.reply_to == "Compeo Desk <desk@compeo.example>"
     assert load_settings(None, environ={}).reply_to == ""
     for name, value, words in [
-        ("CERTDESK_MAIL_FROM", "Compeo <certs@compeo..example>", "mail_from"),
-        ("CERTDESK_REPLY_TO", "desk@compeo", "reply_to"),
-        ("CERTDESK_MAIL_FROM", "certificates@certdesk.invalid", "special-use"),
-        ("CERTDESK_SMTP_TIMEOUT_SECONDS", "nan", "smtp_timeout_seconds"),
-        ("CERTDESK_SMTP_TIMEOUT_SECONDS", "0", "smtp_timeout_seconds"),
+        ("CERTDESK_MAIL_FROM", "Compeo <certs@compeo..example>", "MAIL_FROM.*two periods"),
+        ("CERTDESK_REPLY_TO", "desk@compeo", "REPLY_TO.*should have a period"),
+        ("CERTDESK_MAIL_FROM", "certificates@certdesk.invalid", "MAIL_FROM.*special-use"),
+        ("CERTDESK_MAIL_FROM", "Compeo\x07 <c@compeo.example>", "MAIL_FROM.*control"),
+        ("CERTDESK_SMTP_TIMEOUT_SECONDS", "nan", "SMTP_TIMEOUT_SECONDS"),
+        ("CERTDESK_SMTP_TIMEOUT_SECONDS", "0", "SMTP_TIMEOUT_SECONDS"),
     ]:
         with pytest.raises(ConfigurationError, match=words):
             load_settings(tmp_path / "missing.toml", environ={name: value})
