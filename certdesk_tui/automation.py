@@ -8,6 +8,7 @@ flags of ``certdesk automate``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any
@@ -149,6 +150,52 @@ def require_valid(form: CertificateForm) -> None:
     if problems:
         listed = "; ".join(f"{name} {problem}" for name, problem in problems.items())
         raise ValidationFailed(f"the certificate cannot be issued: {listed}")
+
+
+MAX_OVERRIDE_REASON = 500
+# Bidirectional embedding, override and isolate marks: they reorder what a reader sees.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def term_refusal(policy_number: str, effective: date, expires: date, certificate_date: date,
+                 renewal_window_days: int) -> str | None:
+    """Why a certificate dated ``certificate_date`` may not certify this policy term, or None.
+
+    A policy is in force from its effective date through its expiry date. A term that
+    has not started yet may still be certified when it starts within the renewal window:
+    holders are sent the renewed term before it begins.
+    """
+    number = policy_number.strip() or "(no number)"
+    if expires < certificate_date:
+        return f"policy {number} expired on {expires}; the certificate is dated {certificate_date}"
+    if effective > certificate_date:
+        days = (effective - certificate_date).days
+        if days > renewal_window_days:
+            return (
+                f"policy {number} takes effect on {effective}, {days} days after the "
+                f"certificate's date {certificate_date}; a term that has not started may be "
+                f"certified only within the renewal window of {renewal_window_days} days"
+            )
+    return None
+
+
+def clean_override_reason(reason: str) -> str:
+    """A processor's written reason for overriding a policy-date refusal, or a refusal."""
+    text = " ".join((reason or "").split())
+    if not text:
+        raise ValidationFailed(
+            "an override needs a written reason: say why this certificate may be issued anyway"
+        )
+    if len(text) > MAX_OVERRIDE_REASON:
+        raise ValidationFailed(
+            f"an override reason is at most {MAX_OVERRIDE_REASON} characters, not {len(text)}"
+        )
+    for char in text:
+        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+            raise ValidationFailed(
+                f"an override reason cannot contain the control character U+{ord(char):04X}"
+            )
+    return text
 
 
 def default_description(insured_name: str, wos: bool) -> str:

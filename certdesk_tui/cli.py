@@ -13,7 +13,7 @@ import click
 from certdesk_tui import locations
 from certdesk_tui.cli_support import Context, RecordId, echo_json, pass_ctx, refusals
 from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
-from certdesk_tui.errors import CertdeskError, ValidationFailed
+from certdesk_tui.errors import CertdeskError, PolicyNotInForce, ValidationFailed
 from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped
 from certdesk_tui.views import QueueFilter
@@ -240,7 +240,23 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     return changes
 
 
+OVERRIDE_HELP = ("Issue even though the policy is not in force on the certificate's date "
+                 "(expired, or starting after the renewal window): the written reason is "
+                 "logged with the request.")
+
+
+def _completing(action):
+    """Run a completion; a policy-date refusal says how to override it."""
+    try:
+        return action()
+    except PolicyNotInForce as exc:
+        raise PolicyNotInForce(f"{exc}; to issue it anyway give --override-reason TEXT") from None
+
+
 def _report_completion(done) -> None:
+    if done.overridden:
+        click.echo(f"request #{done.request_id} issued despite: {escaped(done.overridden)} "
+                   "(your override reason is logged)")
     to = ", ".join(map(escaped, done.emailed)) if done.emailed else "nobody (no valid address)"
     click.echo(f"request #{done.request_id} completed: certificate {done.certificate_number} "
                f"({escaped(done.file_name)}); emails queued to {to}")
@@ -257,17 +273,20 @@ def _report_completion(done) -> None:
               help="Send this already issued certificate instead of generating one.")
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @click.option("--show-form", is_flag=True, help="Print the prefilled form and change nothing.")
+@click.option("--override-reason", metavar="TEXT", default=None, help=OVERRIDE_HELP)
 @pass_ctx
 @refusals
-def automate(c: Context, request_id, sets, wos, to_holder, attach, take_over, show_form):
+def automate(c: Context, request_id, sets, wos, to_holder, attach, take_over, show_form,
+             override_reason):
     """Attempt automation (Compeo and PeoPayGo): issue and email the certificate."""
     if show_form:
         form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
         echo_json(form.to_json())
         return
     attachment = (Path(attach).name, _read_pdf(attach)) if attach else None
-    done = c.desk.automate(request_id, changes=_parse_sets(sets), wos=wos, to_holder=to_holder,
-                           attachment=attachment, take_over=take_over)
+    done = _completing(lambda: c.desk.automate(
+        request_id, changes=_parse_sets(sets), wos=wos, to_holder=to_holder,
+        attachment=attachment, take_over=take_over, override_reason=override_reason))
     _report_completion(done)
 
 
@@ -277,12 +296,15 @@ def automate(c: Context, request_id, sets, wos, to_holder, attach, take_over, sh
 @click.option("--to-holder/--no-to-holder", default=None,
               help="Email the certificate holder too (default: as the customer asked).")
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
+@click.option("--override-reason", metavar="TEXT", default=None, help=OVERRIDE_HELP)
 @pass_ctx
 @refusals
-def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, take_over: bool):
+def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, take_over: bool,
+           override_reason: str | None):
     """Complete a request with a certificate PDF issued elsewhere."""
-    done = c.desk.upload_certificate(request_id, Path(pdf).name, _read_pdf(pdf),
-                                     to_holder=to_holder, take_over=take_over)
+    done = _completing(lambda: c.desk.upload_certificate(
+        request_id, Path(pdf).name, _read_pdf(pdf), to_holder=to_holder, take_over=take_over,
+        override_reason=override_reason))
     _report_completion(done)
 
 

@@ -48,6 +48,12 @@ class ValidationFailed(CertdeskError):
     title = "Invalid input"
 
 
+class PolicyNotInForce(ValidationFailed):
+    """The policy is not in force on the certificate's date; a written reason may override."""
+
+    title = "Policy not in force"
+
+
 class StaleRequest(CertdeskError):
     """Someone else changed the request since it was read."""
 

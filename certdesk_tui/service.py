@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from email.utils import make_msgid
 
 from sqlalchemy import func, select, update
@@ -42,6 +42,7 @@ from certdesk_tui.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    PolicyNotInForce,
     StaleRequest,
     ValidationFailed,
 )
@@ -105,6 +106,8 @@ class Completion:
     certificate_number: str
     file_name: str
     emailed: tuple[str, ...]
+    # The policy-date refusal a processor overrode with a written reason ("" when none).
+    overridden: str = ""
 
 
 def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
@@ -246,7 +249,21 @@ class Desk:
             if req is None:
                 raise NotFound(f"there is no request #{request_id}")
             self._check(req, workflow.why_not_automate)
-            return automation.prefill(req, req.customer, req.policy or _policy_on(s, req))
+            return automation.prefill(req, req.customer, self._certificate_policy(s, req))
+
+    def policy_refusal(self, request_id: int, form: CertificateForm | None = None) -> str | None:
+        """Why the request may not be completed today without an override reason (None: it may).
+
+        Asked before a dialog opens, so that it can show the refusal and a reason field.
+        A WOS whose payment does not stand approved is refused outright (no override).
+        """
+        self.actor.require(Permission.PROCESS)
+        with self.db.reading() as s:
+            req = s.get(CertificateRequest, request_id)
+            if req is None:
+                raise NotFound(f"there is no request #{request_id}")
+            _require_payment_standing(req)
+            return self._policy_refusal(s, req, form)
 
     # -- processing actions --------------------------------------------------
 
@@ -296,15 +313,23 @@ class Desk:
         attachment: tuple[str, bytes] | None = None,
         expected_version: int | None = None,
         take_over: bool = False,
+        override_reason: str | None = None,
     ) -> Completion:
-        """Attempt automation: issue the (reviewed) certificate and email it."""
+        """Attempt automation: issue the (reviewed) certificate and email it.
+
+        The policy must be in force on the certificate's date (see ``_policy_refusal``);
+        ``override_reason`` is the processor's written reason to issue anyway.
+        """
         self.actor.require(Permission.PROCESS)
+        if override_reason is not None:
+            override_reason = automation.clean_override_reason(override_reason)
         with self._write() as s:
             req = self._lock(s, request_id, expected_version)
             self._check(req, workflow.why_not_automate)
             self._ensure_free(s, req, take_over)
+            _require_payment_standing(req)
             if form is None:
-                form = automation.prefill(req, req.customer, req.policy or _policy_on(s, req))
+                form = automation.prefill(req, req.customer, self._certificate_policy(s, req))
             if changes:
                 form = form.with_changes(changes)
             if req.type == RequestType.WOS and not form.wos:
@@ -320,9 +345,11 @@ class Desk:
                 automation.require_valid(form)
             elif form.holder_email:
                 addresses.normalized(form.holder_email, "holder_email")
+            overridden = self._policy_term_or_override(s, req, form, attachment, override_reason)
             self._apply_holder(req, form)
             _fits(req)
-            return self._complete(s, req, form=form, attachment=attachment, to_holder=to_holder)
+            return self._complete(s, req, form=form, attachment=attachment, to_holder=to_holder,
+                                  overridden=overridden)
 
     def upload_certificate(
         self,
@@ -333,16 +360,93 @@ class Desk:
         to_holder: bool | None = None,
         expected_version: int | None = None,
         take_over: bool = False,
+        override_reason: str | None = None,
     ) -> Completion:
-        """Complete a request with a certificate issued elsewhere (Cornerstone, or any)."""
+        """Complete a request with a certificate issued elsewhere (Cornerstone, or any).
+
+        The same policy-date rule and override as ``automate`` apply.
+        """
         self.actor.require(Permission.PROCESS)
+        if override_reason is not None:
+            override_reason = automation.clean_override_reason(override_reason)
         check_pdf(data, file_name)
         with self._write() as s:
             req = self._lock(s, request_id, expected_version)
             self._check(req, workflow.why_not_upload)
             self._ensure_free(s, req, take_over)
+            _require_payment_standing(req)
+            overridden = self._policy_term_or_override(s, req, None, (file_name, data),
+                                                       override_reason)
             return self._complete(s, req, form=None, attachment=(file_name, data),
-                                  to_holder=to_holder)
+                                  to_holder=to_holder, overridden=overridden)
+
+    # -- the policy must be in force on the certificate's date --------------------------
+
+    def _certificate_policy(self, s: Session, req: CertificateRequest,
+                            day: date | None = None) -> Policy | None:
+        """The customer's policy a certificate dated ``day`` (today) is for.
+
+        The term in force that day (the request's own when several are), else a term
+        starting within the renewal window, else the request's policy or the newest one
+        (which the policy rule then refuses with its dates).
+        """
+        day = day or utcnow().date()
+        policies = list(s.scalars(select(Policy).where(Policy.customer_id == req.customer_id)))
+        in_force = [p for p in policies if p.effective <= day <= p.expires]
+        if in_force:
+            return next((p for p in in_force if p.id == req.policy_id),
+                        max(in_force, key=lambda p: (p.expires, p.id)))
+        horizon = day + timedelta(days=self.settings.renewal_window_days)
+        upcoming = [p for p in policies if day < p.effective <= horizon]
+        if upcoming:
+            return min(upcoming, key=lambda p: (p.effective, p.id))
+        if req.policy is not None:
+            return req.policy
+        return max(policies, key=lambda p: (p.expires, p.id), default=None)
+
+    def _policy_refusal(self, s: Session, req: CertificateRequest,
+                        form: CertificateForm | None,
+                        attachment: tuple[str, bytes] | None = None) -> str | None:
+        """Why a certificate dated today may not be issued on this policy, or None.
+
+        The policy on record is checked (the customer's policy with the form's number, else
+        the one ``_certificate_policy`` picks) and so is the term a generated certificate
+        prints, so that neither an expired record nor edited dates slip through.
+        """
+        day = utcnow().date()
+        window = self.settings.renewal_window_days
+        record = None
+        if form is not None and form.policy_number.strip():
+            record = s.scalar(select(Policy).where(
+                Policy.customer_id == req.customer_id,
+                Policy.number == form.policy_number.strip()))
+        if record is None:
+            record = self._certificate_policy(s, req, day)
+        if record is None:
+            return (f"customer {req.customer.code} has no policy on record; the certificate "
+                    f"is dated {day}")
+        refusal = automation.term_refusal(record.number, record.effective, record.expires,
+                                          day, window)
+        if refusal is None and form is not None and attachment is None:
+            refusal = automation.term_refusal(form.policy_number, form.effective, form.expires,
+                                              day, window)
+            if refusal is not None:
+                refusal += " (as printed on the certificate)"
+        return refusal
+
+    def _policy_term_or_override(self, s: Session, req: CertificateRequest,
+                                 form: CertificateForm | None,
+                                 attachment: tuple[str, bytes] | None,
+                                 override_reason: str | None) -> str:
+        """Refuse a policy not in force unless a written reason overrides it (then logged)."""
+        refusal = self._policy_refusal(s, req, form, attachment)
+        if refusal is None:
+            return ""
+        if override_reason is None:
+            raise PolicyNotInForce(f"request #{req.id}: {refusal}; nothing was issued")
+        self._log(s, req.id, "policy_override",
+                  f"{refusal}; issued anyway, reason: {override_reason}")
+        return refusal
 
     def _apply_holder(self, req: CertificateRequest, form: CertificateForm) -> None:
         """Corrections made on the form become the request's holder."""
@@ -362,6 +466,7 @@ class Desk:
         attachment: tuple[str, bytes] | None,
         to_holder: bool | None,
         actor: str | None = None,
+        overridden: str = "",
     ) -> Completion:
         # fpdf2 is slow to import: load it when the first certificate is issued.
         from certdesk_tui.certificate_pdf import certificate_file_name, render_certificate
@@ -418,7 +523,7 @@ class Desk:
         if actor is not None:
             req.updated_by = actor
         s.flush()
-        return Completion(req.id, number, file_name, tuple(emailed))
+        return Completion(req.id, number, file_name, tuple(emailed), overridden)
 
     def _queue_emails(self, s: Session, req: CertificateRequest, drafts: list[EmailDraft],
                       cert: Certificate | None, actor: str | None = None) -> list[str]:
@@ -566,6 +671,12 @@ class Desk:
         intake.check_customer(sub, customer.status)
         policy = _policy_for(s, customer.id, sub.submitted_at)
         found = intake.discrepancies(sub, customer.status, policy is not None, customer.email)
+        if policy is not None:
+            # The certificate would be dated today: never issue on a term that has ended since.
+            refusal = automation.term_refusal(policy.number, policy.effective, policy.expires,
+                                              utcnow().date(), self.settings.renewal_window_days)
+            if refusal is not None:
+                found.append(refusal)
         brand = Brand(customer.brand)
         reasons = intake.manual_reasons(sub, brand, found, customer.email)
         duplicates = repository.possible_duplicates(
@@ -816,6 +927,17 @@ class _State:
         self.assignee_login = req.assignee.login if req.assignee else None
 
 
+def _require_payment_standing(req: CertificateRequest) -> None:
+    """A WOS is completed only while its payment stands approved (a later decline stops it)."""
+    if (req.type == RequestType.WOS and req.payment_status is not None
+            and req.payment_status != PaymentStatus.APPROVED):
+        raise InvalidTransition(
+            f"request #{req.id} is a waiver of subrogation whose payment is now "
+            f"{req.payment_status}: it cannot be completed until the payment is approved "
+            "(reject it if the customer will not pay)"
+        )
+
+
 def _closed_by(req: CertificateRequest) -> str:
     """Who closed a completed or rejected request, and when: the loser of a race is told."""
     session = Session.object_session(req)
@@ -856,15 +978,6 @@ def _policy_for(s: Session, customer_id: int, on: datetime) -> Policy | None:
         select(Policy).where(Policy.customer_id == customer_id, Policy.effective <= day,
                              Policy.expires >= day).order_by(Policy.expires.desc())
     ).first()
-
-
-def _policy_on(s: Session, req: CertificateRequest) -> Policy | None:
-    """The customer's policy in force on the request date, else their newest one."""
-    found = _policy_for(s, req.customer_id, req.submitted_at)
-    if found is not None:
-        return found
-    return s.scalars(select(Policy).where(Policy.customer_id == req.customer_id)
-                     .order_by(Policy.expires.desc())).first()
 
 
 def _parse_customer(line: str) -> dict:
