@@ -27,6 +27,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, Text
 from certdesk_tui.addresses import is_valid as is_valid_email
 from certdesk_tui.automation import (
     CertificateForm,
+    clean_override_reason,
     default_description,
     validate,
 )
@@ -74,6 +75,9 @@ class AutomationResult:
     form: CertificateForm
     to_holder: bool
     attachment: tuple[str, bytes] | None
+    # The written reason to issue although the policy is not in force (None: no refusal).
+    override_reason: str | None = None
+    attachment_path: str = ""
 
 
 def recipients_sentence(what: str, customer_email: str, holder_email: str,
@@ -89,6 +93,24 @@ def recipients_sentence(what: str, customer_email: str, holder_email: str,
         return (f"Submit emails {what} to the holder {holder} only: "
                 "no valid customer email on file.")
     return f"Submit emails {what} to nobody: no valid customer email on file."
+
+
+def override_reason_problem(text: str) -> str:
+    """What is wrong with an override reason as typed ("" when it will do)."""
+    try:
+        clean_override_reason(text)
+    except ValidationFailed as exc:
+        return str(exc)
+    return ""
+
+
+def refusal_text(refusal: str) -> Text:
+    """The policy refusal as a dialog shows it above the override reason field."""
+    text = Text()
+    text.append("Policy not in force: ", style="bold")
+    text.append_text(literal(refusal))
+    text.append("\nIssue it anyway only with a written reason (it is logged with the request):")
+    return text
 
 
 class TickBox(Checkbox):
@@ -132,13 +154,17 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         Binding("escape", "cancel", "Cancel", id="automation.cancel"),
     ]
 
-    def __init__(self, detail: RequestDetail, form: CertificateForm) -> None:
+    def __init__(self, detail: RequestDetail, form: CertificateForm,
+                 refusal: str | None = None, attachment_path: str = "") -> None:
         super().__init__()
         self.detail = detail
         self.prefilled = form
+        # Why the policy is not in force on the certificate's date (the service's words).
+        self.refusal = refusal
         self.attachment: tuple[str, bytes] | None = None
         self.attachment_error = ""
         self._attachment_path = ""
+        self._initial_attachment_path = attachment_path
         self.errors: dict[str, str] = {}
         # Per field: the text the editor started with, and the stored text it shows.
         self._initial: dict[str, tuple[str, str]] = {}
@@ -156,7 +182,12 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
                 yield TickBox("WOS (waiver of subrogation)", form.wos, id="wos", compact=True)
                 yield TickBox("Send to certificate holder", id="to-holder", compact=True)
                 yield Static("", id="holder-hint", classes="hint")
-                yield from self._field_row(ATTACH, ATTACH_LABEL, "", wide_label=True)
+                yield from self._field_row(ATTACH, ATTACH_LABEL, self._initial_attachment_path,
+                                           wide_label=True)
+            with Vertical(id="override"):
+                yield Static(refusal_text(self.refusal or ""), id="policy-refusal")
+                yield Input(id="override-reason", compact=True,
+                            placeholder="why this certificate may be issued anyway")
             yield Static("", id="recipients")
             with Horizontal(id="buttons"):
                 yield Button("Submit (ctrl+s)", id="submit", compact=True, variant="primary")
@@ -190,8 +221,12 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
     def on_mount(self) -> None:
         holder_ok = is_valid_email(self.prefilled.holder_email.strip())
         self.query_one("#to-holder", Checkbox).value = self.detail.send_to_holder and holder_ok
+        self.query_one("#override").display = self.refusal is not None
         self.refresh_checks()
-        self.query_one(f"#field-{next(iter(FIELD_LABELS))}").focus()
+        if self.refusal is not None:
+            self.query_one("#override-reason", Input).focus()
+        else:
+            self.query_one(f"#field-{next(iter(FIELD_LABELS))}").focus()
 
     # -- reading and checking ---------------------------------------------------------------
 
@@ -261,6 +296,10 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         return recipients_sentence(what, self.detail.customer_email, form.holder_email,
                                    self.query_one("#to-holder", Checkbox).value)
 
+    @on(Input.Submitted, "#override-reason")
+    def _reason_entered(self) -> None:
+        self.action_submit()
+
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(Checkbox.Changed, "#to-holder")
@@ -291,9 +330,22 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
                 title="Cannot submit yet", severity="error", markup=False,
             )
             return
+        override_reason = None
+        if self.refusal is not None:
+            override_reason = self.query_one("#override-reason", Input).value
+            if problem := override_reason_problem(override_reason):
+                self.query_one("#override-reason", Input).focus()
+                self.notify(problem, title="Cannot submit yet", severity="error", markup=False)
+                return
         to_holder = self.query_one("#to-holder", Checkbox).value
-        result = AutomationResult(form, to_holder, self.attachment)
+        result = AutomationResult(form, to_holder, self.attachment, override_reason,
+                                  self._text(ATTACH))
         body = Text()
+        if override_reason is not None:
+            body.append("Issued although the policy is not in force, with your reason: ",
+                        style="bold")
+            body.append_text(literal(" ".join(override_reason.split())))
+            body.append("\n")
         body.append_text(literal(self.recipients(form)))
         body.append(f"\nRequest #{self.detail.id} becomes Completed.")
         if form.wos and self.detail.type != RequestType.WOS:

@@ -27,7 +27,7 @@ from certdesk_tui import workflow
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import BRAND_LABELS, PENDING_STATUSES, Status
-from certdesk_tui.errors import AlreadyClaimed, CertdeskError, StaleRequest
+from certdesk_tui.errors import AlreadyClaimed, CertdeskError, PolicyNotInForce, StaleRequest
 from certdesk_tui.mail.delivery import Mailer
 from certdesk_tui.permissions import Permission
 from certdesk_tui.service import Completion, Desk
@@ -539,48 +539,88 @@ class DashboardScreen(Screen):
                     f"{done.certificate_number}; emails queued to {to}.", title="Completed",
                     markup=False, timeout=8)
 
+    def _completed_or_reopen(self, reopen: Callable[[str], None]) -> Callable[[Any], None]:
+        """A completion, or a policy refusal the dialog is reopened for with a reason field."""
+
+        def then(result: Completion | PolicyNotInForce) -> None:
+            if isinstance(result, PolicyNotInForce):
+                reopen(str(result))
+            else:
+                self._completed(result)
+
+        return then
+
     def _start_automate(self, row: RequestRow) -> None:
         from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
 
-        def with_form(pair) -> None:
-            detail, form = pair
+        def fetch():
+            form = self.desk.automation_prefill(row.id)
+            return self.desk.request(row.id), form, self.desk.policy_refusal(row.id, form)
 
+        def with_form(triple) -> None:
+            detail, form, refusal = triple
+            open_form(detail, form, refusal, "")
+
+        def open_form(detail: RequestDetail, form, refusal: str | None, path: str) -> None:
             def done(result: AutomationResult | None) -> None:
                 if result is None:
                     return
                 kwargs = dict(form=result.form, to_holder=result.to_holder,
-                              attachment=result.attachment)
+                              attachment=result.attachment,
+                              override_reason=result.override_reason)
+
+                def attempt(**more):
+                    try:
+                        return self.desk.automate(detail.id, **kwargs, **more)
+                    except PolicyNotInForce as exc:
+                        if result.override_reason is not None:
+                            raise
+                        return exc
+
                 self._call(
-                    lambda: self.desk.automate(detail.id, expected_version=detail.version,
-                                               **kwargs),
-                    self._completed,
-                    take_over=lambda: self.desk.automate(detail.id, take_over=True, **kwargs),
+                    lambda: attempt(expected_version=detail.version),
+                    self._completed_or_reopen(
+                        lambda why: open_form(detail, result.form, why, result.attachment_path)),
+                    take_over=lambda: attempt(take_over=True),
                 )
 
-            self.app.push_screen(AutomationFormScreen(detail, form), done)
+            self.app.push_screen(AutomationFormScreen(detail, form, refusal, path), done)
 
-        self._call(lambda: (self.desk.request(row.id), self.desk.automation_prefill(row.id)),
-                   with_form, reload=False)
+        self._call(fetch, with_form, reload=False)
 
     def _start_upload(self, row: RequestRow) -> None:
         from certdesk_tui.screens.upload import UploadResult, UploadScreen
 
-        def with_detail(detail: RequestDetail) -> None:
+        def with_detail(pair) -> None:
+            detail, refusal = pair
+            open_upload(detail, refusal, "")
+
+        def open_upload(detail: RequestDetail, refusal: str | None, path: str) -> None:
             def done(result: UploadResult | None) -> None:
                 if result is None:
                     return
                 args = (detail.id, result.file_name, result.data)
+
+                def attempt(**more):
+                    try:
+                        return self.desk.upload_certificate(
+                            *args, to_holder=result.to_holder,
+                            override_reason=result.override_reason, **more)
+                    except PolicyNotInForce as exc:
+                        if result.override_reason is not None:
+                            raise
+                        return exc
+
                 self._call(
-                    lambda: self.desk.upload_certificate(
-                        *args, to_holder=result.to_holder, expected_version=detail.version),
-                    self._completed,
-                    take_over=lambda: self.desk.upload_certificate(
-                        *args, to_holder=result.to_holder, take_over=True),
+                    lambda: attempt(expected_version=detail.version),
+                    self._completed_or_reopen(lambda why: open_upload(detail, why, result.path)),
+                    take_over=lambda: attempt(take_over=True),
                 )
 
-            self.app.push_screen(UploadScreen(detail), done)
+            self.app.push_screen(UploadScreen(detail, refusal=refusal, path=path), done)
 
-        self._with_detail(row.id, with_detail)
+        self._call(lambda: (self.desk.request(row.id), self.desk.policy_refusal(row.id)),
+                   with_detail, reload=False)
 
     def _start_reject(self, row: RequestRow) -> None:
         from certdesk_tui.screens.reject import RejectScreen

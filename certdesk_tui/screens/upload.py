@@ -15,7 +15,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Label, Static
 
 from certdesk_tui.addresses import is_valid as is_valid_email
-from certdesk_tui.screens.automation_form import TickBox, read_pdf, recipients_sentence
+from certdesk_tui.screens.automation_form import (
+    TickBox,
+    override_reason_problem,
+    read_pdf,
+    recipients_sentence,
+    refusal_text,
+)
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.text import literal, literal_line, one_line
 from certdesk_tui.views import RequestDetail
@@ -26,6 +32,9 @@ class UploadResult:
     file_name: str
     data: bytes
     to_holder: bool
+    # The written reason to issue although the policy is not in force (None: no refusal).
+    override_reason: str | None = None
+    path: str = ""
 
 
 class PdfTree(DirectoryTree):
@@ -52,10 +61,14 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
         Binding("escape", "cancel", "Cancel", id="upload.cancel"),
     ]
 
-    def __init__(self, detail: RequestDetail, start_dir: Path | None = None) -> None:
+    def __init__(self, detail: RequestDetail, start_dir: Path | None = None,
+                 refusal: str | None = None, path: str = "") -> None:
         super().__init__()
         self.detail = detail
         self.start_dir = start_dir if start_dir is not None else Path.cwd()
+        # Why the policy is not in force on the certificate's date (the service's words).
+        self.refusal = refusal
+        self.initial_path = path
         self.attachment: tuple[str, bytes] | None = None
         self.error = ""
 
@@ -66,7 +79,8 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             yield PdfTree(self.start_dir, id="tree")
             with Horizontal(id="path-row"):
                 yield Label("PDF file", classes="label")
-                yield Input(placeholder="type a path, or pick one above with enter",
+                yield Input(self.initial_path,
+                            placeholder="type a path, or pick one above with enter",
                             id="path", compact=True)
             yield Static("", id="error")
             yield TickBox("Send to certificate holder", id="to-holder", compact=True,
@@ -75,6 +89,10 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             if not self.holder_ok:
                 yield Static("No valid holder email on the request: the customer gets it.",
                              classes="hint")
+            with Vertical(id="override"):
+                yield Static(refusal_text(self.refusal or ""), id="policy-refusal")
+                yield Input(id="override-reason", compact=True,
+                            placeholder="why this certificate may be issued anyway")
             yield Static("", id="recipients")
             with Horizontal(id="buttons"):
                 yield Button("Submit (ctrl+s)", id="submit", compact=True, variant="primary")
@@ -86,8 +104,12 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
         return is_valid_email(self.detail.holder_email.strip())
 
     def on_mount(self) -> None:
+        self.query_one("#override").display = self.refusal is not None
         self.refresh_checks()
-        self.query_one("#tree", PdfTree).focus()
+        if self.refusal is not None:
+            self.query_one("#override-reason", Input).focus()
+        else:
+            self.query_one("#tree", PdfTree).focus()
 
     def refresh_checks(self) -> None:
         self.attachment, self.error = read_pdf(self.query_one("#path", Input).value)
@@ -115,6 +137,7 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
         self.query_one("#submit", Button).focus()
 
     @on(Input.Submitted, "#path")
+    @on(Input.Submitted, "#override-reason")
     def _path_entered(self) -> None:
         self.action_submit()
 
@@ -125,10 +148,23 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             self.notify(self.error or "Pick a PDF file first.", title="Cannot submit yet",
                         severity="error", markup=False)
             return
+        override_reason = None
+        if self.refusal is not None:
+            override_reason = self.query_one("#override-reason", Input).value
+            if problem := override_reason_problem(override_reason):
+                self.query_one("#override-reason", Input).focus()
+                self.notify(problem, title="Cannot submit yet", severity="error", markup=False)
+                return
         name, data = self.attachment
         to_holder = self.query_one("#to-holder", Checkbox).value
-        result = UploadResult(name, data, to_holder)
+        result = UploadResult(name, data, to_holder, override_reason,
+                              self.query_one("#path", Input).value)
         body = Text()
+        if override_reason is not None:
+            body.append("Issued although the policy is not in force, with your reason: ",
+                        style="bold")
+            body.append_text(literal(" ".join(override_reason.split())))
+            body.append("\n")
         body.append_text(literal(self.recipients()))
         body.append(f"\nRequest #{self.detail.id} becomes Completed.")
 

@@ -44,6 +44,15 @@ def panel_text(d: RequestDetail) -> Text:
         out.append("Rejected: ", style="bold")
         out.append_text(literal(d.rejection_reason))
         out.append("\n")
+    for a in d.activities:
+        if a.action == "policy_override":
+            # Issued on a policy not in force: whoever opens the request must see why.
+            out.append("Policy override", style="bold reverse")
+            out.append(f" {a.at:%m-%d %H:%M} ")
+            out.append_text(literal(a.actor, "bold"))
+            out.append(": ")
+            out.append_text(literal(a.detail))
+            out.append("\n")
     out.append("Customer instructions: ", style="bold underline")
     if d.instructions:
         out.append_text(literal(d.instructions))
