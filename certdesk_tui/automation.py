@@ -191,7 +191,7 @@ def clean_override_reason(reason: str) -> str:
             f"an override reason is at most {MAX_OVERRIDE_REASON} characters, not {len(text)}"
         )
     for char in text:
-        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+        if unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS:
             raise ValidationFailed(
                 f"an override reason cannot contain the control character U+{ord(char):04X}"
             )

@@ -9,6 +9,7 @@ it was claimed cannot be completed. On SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from certdesk_tui import clock
-from certdesk_tui.automation import MAX_OVERRIDE_REASON, term_refusal
+from certdesk_tui.automation import MAX_OVERRIDE_REASON, clean_override_reason, term_refusal
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import Status
 from certdesk_tui.errors import (
@@ -127,6 +128,19 @@ def test_a_term_is_certified_exactly_from_window_days_before_it_starts_until_it_
     elif not allowed:
         assert refusal is not None
         assert f"takes effect on {effective}" in refusal and f"{window} days" in refusal
+
+
+@given(st.text(max_size=700))
+def test_any_override_reason_is_accepted_cleaned_or_refused_in_words(text):
+    try:
+        cleaned = clean_override_reason(text)
+    except ValidationFailed as exc:
+        assert str(exc).startswith("an override")
+        return
+    assert cleaned and cleaned == " ".join(cleaned.split())
+    assert len(cleaned) <= MAX_OVERRIDE_REASON
+    assert not any(unicodedata.category(c) in ("Cc", "Cs") or c in "\u202a\u202b\u202c\u202d\u202e"
+                   "\u2066\u2067\u2068\u2069" for c in cleaned)
 
 
 # -- expired ------------------------------------------------------------------------------
@@ -305,8 +319,9 @@ def test_an_override_reason_is_not_logged_when_nothing_needed_overriding(
         ("x" * (MAX_OVERRIDE_REASON + 1), f"at most {MAX_OVERRIDE_REASON} characters"),
         ("ok\x1b]52;c;cm0gLXJmIH4=\x07", "control character U\\+001B"),
         ("looks fine \u202egnp.exe", "control character U\\+202E"),
+        ("undecodable \udcff byte", "control character U\\+DCFF"),
     ],
-    ids=["empty", "blank", "too-long", "escape-sequence", "bidi-override"],
+    ids=["empty", "blank", "too-long", "escape-sequence", "bidi-override", "lone-surrogate"],
 )
 def test_an_override_without_a_proper_reason_is_refused_and_changes_nothing(
     db, request_on, specialist, reason, match

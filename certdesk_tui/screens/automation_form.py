@@ -12,7 +12,7 @@ submit; the caller runs the service.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.text import Text
@@ -77,7 +77,8 @@ class AutomationResult:
     attachment: tuple[str, bytes] | None
     # The written reason to issue although the policy is not in force (None: no refusal).
     override_reason: str | None = None
-    attachment_path: str = ""
+    # The attachment path as typed, to reopen the form with it (not part of what is submitted).
+    attachment_path: str = field(default="", compare=False)
 
 
 def recipients_sentence(what: str, customer_email: str, holder_email: str,

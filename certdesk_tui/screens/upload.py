@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.text import Text
@@ -34,7 +34,8 @@ class UploadResult:
     to_holder: bool
     # The written reason to issue although the policy is not in force (None: no refusal).
     override_reason: str | None = None
-    path: str = ""
+    # The path as typed, to reopen the dialog with it (not part of what is submitted).
+    path: str = field(default="", compare=False)
 
 
 class PdfTree(DirectoryTree):
