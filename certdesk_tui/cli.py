@@ -5,12 +5,15 @@ Every refusal is one line on stderr and exit code 1 (2 for usage errors).
 
 from __future__ import annotations
 
+import stat
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from certdesk_tui import locations
+from certdesk_tui import intake, locations
 from certdesk_tui.cli_support import Context, RecordId, echo_json, pass_ctx, refusals
 from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
 from certdesk_tui.errors import CertdeskError, PolicyNotInForce, ValidationFailed
@@ -21,18 +24,37 @@ from certdesk_tui.views import QueueFilter
 REQUEST_ID = RecordId("request")
 
 
-def _read_lines(source: str) -> list[str]:
+@contextmanager
+def _lines_of(source: str) -> Iterator[Iterator[bytes]]:
+    """The lines of a JSON Lines file (or stdin for ``-``), read one at a time as bytes.
+
+    Opening is checked here (one refusal for the whole command); each line is decoded
+    and checked on its own by the import, so one unreadable line costs only itself.
+    """
     if source == "-":
-        return sys.stdin.read().splitlines()
+        yield intake.read_lines(sys.stdin.buffer)
+        return
     path = Path(source)
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise ValidationFailed(f"{source}: not a file (a device or a socket)")
+        stream = path.open("rb")
     except FileNotFoundError:
         raise ValidationFailed(f"{source}: no such file") from None
     except IsADirectoryError:
         raise ValidationFailed(f"{source}: is a directory, not a JSON Lines file") from None
-    except UnicodeDecodeError:
-        raise ValidationFailed(f"{source}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ValidationFailed(f"{source}: {exc.strerror}") from None
+    with stream:
+        yield _reading(stream, source)
+
+
+def _reading(stream, source: str) -> Iterator[bytes]:
+    try:
+        yield from intake.read_lines(stream)
     except OSError as exc:
         raise ValidationFailed(f"{source}: {exc.strerror}") from None
 
@@ -48,7 +70,8 @@ def _read_pdf(source: str) -> bytes:
 
 def _report(report, noun: str) -> None:
     for outcome in report.refused:
-        click.echo(f"line {outcome.line}: {outcome.message}")
+        # One line each, whatever the reason quotes.
+        click.echo(f"line {outcome.line}: {escaped(' '.join(outcome.message.split()))}")
     click.echo(report.summary(noun))
     if not report.ok:
         sys.exit(1)
@@ -116,7 +139,8 @@ def customers() -> None:
 @refusals
 def customers_import(c: Context, source: str) -> None:
     """Load or update customers from JSON Lines (one customer a line)."""
-    _report(c.desk.import_customers(_read_lines(source)), "customers")
+    with _lines_of(source) as lines:
+        _report(c.desk.import_customers(lines), "customers")
 
 
 @cli.command("import")
@@ -125,8 +149,8 @@ def customers_import(c: Context, source: str) -> None:
 @refusals
 def import_(c: Context, source: str) -> None:
     """Take in portal / mobile submissions and payment updates (JSON Lines)."""
-    report = c.desk.import_submissions(_read_lines(source))
-    _report(report, "lines")
+    with _lines_of(source) as lines:
+        _report(c.desk.import_submissions(lines), "lines")
 
 
 def _choices(enum: type) -> click.Choice:

@@ -9,14 +9,13 @@ raises a ``CertdeskError``.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from email.utils import make_msgid
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -73,6 +72,9 @@ from certdesk_tui.views import (
 
 MAX_NOTE_LENGTH = 5_000
 MAX_PDF_BYTES = 20 * 1024 * 1024
+# The holder fields as long as their columns hold (longer text is a discrepancy).
+HOLDER_LIMITS = {key: CertificateRequest.__table__.c[f"holder_{key}"].type.length
+                 for key in ("name", "address", "city", "state", "zip", "email")}
 SYSTEM = "system"
 
 
@@ -110,10 +112,35 @@ class Completion:
     overridden: str = ""
 
 
-def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
+def numbered_lines(lines: Iterable[str | bytes],
+                   report: ImportReport) -> Iterator[tuple[int, str]]:
+    """The non-blank lines as text, numbered from 1; one that cannot be read is refused."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = intake.decode_line(raw, number)
+        except CertdeskError as exc:
+            report.refused.append(LineOutcome(number, str(exc)))
+            continue
+        if line.strip(" \t\r\n"):
             yield number, line
+
+
+def _database_refused(exc: SQLAlchemyError) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["no reason given"]
+    return f"the database refused it: {_clip(reason[0], 200)}"
+
+
+def _line_refused(exc: Exception, unexpected: str = "could not be taken in") -> str:
+    """Why an import line was refused (or its automation stopped), in one line."""
+    if isinstance(exc, CertdeskError):
+        return str(exc)
+    if isinstance(exc, SQLAlchemyError):
+        return _database_refused(exc)
+    return f"{unexpected} ({type(exc).__name__}: {_clip(str(exc), 200)})"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_pdf(data: bytes, name: str) -> None:
@@ -610,11 +637,17 @@ class Desk:
 
     # -- intake --------------------------------------------------------------
 
-    def import_submissions(self, lines: Iterable[str]) -> ImportReport:
-        """Take in portal and mobile submissions (JSON Lines), one transaction per line."""
+    def import_submissions(self, lines: Iterable[str | bytes]) -> ImportReport:
+        """Take in portal and mobile submissions (JSON Lines), one transaction per line.
+
+        Each line is parsed, checked and stored on its own: whatever is wrong with one
+        (its text, its content, or a write the database refuses) refuses that line with
+        the reason, and the import goes on with the next.
+        """
         self.actor.require(Permission.IMPORT)
         report = ImportReport()
-        for number, line in numbered_lines(lines):
+        for number, line in numbered_lines(lines, report):
+            parsed: intake.Submission | intake.PaymentUpdate | None = None
             try:
                 parsed = intake.parse_line(line)
                 with self._write() as s:
@@ -622,17 +655,30 @@ class Desk:
                         outcome = self._payment_update(s, parsed)
                     else:
                         outcome = self._take_in(s, parsed)
-            except CertdeskError as exc:
-                report.refused.append(LineOutcome(number, str(exc)))
+            except IntegrityError as exc:
+                # Another intake stored the same external id at the same moment?
+                received = self._received_as(parsed) if isinstance(
+                    parsed, intake.Submission) else None
+                if received is None:
+                    report.refused.append(LineOutcome(number, _database_refused(exc)))
+                else:
+                    report.unchanged.append(LineOutcome(number, "already received", received))
                 continue
-            except IntegrityError:
-                # Another intake stored the same external id at the same moment.
-                report.unchanged.append(LineOutcome(number, "already received"))
+            except Exception as exc:  # noqa: BLE001 - one line never stops an import
+                report.refused.append(LineOutcome(number, _line_refused(exc)))
                 continue
             message, request_id, changed = outcome
             bucket = report.accepted if changed else report.unchanged
             bucket.append(LineOutcome(number, message, request_id))
         return report
+
+    def _received_as(self, sub: intake.Submission) -> int | None:
+        try:
+            with self.db.reading() as s:
+                return s.scalar(select(CertificateRequest.id)
+                                .where(CertificateRequest.external_id == sub.external_id))
+        except SQLAlchemyError:
+            return None
 
     def _payment_update(self, s: Session, update: intake.PaymentUpdate) -> tuple[str, int, bool]:
         req = s.scalars(
@@ -667,10 +713,13 @@ class Desk:
             return f"already received as request #{existing}", existing, False
         customer = s.scalar(select(Customer).where(Customer.code == sub.customer_code))
         if customer is None:
-            raise IntakeRefused(f"unknown customer {sub.customer_code!r}")
+            raise IntakeRefused(f"unknown customer {intake.shown(sub.customer_code)}")
         intake.check_customer(sub, customer.status)
         policy = _policy_for(s, customer.id, sub.submitted_at)
-        found = intake.discrepancies(sub, customer.status, policy is not None, customer.email)
+        holder, cut = intake.fit_holder(sub.holder, HOLDER_LIMITS)
+        sub = replace(sub, holder=holder)
+        found = cut + intake.discrepancies(sub, customer.status, policy is not None,
+                                           customer.email)
         if policy is not None:
             # The certificate would be dated today: never issue on a term that has ended since.
             refusal = automation.term_refusal(policy.number, policy.effective, policy.expires,
@@ -717,25 +766,38 @@ class Desk:
                       f"assigned to {CERTIFICATES_DEPARTMENT}: " + "; ".join(reasons), actor=SYSTEM)
             repository.bump_change_marker(s, now)
             return f"stored as request #{req.id} (manual: {'; '.join(reasons)})", req.id, True
-        # Rule 3: a clean COI/POI for Compeo or PeoPayGo is processed automatically.
-        form = automation.prefill(req, customer, policy)
-        self._log(s, req.id, "auto_processed", "processed automatically", actor=SYSTEM)
-        completion = self._complete(s, req, form=form, attachment=None, to_holder=None,
-                                    actor=SYSTEM)
+        # Rule 3: a clean COI/POI for Compeo or PeoPayGo is processed automatically. When
+        # that stops (a certificate that cannot be issued as it is), the request is kept
+        # and goes to the manual list with the reason: the savepoint undoes only the attempt.
+        try:
+            with s.begin_nested():
+                form = automation.prefill(req, customer, policy)
+                self._log(s, req.id, "auto_processed", "processed automatically", actor=SYSTEM)
+                completion = self._complete(s, req, form=form, attachment=None,
+                                            to_holder=None, actor=SYSTEM)
+        except Exception as exc:  # noqa: BLE001 - the request is kept whatever stopped it
+            why = _line_refused(exc, "the certificate could not be issued")
+            stopped = f"automatic processing stopped: {why}"
+            req.manual, req.manual_reasons = True, [stopped]
+            req.department = CERTIFICATES_DEPARTMENT
+            self._log(s, req.id, "manual", f"assigned to {CERTIFICATES_DEPARTMENT}: {stopped}",
+                      actor=SYSTEM)
+            repository.bump_change_marker(s, now)
+            return f"stored as request #{req.id} (manual: {stopped})", req.id, True
         return (f"stored as request #{req.id} and completed automatically "
                 f"(certificate {completion.certificate_number})", req.id, True)
 
-    def import_customers(self, lines: Iterable[str]) -> ImportReport:
-        """Load or update customers and their policies (JSON Lines)."""
+    def import_customers(self, lines: Iterable[str | bytes]) -> ImportReport:
+        """Load or update customers and their policies (JSON Lines), one transaction a line."""
         self.actor.require(Permission.IMPORT)
         report = ImportReport()
-        for number, line in numbered_lines(lines):
+        for number, line in numbered_lines(lines, report):
             try:
                 record = _parse_customer(line)
                 with self._write() as s:
                     message, changed = self._upsert_customer(s, record)
-            except CertdeskError as exc:
-                report.refused.append(LineOutcome(number, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - one line never stops an import
+                report.refused.append(LineOutcome(number, _line_refused(exc)))
                 continue
             (report.accepted if changed else report.unchanged).append(LineOutcome(number, message))
         return report
@@ -756,7 +818,14 @@ class Desk:
             for p in record["policies"]:
                 _fits(Policy(**p))
             # Update in place, matched by number: requests refer to the policy they were under.
-            existing = {p.number: p for p in customer.policies}
+            # A number held twice (by an older import) is healed: the first is kept.
+            existing: dict[str, Policy] = {}
+            extra: list[Policy] = []
+            for p in sorted(customer.policies, key=lambda p: p.id or 0):
+                if p.number in existing:
+                    extra.append(p)
+                else:
+                    existing[p.number] = p
             for p in record["policies"]:
                 policy = existing.pop(p["number"], None)
                 if policy is None:
@@ -764,7 +833,7 @@ class Desk:
                 else:
                     for key, value in p.items():
                         setattr(policy, key, value)
-            for gone in existing.values():
+            for gone in [*existing.values(), *extra]:
                 s.execute(update(CertificateRequest).where(CertificateRequest.policy_id == gone.id)
                           .values(policy_id=None, version=CertificateRequest.version + 1))
                 customer.policies.remove(gone)
@@ -981,12 +1050,7 @@ def _policy_for(s: Session, customer_id: int, on: datetime) -> Policy | None:
 
 
 def _parse_customer(line: str) -> dict:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(data, dict):
-        raise ValidationFailed("not a JSON object")
+    data = intake.load_record(line)
 
     def text(key: str, required: bool = False) -> str:
         value = data.get(key)
@@ -994,7 +1058,7 @@ def _parse_customer(line: str) -> dict:
             if required:
                 raise ValidationFailed(f"missing {key}")
             return ""
-        if not isinstance(value, str | int):
+        if isinstance(value, bool) or not isinstance(value, str | int):
             raise ValidationFailed(f"{key} must be text")
         return str(value).strip()
 
@@ -1004,16 +1068,24 @@ def _parse_customer(line: str) -> dict:
         record["brand"] = Brand(record["brand"].lower()).value
     except ValueError:
         raise ValidationFailed(
-            f"unknown brand {record['brand']!r} (expected compeo|peopaygo|cornerstone)") from None
+            f"unknown brand {intake.shown(record['brand'])} "
+            "(expected compeo|peopaygo|cornerstone)") from None
     status = (record["status"] or "active").lower()
     if status not in (CustomerStatus.ACTIVE, CustomerStatus.INACTIVE):
-        raise ValidationFailed(f"unknown status {status!r} (expected active|inactive)")
+        raise ValidationFailed(f"unknown status {intake.shown(status)} (expected active|inactive)")
     record["status"] = status
     policies = data.get("policies")
     if policies is not None:
         if not isinstance(policies, list):
             raise ValidationFailed("policies must be a list")
         record["policies"] = [_parse_policy(p, i) for i, p in enumerate(policies, start=1)]
+        first_with: dict[str, int] = {}
+        for index, p in enumerate(record["policies"], start=1):
+            if p["number"] in first_with:
+                raise ValidationFailed(
+                    f"policies {first_with[p['number']]} and {index} have the same number "
+                    f"{intake.shown(p['number'])}: a policy number is listed once")
+            first_with[p["number"]] = index
     else:
         record["policies"] = None
     return record
@@ -1025,17 +1097,30 @@ def _parse_policy(p: object, index: int) -> dict:
     where = f"policy {index}"
     if not isinstance(p, dict):
         raise ValidationFailed(f"{where} must be an object")
-    out: dict = {"line": str(p.get("line") or "workers_comp")}
+
+    def text(key: str, default: str = "") -> str:
+        value = p.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValidationFailed(f"{where}: {key} must be text")
+        return str(value).strip() or default
+
+    out: dict = {"line": text("line", "workers_comp")}
     for key in ("carrier", "number"):
-        if not str(p.get(key) or "").strip():
+        out[key] = text(key)
+        if not out[key]:
             raise ValidationFailed(f"{where}: missing {key}")
-        out[key] = str(p[key]).strip()
-    out["naic"] = str(p.get("naic") or "").strip()
+    out["naic"] = text("naic")
     for key in ("effective", "expires"):
+        value = p.get(key)
         try:
-            out[key] = date.fromisoformat(str(p.get(key)))
+            if not isinstance(value, str):
+                raise ValueError
+            out[key] = date.fromisoformat(value)
         except ValueError:
             raise ValidationFailed(f"{where}: {key} must be a date YYYY-MM-DD") from None
+        intake.in_range(out[key], f"{where}: {key}")
     if out["expires"] <= out["effective"]:
         raise ValidationFailed(f"{where}: expires must be after effective")
     limits = p.get("limits") or {}
@@ -1044,7 +1129,8 @@ def _parse_policy(p: object, index: int) -> dict:
     for key in ("each_accident", "disease_each_employee", "disease_policy_limit"):
         value = limits.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
-            raise ValidationFailed(f"{where}: limits.{key} must be a whole dollar amount")
+            raise ValidationFailed(
+                f"{where}: limits.{key} must be a whole dollar amount from 0 to {2**31 - 1:,}")
         out[key] = value
     return out
 

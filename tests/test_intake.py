@@ -378,16 +378,32 @@ def test_a_bad_customer_line_is_refused_and_the_rest_kept(manager, specialist, r
     assert [o.line for o in report.accepted] == [2]
 
 
+def test_an_external_id_too_long_to_store_is_refused_on_every_database(manager, db):
+    record = factories.submission("E" * 129)
+    assert "external_id is longer than 128" in _refused_alone(manager, db, json.dumps(record))
+
+
 @pytest.mark.parametrize(
-    ("over", "match"),
-    [({"external_id": "E" * 129}, "external_id is longer than 128"),
-     ({"holder": dict(factories.HOLDER, name="H" * 301)}, "holder_name is longer than 300"),
-     ({"holder": dict(factories.HOLDER, zip="3" * 17)}, "holder_zip is longer than 16")],
-    ids=["external-id", "holder-name", "holder-zip"],
+    ("field", "length", "limit", "words"),
+    [("name", 301, 300, "holder name too long (301 characters, at most 300)"),
+     ("address", 5_000, 300, "holder address too long (5,000 characters, at most 300)"),
+     ("zip", 17, 16, "holder ZIP too long (17 characters, at most 16)")],
+    ids=["holder-name", "holder-address", "holder-zip"],
 )
-def test_text_too_long_to_store_is_refused_on_every_database(manager, db, over, match):
-    record = dict(factories.submission("LONG-1"), **over)
-    assert match in _refused_alone(manager, db, json.dumps(record))
+def test_holder_text_too_long_to_store_is_a_discrepancy_kept_cut_on_every_database(
+    manager, specialist, field, length, limit, words
+):
+    value = ("3" if field == "zip" else "H") * length
+    record = dict(factories.submission("LONG-1"), holder=dict(factories.HOLDER, **{field: value}))
+    report = _take_in(manager, record)
+    assert report.ok, report.refused
+    detail = _manual(specialist, report.accepted[0].request_id)
+    assert detail.row.discrepancy
+    assert any(words in reason for reason in detail.row.manual_reasons)
+    stored = {"name": detail.row.holder_name, "address": detail.holder_address,
+              "zip": detail.holder_zip}[field]
+    assert stored == value[:limit]
+    assert detail.submission["holder"][field] == value  # the full text, as submitted
 
 
 def test_a_customer_too_long_to_store_is_refused_and_the_old_one_kept(manager, specialist):
