@@ -19,7 +19,7 @@ from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
 from certdesk_tui.errors import CertdeskError, PolicyNotInForce, ValidationFailed
 from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped
-from certdesk_tui.views import QueueFilter
+from certdesk_tui.views import PREVIEW_TEXT_LIMIT, QueueFilter, clipped
 
 REQUEST_ID = RecordId("request")
 
@@ -72,6 +72,8 @@ def _report(report, noun: str) -> None:
     for outcome in report.refused:
         # One line each, whatever the reason quotes.
         click.echo(f"line {outcome.line}: {escaped(' '.join(outcome.message.split()))}")
+    if report.stopped:
+        click.echo(escaped(" ".join(report.stopped.split())))
     click.echo(report.summary(noun))
     if not report.ok:
         sys.exit(1)
@@ -196,9 +198,10 @@ def list_(c: Context, statuses, type_, brand, channel, manual, mine, search, lim
 @cli.command()
 @click.argument("request_id", type=REQUEST_ID)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--full", is_flag=True, help="Print long customer instructions whole.")
 @pass_ctx
 @refusals
-def show(c: Context, request_id: int, as_json: bool) -> None:
+def show(c: Context, request_id: int, as_json: bool, full: bool) -> None:
     """Show a request with its notes, activities and emails."""
     d = c.desk.request(request_id)
     if as_json:
@@ -227,7 +230,9 @@ def show(c: Context, request_id: int, as_json: bool) -> None:
     if d.rejection_reason:
         lines.append(f"Rejected: {p(d.rejection_reason)}")
     if d.instructions:
-        lines.append(f"Customer instructions: {p(d.instructions)}")
+        instructions = d.instructions if full else clipped(d.instructions,
+                                                           PREVIEW_TEXT_LIMIT, r.id)
+        lines.append(f"Customer instructions: {p(instructions)}")
     for n in d.notes:
         lines.append(f"Note {n.created_at:%Y-%m-%d %H:%M} {p(n.author)}: {p(n.body)}")
     for cert in d.certificates:

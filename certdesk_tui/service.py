@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from email.utils import make_msgid
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -90,10 +90,12 @@ class ImportReport:
     accepted: list[LineOutcome] = field(default_factory=list)
     unchanged: list[LineOutcome] = field(default_factory=list)
     refused: list[LineOutcome] = field(default_factory=list)
+    # Set when the database stopped answering: the import ended at that line.
+    stopped: str = ""
 
     @property
     def ok(self) -> bool:
-        return not self.refused
+        return not self.refused and not self.stopped
 
     def summary(self, noun: str) -> str:
         return (
@@ -666,11 +668,31 @@ class Desk:
                 continue
             except Exception as exc:  # noqa: BLE001 - one line never stops an import
                 report.refused.append(LineOutcome(number, _line_refused(exc)))
+                if self._stopped_answering(exc, number, report):
+                    break
                 continue
             message, request_id, changed = outcome
             bucket = report.accepted if changed else report.unchanged
             bucket.append(LineOutcome(number, message, request_id))
         return report
+
+    def _stopped_answering(self, exc: Exception, number: int, report: ImportReport) -> bool:
+        """After an operational database error, is the database still there at all?
+
+        A line the database refuses costs only that line; a database that no longer
+        answers would refuse every line after it, so the import stops and says so.
+        """
+        if not isinstance(exc, OperationalError):
+            return False
+        try:
+            with self.db.reading() as s:
+                s.execute(select(1))
+        except SQLAlchemyError as probe:
+            report.stopped = (f"import stopped at line {number}: "
+                              f"{_database_refused(probe).replace('refused it', 'did not answer')}"
+                              "; the lines after it were not read")
+            return True
+        return False
 
     def _received_as(self, sub: intake.Submission) -> int | None:
         try:
@@ -798,6 +820,8 @@ class Desk:
                     message, changed = self._upsert_customer(s, record)
             except Exception as exc:  # noqa: BLE001 - one line never stops an import
                 report.refused.append(LineOutcome(number, _line_refused(exc)))
+                if self._stopped_answering(exc, number, report):
+                    break
                 continue
             (report.accepted if changed else report.unchanged).append(LineOutcome(number, message))
         return report

@@ -251,5 +251,26 @@ class UserView:
     active: bool
 
 
+# Customer text longer than this is shown clipped, with a note (the desk stays responsive
+# with megabytes of instructions; `certdesk show ID --full` prints all of it).
+PANEL_TEXT_LIMIT = 2_000
+PREVIEW_TEXT_LIMIT = 10_000
+
+
+def clipped(text: str, limit: int, request_id: int | None = None) -> str:
+    """``text`` cut at ``limit`` characters with a note of its whole size, if longer."""
+    if len(text) <= limit:
+        return text
+    size = len(text.encode("utf-8", "surrogatepass"))
+    where = f"; see certdesk show {request_id} --full" if request_id is not None else ""
+    return f"{text[:limit]}… [clipped: {_size(size)} in all{where}]"
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f} MB"
+    return f"{n / 1_000:.1f} kB" if n >= 1_000 else f"{n} bytes"
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None

@@ -452,3 +452,28 @@ def test_certdesk_import_refuses_what_is_not_a_file_in_one_line(tmp_path, source
     result = _run(tmp_path, "import", source)
     assert result.returncode == 1 and result.stdout == b""
     assert words in result.stderr.decode() and len(result.stderr.splitlines()) == 1
+
+
+def test_a_database_that_stops_answering_stops_the_import_and_says_where(manager, db):
+    from sqlalchemy import create_engine
+
+    gone = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none",
+                         connect_args={"connect_timeout": 2})
+    first, second, third = (good_submission() for _ in range(3))
+
+    def lines():
+        yield json.dumps(first)
+        yield json.dumps(second)
+        db._write.configure(bind=gone)  # the server goes away between two lines
+        db._read.configure(bind=gone)
+        yield json.dumps(third)
+        raise AssertionError("no line is read after the database stopped answering")
+
+    report = manager.import_submissions(lines())
+    assert [o.line for o in report.accepted] == [1, 2]
+    assert [o.line for o in report.refused] == [3]
+    assert report.refused[0].message.startswith("the database refused it:")
+    assert report.stopped.startswith("import stopped at line 3: the database did not answer")
+    assert report.stopped.endswith("the lines after it were not read")
+    assert not report.ok
+    gone.dispose()

@@ -24,7 +24,7 @@ from tests import factories
 from tests.test_cli import ROOT
 
 _ids = itertools.count(1)
-PROPERTY = settings(max_examples=25, deadline=None,
+PROPERTY = settings(max_examples=20, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 
@@ -171,7 +171,7 @@ def _run(home: Path, *args: str, stdin: bytes | None = None) -> subprocess.Compl
                           capture_output=True, env=_env(home), cwd=home, timeout=120)
 
 
-@settings(max_examples=5, deadline=None,
+@settings(max_examples=4, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(hostile=st.lists(any_line, min_size=1, max_size=4))
 def test_certdesk_import_prints_one_line_per_refusal_and_never_a_traceback(tmp_path, hostile):

@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from certdesk_tui.domain import Brand, Status
 from certdesk_tui.text import literal, literal_line, one_line
-from certdesk_tui.views import RequestDetail
+from certdesk_tui.views import PREVIEW_TEXT_LIMIT, RequestDetail, clipped
 
 # Submission keys the sections below already show; anything else is listed raw.
 SHOWN_KEYS = frozenset({
@@ -92,28 +92,31 @@ def submitted_pairs(detail: RequestDetail) -> list[Pair]:
         ("City/State/ZIP", literal(city_line or "-")),
         ("Holder email", literal(detail.holder_email or "-")),
         ("Send to holder", literal(yes_no(detail.send_to_holder))),
-        ("Instructions", literal(detail.instructions or "-")),
+        ("Instructions", literal(clipped(detail.instructions, PREVIEW_TEXT_LIMIT, row.id)
+                                 or "-")),
         ("Payment", literal(detail.payment_status or "-")),
     ]
-    return pairs + extra_submission_pairs(detail.submission)
+    return pairs + extra_submission_pairs(detail.submission, row.id)
 
 
-def extra_submission_pairs(submission: dict[str, Any]) -> list[Pair]:
+def extra_submission_pairs(submission: dict[str, Any],
+                           request_id: int | None = None) -> list[Pair]:
     """Whatever the portal or the app sent that the fields above do not show."""
     pairs: list[Pair] = []
     for key, value in submission.items():
         if key == "holder" and isinstance(value, dict):
             pairs += [
-                (f"holder.{k}", literal(_raw(v)))
+                (f"holder.{k}", literal(_raw(v, request_id)))
                 for k, v in value.items() if k not in SHOWN_HOLDER_KEYS
             ]
         elif key not in SHOWN_KEYS:
-            pairs.append((str(key), literal(_raw(value))))
+            pairs.append((clipped(str(key), 200), literal(_raw(value, request_id))))
     return [(literal_line(label).plain, value) for label, value in pairs]
 
 
-def _raw(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+def _raw(value: Any, request_id: int | None = None) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return clipped(text, PREVIEW_TEXT_LIMIT, request_id)
 
 
 def found_pairs(detail: RequestDetail) -> list[Pair]:

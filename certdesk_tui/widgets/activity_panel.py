@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from certdesk_tui.domain import BRAND_LABELS, Brand, Status
 from certdesk_tui.text import literal, literal_line
-from certdesk_tui.views import RequestDetail
+from certdesk_tui.views import PANEL_TEXT_LIMIT, RequestDetail, clipped
 
 EMAIL_STATE_STYLE = {"queued": "italic", "sending": "italic", "sent": "", "failed": "bold reverse"}
 
@@ -55,7 +55,7 @@ def panel_text(d: RequestDetail) -> Text:
             out.append("\n")
     out.append("Customer instructions: ", style="bold underline")
     if d.instructions:
-        out.append_text(literal(d.instructions))
+        out.append_text(literal(clipped(d.instructions, PANEL_TEXT_LIMIT, r.id)))
     else:
         out.append("none", style="italic")
     out.append("\n")
