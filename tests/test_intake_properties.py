@@ -160,7 +160,7 @@ def test_any_customer_line_between_two_good_ones(manager, db, hostile):
 def _env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("CERTDESK_") and k not in ("LOGNAME", "USER")}
-    env.update(CERTDESK_DATA_DIR=str(home / "data"), CERTDESK_CONFIG=str(home / "none.toml"),
+    env.update(CERTDESK_DATA_DIR=str(home / "data"), CERTDESK_CONFIG=os.devnull,
                LOGNAME="morgan", USER="morgan", NO_COLOR="1", PYTHONIOENCODING="utf-8",
                PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]))
     return env
