@@ -338,10 +338,11 @@ def discrepancies(sub: Submission, customer_status: str, policy_in_force: bool,
         found.append("certificate holder address incomplete")
     holder_problem = addresses.problem(h.email) if h.email else None
     if holder_problem:
-        found.append(f"invalid holder email {shown(h.email)}: {holder_problem}")
+        found.append(f"invalid holder email {shown(h.email, 330)}: {holder_problem}")
     customer_problem = addresses.problem(customer_email) if customer_email.strip() else None
     if customer_problem:
-        found.append(f"invalid customer email {shown(customer_email)} on file: {customer_problem}")
+        found.append(f"invalid customer email {shown(customer_email, 330)} on file: "
+                     f"{customer_problem}")
     if sub.send_to_holder and not h.email:
         found.append("send to holder requested but no holder email given")
     if not policy_in_force:
