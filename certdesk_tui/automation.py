@@ -25,7 +25,29 @@ PRODUCERS: dict[Brand, tuple[str, str]] = {
 }
 
 STATE_RE = re.compile(r"^[A-Z]{2}$")
+LIMITS = ("each_accident", "disease_each_employee", "disease_policy_limit")
+# The largest dollar limit a certificate prints: it always fits the limits column at a
+# legible size and the database's integer column.
+LIMIT_MAX = 999_999_999
+# The description of operations continues on additional remarks pages; past this many
+# characters it is refused rather than filling page after page.
+DESCRIPTION_MAX = 20_000
 ZIP_RE = re.compile(r"^\d{5}(?:-\d{4})?$")
+
+
+def limit_problem(value: object) -> str | None:
+    """Why ``value`` cannot be a dollar limit on a certificate, or None when it can.
+
+    The one bound for limits, used at customer import, in the automation form and by
+    ``certdesk automate --set``: a whole number of dollars from $1 to $999,999,999.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be a whole dollar amount"
+    if value <= 0:
+        return "must be more than zero"
+    if value > LIMIT_MAX:
+        return f"must be at most ${LIMIT_MAX:,}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -97,13 +119,17 @@ def _convert(name: str, raw: Any) -> Any:
             return date.fromisoformat(str(raw).strip())
         except ValueError:
             raise ValidationFailed(f"{name} must be a date YYYY-MM-DD, not {raw!r}") from None
-    if name in ("each_accident", "disease_each_employee", "disease_policy_limit"):
-        if isinstance(raw, int):
+    if name in LIMITS:
+        if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
         text = str(raw).replace(",", "").replace("$", "").strip()
-        # ASCII digits only (int() fails on "²"), and not more than any limit could be.
-        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 18:
-            raise ValidationFailed(f"{name} must be a whole dollar amount, not {raw!r}")
+        # ASCII digits only ("²".isdigit() is true). The bound itself is checked by
+        # validate() (limit_problem), but thousands of digits are refused here, before
+        # int() is asked to convert them.
+        if not re.fullmatch(r"[0-9]+", text):
+            raise ValidationFailed(f"{name} must be a whole dollar amount, not {_shown(raw)}")
+        if len(text.lstrip("0")) > 30:
+            raise ValidationFailed(f"{name} {limit_problem(LIMIT_MAX + 1)}, not {_shown(raw)}")
         return int(text)
     if name == "wos":
         if isinstance(raw, bool):
@@ -115,6 +141,12 @@ def _convert(name: str, raw: Any) -> Any:
             return False
         raise ValidationFailed(f"wos must be yes or no, not {raw!r}")
     return str(raw)
+
+
+def _shown(raw: Any) -> str:
+    """A refused value as quoted in a message, at most about 40 characters."""
+    text = repr(str(raw))
+    return text if len(text) <= 40 else text[:36] + "...'"
 
 
 def validate(form: CertificateForm) -> dict[str, str]:
@@ -139,9 +171,12 @@ def validate(form: CertificateForm) -> dict[str, str]:
         problems["holder_email"] = f"is not a valid email address ({email_problem})"
     if form.expires <= form.effective:
         problems["expires"] = "must be after the effective date"
-    for name in ("each_accident", "disease_each_employee", "disease_policy_limit"):
-        if getattr(form, name) <= 0:
-            problems[name] = "must be more than zero"
+    for name in LIMITS:
+        problem = limit_problem(getattr(form, name))
+        if problem:
+            problems[name] = problem
+    if len(form.description) > DESCRIPTION_MAX:
+        problems["description"] = f"is longer than {DESCRIPTION_MAX:,} characters"
     return problems
 
 

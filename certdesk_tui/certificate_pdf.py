@@ -1,36 +1,87 @@
-"""The certificate of liability insurance as a one-page PDF (fpdf2).
+"""The certificate of liability insurance as a PDF (fpdf2).
 
 This is our own layout of the usual certificate sections, not an ACORD form.
-Every block has a fixed place and size on a Letter page; text that does not fit
-is wrapped and then cut with an ellipsis, so any input yields exactly one page.
+Every block has a fixed place and size on a Letter page. A certificate is right
+or it is not issued, so nothing is cut: text that does not fit is wrapped, then
+set in smaller type down to ``MIN_SIZE``, and refused with a ``ValidationFailed``
+naming the field past that; a long description of operations continues on
+additional remarks pages. Every character of every field is drawn: DejaVu Sans
+covers Latin, Greek, Cyrillic, Hebrew and Arabic; documents that need them also
+load Noto Sans Arabic and Noto Sans Hebrew (for the letters DejaVu lacks) and Droid
+Sans Fallback (Chinese, Japanese, Korean), all shipped in ``fonts/`` with their
+licences. Right-to-left text and Arabic joining are shaped with HarfBuzz. A
+character no font has (an emoji, a control character) refuses the certificate
+with its code point and name instead of a blank or a dropped glyph.
 The output is byte-identical for the same input (fixed dates and metadata), so a
 re-render of an issued certificate can be compared with the stored file.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
-from certdesk_tui.automation import CertificateForm
+from certdesk_tui.automation import DESCRIPTION_MAX, CertificateForm
+from certdesk_tui.errors import ValidationFailed
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVu"
-ELLIPSIS = "\u2026"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+# Fallback fonts in the order they are tried for a character the main font lacks.
+# Each is loaded only for a document with a character that needs it.
+FALLBACKS: tuple[tuple[str, str], ...] = (
+    ("NotoSansArabic", "NotoSansArabic-Regular.ttf"),
+    ("NotoSansHebrew", "NotoSansHebrew-Regular.ttf"),
+    ("DroidSansFallback", "DroidSansFallback.ttf"),
+)
+# Arabic letters join within a word, which only works when the whole word comes from
+# one font: a document with Arabic draws all of it in Noto Sans Arabic.
+ARABIC_RANGES = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF),
+                 (0xFE70, 0xFEFE))
+# Bidirectional embeddings, overrides and isolates could draw a name in another order
+# than it reads: refused like control characters.
+BIDI_CONTROLS = frozenset((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 # Letter portrait in millimetres; the margin gives a round 190 mm content width.
 PAGE_W = 215.9
+PAGE_H = 279.4
 MARGIN = 12.95
 CONTENT_W = PAGE_W - 2 * MARGIN
 HALF_W = CONTENT_W / 2
 PAD = 1.5  # inner padding of every box
 LINE = 0.42  # line height in mm per point of font size: about 1.2 line spacing
+MIN_SIZE = 6.0  # the smallest type a field is shrunk to before it is refused
+SIZE_STEP = 0.5
 DESCRIPTION_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0)
+CONTINUED = "(continued on the additional remarks page)"
+REMARKS_TITLE = "ADDITIONAL REMARKS"
+DESCRIPTION_LABEL = "DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES"
+
+# How each field is named in a refusal.
+FIELD_LABELS = {
+    "producer_name": "producer name",
+    "producer_address": "producer address",
+    "insured_name": "insured name",
+    "insured_address": "insured address",
+    "insurer_name": "insurer name",
+    "insurer_naic": "insurer NAIC number",
+    "policy_number": "policy number",
+    "holder_name": "holder name",
+    "holder_address": "holder address",
+    "holder_city": "holder city",
+    "holder_state": "holder state",
+    "holder_zip": "holder ZIP code",
+    "description": "description of operations",
+}
 
 NOTICE = (
     "This certificate is issued for information only and gives the certificate holder no "
@@ -59,10 +110,6 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("POLICY EXP\n(MM/DD/YYYY)", 20),
     ("LIMITS", 54),
 )
-
-# Control characters (tabs, form feeds, ...) have no glyph and would be dropped
-# with a warning; newlines are kept because they separate address lines.
-_CONTROL_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
 _TRANSLITERATE = str.maketrans(
@@ -114,34 +161,149 @@ def _money(amount: int) -> str:
 
 
 def _clean(text: str) -> str:
+    """One spelling of every text: composed characters (NFC), ``\n`` line ends, tabs as spaces."""
     text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL_RE.sub("", text)
+    try:
+        return unicodedata.normalize("NFC", text)
+    except UnicodeError:  # a lone surrogate: left for the glyph check to name
+        return text
+
+
+def _describe(char: str) -> str:
+    """``U+1F600 GRINNING FACE``: a character as a person can look it up (ASCII only)."""
+    code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    if name:
+        return f"{code} {name}"
+    category = unicodedata.category(char)
+    kind = {"Cc": "a control character", "Cs": "a lone surrogate", "Co": "a private-use character",
+            "Cn": "an unassigned code point"}.get(category, "an unnamed character")
+    return f"{code} ({kind})"
+
+
+@functools.cache
+def _font_cmap(file_name: str) -> frozenset[int]:
+    """The code points a shipped font has a glyph for (read once per process)."""
+    with TTFont(FONT_DIR / file_name, lazy=True) as font:
+        return frozenset(font.getBestCmap() or ())
+
+
+@functools.cache
+def _main_cmap() -> frozenset[int]:
+    """What the main font draws in both of its styles."""
+    return _font_cmap(FONT_FILES[""]) & _font_cmap(FONT_FILES["B"])
+
+
+def _is_arabic(code: int) -> bool:
+    return any(low <= code <= high for low, high in ARABIC_RANGES)
+
+
+def _needs_shaping(char: str) -> bool:
+    """Right-to-left text and combining marks are placed by HarfBuzz."""
+    return (unicodedata.bidirectional(char) in ("R", "AL", "AN")
+            or unicodedata.category(char) in ("Mn", "Mc")
+            or 0x1100 <= ord(char) <= 0x11FF)  # conjoining Hangul jamo
+
+
+def _drawn_fields(form: CertificateForm, number: str) -> Iterable[tuple[str, str]]:
+    for name, label in FIELD_LABELS.items():
+        yield label, getattr(form, name)
+    yield "certificate number", number
+
+
+class _Fonts:
+    """Which fonts a document needs, after checking that every character has a glyph."""
+
+    def __init__(self, texts: Iterable[tuple[str, str]]) -> None:
+        main = _main_cmap()
+        self.fallbacks: list[tuple[str, str]] = []
+        self.arabic = False
+        self.shaping = False
+        needed: set[str] = set()
+        for label, text in texts:
+            # Most text is plain Latin: one pass over a set of distinct characters.
+            for char in set(text) - {"\n"}:
+                code = ord(char)
+                if unicodedata.category(char) == "Cc" or code in BIDI_CONTROLS:
+                    raise ValidationFailed(
+                        f"the {label} has a control character that cannot be printed on a "
+                        f"certificate: {_describe(char)}")
+                arabic = _is_arabic(code)
+                self.arabic = self.arabic or arabic
+                if not self.shaping and code >= 0x0300 and _needs_shaping(char):
+                    self.shaping = True
+                if code in main and not arabic:
+                    continue
+                family = next((family for family, file_name in FALLBACKS
+                               if code in _font_cmap(file_name)), None)
+                if family is None:
+                    raise ValidationFailed(
+                        f"the {label} has a character no certificate font can draw: "
+                        f"{_describe(char)}")
+                needed.add(family)
+        if self.arabic:
+            needed.add(FALLBACKS[0][0])
+        self.fallbacks = [(family, file_name) for family, file_name in FALLBACKS
+                          if family in needed]
+
+    def main_range(self, style: str) -> list[int] | None:
+        """The code points the main font is used for: all but Arabic in an Arabic document."""
+        if not self.arabic:
+            return None
+        return sorted(code for code in _font_cmap(FONT_FILES[style]) if not _is_arabic(code))
 
 
 def render_certificate(
     form: CertificateForm, *, number: str, revision: int, issued_on: date
 ) -> bytes:
-    """The certificate as PDF bytes; the same arguments always give the same bytes."""
-    pdf = _CertificatePDF()
+    """The certificate as PDF bytes; the same arguments always give the same bytes.
+
+    Raises ``ValidationFailed`` naming the field when a character cannot be drawn or a
+    field does not fit even in the smallest type.
+    """
+    form = replace(form, **{f.name: _clean(getattr(form, f.name)) for f in fields(form)
+                            if isinstance(getattr(form, f.name), str)})
+    number = _clean(number)
+    if len(form.description) > DESCRIPTION_MAX:
+        raise ValidationFailed(
+            f"the description of operations is longer than {DESCRIPTION_MAX:,} characters: "
+            "shorten it")
+    pdf = _CertificatePDF(_Fonts(_drawn_fields(form, number)))
     # Fixed metadata: fpdf2 otherwise stamps the current time, and its /ID is a
     # hash of the content plus this date, so both become deterministic.
     pdf.set_creation_date(datetime.combine(issued_on, time(0), tzinfo=UTC))
     pdf.set_producer("certdesk")
     pdf.set_creator("certdesk")
     pdf.set_title(f"Certificate of liability insurance {number} revision {revision}")
-    pdf.set_author(_clean(form.producer_name))
+    pdf.set_author(form.producer_name)
     pdf.add_page()
     pdf.draw(form, number=number, revision=revision, issued_on=issued_on)
     return bytes(pdf.output())
 
 
+def _sizes(size: float) -> Iterable[float]:
+    """``size``, then smaller in half points down to ``MIN_SIZE``."""
+    yield size
+    while size - SIZE_STEP >= MIN_SIZE - 1e-9:
+        size -= SIZE_STEP
+        yield size
+
+
 class _CertificatePDF(FPDF):
-    def __init__(self) -> None:
+    def __init__(self, fonts: _Fonts) -> None:
         super().__init__(orientation="P", unit="mm", format="Letter")
-        self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-        self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+        for style, file_name in FONT_FILES.items():
+            self.add_font(FONT, style, FONT_DIR / file_name, unicode_range=fonts.main_range(style))
+        if fonts.fallbacks:
+            for family, file_name in fonts.fallbacks:
+                self.add_font(family, "", FONT_DIR / file_name)
+            # Bold text falls back to the regular face: a glyph is never left out.
+            self.set_fallback_fonts([family for family, _ in fonts.fallbacks],
+                                    exact_match=False)
+        if fonts.shaping:
+            self.set_text_shaping(True)
         # Positions are absolute, so an automatic page break could only ever
-        # produce a stray second page.
+        # produce a stray page; additional remarks pages are added explicitly.
         self.set_auto_page_break(False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_line_width(0.25)
@@ -149,35 +311,21 @@ class _CertificatePDF(FPDF):
 
     # -- text primitives -------------------------------------------------------
 
-    def _wrap(self, text: str, width: float, max_lines: int) -> tuple[list[str], bool]:
-        """Word-wrap ``text`` to ``width`` in the current font: (lines, whether it was cut).
-
-        Text beyond ``max_lines`` is dropped and the last kept line ends with an ellipsis.
-        """
-        text = _clean(text)
-        if not text.strip() or max_lines < 1:
-            return [], bool(text.strip())
+    def _wrap(self, text: str, width: float, max_lines: int) -> list[str] | None:
+        """Word-wrap ``text`` to ``width`` in the current font; None when it needs more lines."""
+        if not text.strip():
+            return []
         # Most values are one short line; skipping fpdf2's line breaker halves the draw time.
         if "\n" not in text and self.get_string_width(text) <= width:
-            return [text], False
-        # No DejaVu letter is narrower than 0.25 em, so nothing past this many characters
-        # can fit; cutting first keeps a huge input from stalling the line breaker.
-        limit = int(max_lines * width / (self.font_size * 0.25)) + 1
-        cut = len(text) > limit
+            return [text]
+        # No letter is narrower than 0.25 em, so text this long cannot fit: refusing it
+        # first keeps a huge input from stalling the line breaker.
+        if len(text) > int(max_lines * width / (self.font_size * 0.25)) + 1:
+            return None
         lines: list[str] = self.multi_cell(
-            width, 1, text[:limit], dry_run=True, output=MethodReturnValue.LINES
+            width, 1, text, dry_run=True, output=MethodReturnValue.LINES
         )
-        if len(lines) <= max_lines and not cut:
-            return lines, False
-        kept = lines[:max_lines]
-        kept[-1] = self._ellipsize(kept[-1], width)
-        return kept, True
-
-    def _ellipsize(self, line: str, width: float) -> str:
-        line = line.rstrip()
-        while line and self.get_string_width(line + ELLIPSIS) > width:
-            line = line[:-1].rstrip()
-        return line + ELLIPSIS
+        return lines if len(lines) <= max_lines else None
 
     def _draw(self, x: float, y: float, width: float, lines: list[str], align: str = "L") -> float:
         """Draw already wrapped lines in the current font; return the y below them."""
@@ -187,6 +335,23 @@ class _CertificatePDF(FPDF):
             self.cell(width, height, line, align=align)
             y += height
         return y
+
+    def _fit(
+        self, text: str, width: float, *, size: float, bold: bool, max_lines: int, field: str
+    ) -> list[str]:
+        """Set the font to the largest size (down to ``MIN_SIZE``) at which ``text`` fits.
+
+        A smaller size may use more lines in the same height. Raises ``ValidationFailed``
+        naming ``field`` when even the smallest size does not hold it.
+        """
+        for candidate in _sizes(size):
+            self.set_font(FONT, "B" if bold else "", candidate)
+            lines = self._wrap(text, width, max(1, int(max_lines * size / candidate + 1e-9)))
+            if lines is not None:
+                return lines
+        raise ValidationFailed(
+            f"the {field} does not fit on the certificate even in {min(size, MIN_SIZE):g} pt "
+            f"type: shorten it ({len(text):,} characters now)")
 
     def _lines(
         self,
@@ -199,52 +364,105 @@ class _CertificatePDF(FPDF):
         bold: bool = False,
         max_lines: int = 1,
         align: str = "L",
+        field: str = "certificate text",
     ) -> float:
-        """Draw wrapped text at (x, y); return the y below it."""
-        self.set_font(FONT, "B" if bold else "", size)
-        return self._draw(x, y, width, self._wrap(text, width, max_lines)[0], align)
+        """Draw wrapped text at (x, y), shrunk to fit if need be; return the y below it."""
+        lines = self._fit(text, width, size=size, bold=bold, max_lines=max_lines, field=field)
+        return self._draw(x, y, width, lines, align)
 
     def _label(self, x: float, y: float, width: float, text: str) -> float:
         return self._lines(x, y, width, text, size=6.5, bold=True)
 
-    def _fitting_size(self, texts: list[str], width: float, size: float, smallest: float) -> float:
-        """The largest font size (down to ``smallest``) at which every text fits on one line."""
-        while size > smallest:
-            self.set_font(FONT, "", size)
+    def _fitting_size(self, texts: list[str], width: float, size: float) -> float:
+        """The largest font size (down to ``MIN_SIZE``) at which every text fits on one line."""
+        for candidate in _sizes(size):
+            self.set_font(FONT, "", candidate)
             if all(self.get_string_width(t) <= width for t in texts):
-                break
-            size -= 0.5
-        return size
+                return candidate
+        raise ValidationFailed("the limits do not fit on the certificate: check the amounts")
 
-    def _description(self, text: str, x: float, y: float, width: float, height: float) -> None:
-        """A long description first shrinks (down to 6 pt), then is cut with an ellipsis."""
-        text = _clean(text)
+    def _description(
+        self, text: str, x: float, y: float, width: float, height: float
+    ) -> list[str]:
+        """Draw the description in its box, shrinking it down to 6 pt first.
+
+        Text that does not fit even then is drawn at the largest size with a note, and
+        the lines that did not fit are returned for the additional remarks pages.
+        """
         for size in DESCRIPTION_SIZES:
             self.set_font(FONT, "", size)
             budget = int(height // (size * LINE))
-            last = size == DESCRIPTION_SIZES[-1]
             # The unwrapped width bounds the line count from below: skip hopeless
             # sizes without running the (slow) line breaker.
-            if not last and self.get_string_width(" ".join(text.split())) > width * budget:
+            if self.get_string_width(" ".join(text.split())) > width * budget:
                 continue
-            lines, cut = self._wrap(text, width, budget)
-            if not cut or last:
-                break
-        self._draw(x, y, width, lines)
+            lines = self._wrap(text, width, budget)
+            if lines is not None:
+                self._draw(x, y, width, lines)
+                return []
+        size = DESCRIPTION_SIZES[0]
+        self.set_font(FONT, "", size)
+        lines = self.multi_cell(width, 1, text, dry_run=True, output=MethodReturnValue.LINES)
+        budget = int(height // (size * LINE)) - 1
+        self._draw(x, y, width, lines[:budget])
+        self.set_font(FONT, "B", size)
+        self._draw(x, y + budget * size * LINE, width, [CONTINUED])
+        return lines[budget:]
 
-    # -- page ----------------------------------------------------------------
+    # -- pages ---------------------------------------------------------------
 
     def draw(self, form: CertificateForm, *, number: str, revision: int, issued_on: date) -> None:
-        left, right = MARGIN, MARGIN + HALF_W
-        inner = HALF_W - 2 * PAD
+        rest = self._first_page(form, number=number, revision=revision, issued_on=issued_on)
+        if not rest:
+            return
+        size = DESCRIPTION_SIZES[0]
+        top = 52.0  # where the continued text starts on a remarks page
+        per_page = int((PAGE_H - MARGIN - 8 - top) // (size * LINE))
+        pages = [rest[i : i + per_page] for i in range(0, len(rest), per_page)]
+        total = 1 + len(pages)
+        self._page_number(1, total)
+        for index, lines in enumerate(pages, start=2):
+            self.add_page()
+            self._remarks_page(form, number=number, revision=revision, issued_on=issued_on)
+            self.set_font(FONT, "", size)
+            self._draw(MARGIN + PAD, top, CONTENT_W - 2 * PAD, lines)
+            self._page_number(index, total)
 
-        # Title and date.
-        self._lines(
-            left, 13, CONTENT_W - 45, "CERTIFICATE OF LIABILITY INSURANCE", size=15, bold=True
-        )
+    def _page_number(self, page: int, total: int) -> None:
+        self._lines(MARGIN, PAGE_H - MARGIN - 3, CONTENT_W, f"Page {page} of {total}",
+                    size=6.5, align="R")
+
+    def _title(self, title: str, issued_on: date) -> None:
+        self._lines(MARGIN, 13, CONTENT_W - 45, title, size=15, bold=True)
         self.rect(PAGE_W - MARGIN - 40, 12, 40, 10)
         self._label(PAGE_W - MARGIN - 40 + PAD, 13, 37, "DATE (MM/DD/YYYY)")
         self._lines(PAGE_W - MARGIN - 40 + PAD, 16.5, 37, _us_date(issued_on), size=10, bold=True)
+
+    def _remarks_page(
+        self, form: CertificateForm, *, number: str, revision: int, issued_on: date
+    ) -> None:
+        """An additional remarks page: which certificate it belongs to, then the text."""
+        left = MARGIN
+        self._title(REMARKS_TITLE, issued_on)
+        self.rect(left, 24, CONTENT_W, 20)
+        self._lines(left + PAD, 25.2, CONTENT_W - 2 * PAD,
+                    f"This page is part of certificate {number}, revision {revision}.",
+                    size=8, bold=True)
+        y = self._label(left + PAD, 30, CONTENT_W - 2 * PAD, "INSURED")
+        self._lines(left + PAD, y + 0.5, CONTENT_W - 2 * PAD, form.insured_name, size=9,
+                    bold=True, max_lines=2, field=FIELD_LABELS["insured_name"])
+        self._label(left + PAD, 46.5, CONTENT_W - 2 * PAD, f"{DESCRIPTION_LABEL} (CONTINUED)")
+
+    def _first_page(
+        self, form: CertificateForm, *, number: str, revision: int, issued_on: date
+    ) -> list[str]:
+        """The certificate itself; returns the description lines left for remarks pages."""
+        left, right = MARGIN, MARGIN + HALF_W
+        inner = HALF_W - 2 * PAD
+        labels = FIELD_LABELS
+
+        # Title and date.
+        self._title("CERTIFICATE OF LIABILITY INSURANCE", issued_on)
 
         # Notice: information only, no rights for the holder.
         self.rect(left, 24, CONTENT_W, 10)
@@ -254,17 +472,17 @@ class _CertificatePDF(FPDF):
         top = 36
         self.rect(left, top, HALF_W, 28)
         y = self._label(left + PAD, top + 1, inner, "PRODUCER")
-        y = self._lines(
-            left + PAD, y + 0.5, inner, form.producer_name, size=9, bold=True, max_lines=2
-        )
-        self._lines(left + PAD, y, inner, form.producer_address, size=8, max_lines=4)
+        y = self._lines(left + PAD, y + 0.5, inner, form.producer_name, size=9, bold=True,
+                        max_lines=2, field=labels["producer_name"])
+        self._lines(left + PAD, y, inner, form.producer_address, size=8, max_lines=4,
+                    field=labels["producer_address"])
 
         self.rect(left, top + 28, HALF_W, 28)
         y = self._label(left + PAD, top + 29, inner, "INSURED")
-        y = self._lines(
-            left + PAD, y + 0.5, inner, form.insured_name, size=9, bold=True, max_lines=2
-        )
-        self._lines(left + PAD, y, inner, form.insured_address, size=8, max_lines=4)
+        y = self._lines(left + PAD, y + 0.5, inner, form.insured_name, size=9, bold=True,
+                        max_lines=2, field=labels["insured_name"])
+        self._lines(left + PAD, y, inner, form.insured_address, size=8, max_lines=4,
+                    field=labels["insured_address"])
 
         self.rect(right, top, HALF_W, 56)
         naic_w = 20
@@ -272,15 +490,11 @@ class _CertificatePDF(FPDF):
         self._label(right + PAD, top + 1, name_w, "INSURER(S) AFFORDING COVERAGE")
         self._lines(right + PAD + name_w, top + 1, naic_w, "NAIC #", size=6.5, bold=True, align="R")
         self.line(right, top + 5, right + HALF_W, top + 5)
-        insurer = self._lines(
-            right + PAD,
-            top + 6.5,
-            name_w - 2,
-            f"INSURER A: {form.insurer_name}",
-            size=8,
-            max_lines=2,
-        )
-        self._lines(right + PAD + name_w, top + 6.5, naic_w, form.insurer_naic, size=8, align="R")
+        insurer = self._lines(right + PAD, top + 6.5, name_w - 2,
+                              f"INSURER A: {form.insurer_name}", size=8, max_lines=2,
+                              field=labels["insurer_name"])
+        self._lines(right + PAD + name_w, top + 6.5, naic_w, form.insurer_naic, size=8,
+                    align="R", field=labels["insurer_naic"])
         y = max(insurer, top + 6.5 + 3.4) + 2
         for letter in "BCDEF":
             self.line(right, y - 1, right + HALF_W, y - 1)
@@ -291,53 +505,42 @@ class _CertificatePDF(FPDF):
         self.set_fill_color(225, 225, 225)
         self.rect(left, top, CONTENT_W, 6, style="DF")
         self._lines(left + PAD, top + 1.3, 30, "COVERAGES", size=8.5, bold=True)
-        self._lines(left + 40, top + 1.5, 80, f"CERTIFICATE NUMBER: {number}", size=8, bold=True)
-        self._lines(
-            left + 125,
-            top + 1.5,
-            CONTENT_W - 125 - PAD,
-            f"REVISION NUMBER: {revision}",
-            size=8,
-            bold=True,
-            align="R",
-        )
+        self._lines(left + 40, top + 1.5, 80, f"CERTIFICATE NUMBER: {number}", size=8, bold=True,
+                    field="certificate number")
+        self._lines(left + 125, top + 1.5, CONTENT_W - 125 - PAD, f"REVISION NUMBER: {revision}",
+                    size=8, bold=True, align="R", field="revision number")
         self.rect(left, top + 6, CONTENT_W, 8)
         self._lines(
             left + PAD, top + 6.8, CONTENT_W - 2 * PAD, COVERAGE_NOTE, size=6.5, max_lines=2
         )
         self._coverages(form, top + 14)
 
-        # Description of operations: fixed box, the font shrinks before cutting.
+        # Description of operations: fixed box, the font shrinks before it continues.
         top = 146
         self.rect(left, top, CONTENT_W, 68)
-        self._label(
-            left + PAD,
-            top + 1,
-            CONTENT_W - 2 * PAD,
-            "DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES",
-        )
-        self._description(form.description, left + PAD, top + 5, CONTENT_W - 2 * PAD, 62)
+        self._label(left + PAD, top + 1, CONTENT_W - 2 * PAD, DESCRIPTION_LABEL)
+        rest = self._description(form.description, left + PAD, top + 5, CONTENT_W - 2 * PAD, 62)
 
         # Certificate holder (left), cancellation and signature (right).
         top = 216
         self.rect(left, top, HALF_W, 44)
         self._label(left + PAD, top + 1, inner, "CERTIFICATE HOLDER")
-        y = self._lines(
-            left + PAD, top + 6, inner, form.holder_name, size=9, bold=True, max_lines=3
-        )
+        y = self._lines(left + PAD, top + 6, inner, form.holder_name, size=9, bold=True,
+                        max_lines=3, field=labels["holder_name"])
         # The name is drawn bold above; the rest of holder_block is the address.
         block = form.holder_block
-        rest = block[len(form.holder_name) :].lstrip("\n") if form.holder_name else block
-        self._lines(left + PAD, y, inner, rest, size=8.5, max_lines=5)
+        address = block[len(form.holder_name) :].lstrip("\n") if form.holder_name else block
+        self._lines(left + PAD, y, inner, address, size=8.5, max_lines=5,
+                    field=labels["holder_address"])
 
         self.rect(right, top, HALF_W, 24)
         self._label(right + PAD, top + 1, inner, "CANCELLATION")
         self._lines(right + PAD, top + 5, inner, CANCELLATION, size=7.5, max_lines=5)
         self.rect(right, top + 24, HALF_W, 20)
         self._label(right + PAD, top + 25, inner, "AUTHORIZED REPRESENTATIVE")
-        self._lines(
-            right + PAD, top + 32, inner, form.producer_name, size=10, bold=True, max_lines=2
-        )
+        self._lines(right + PAD, top + 32, inner, form.producer_name, size=10, bold=True,
+                    max_lines=2, field=labels["producer_name"])
+        return rest
 
     def _coverages(self, form: CertificateForm, top: float) -> None:
         """The coverages table: a two-line heading and the workers' compensation row."""
@@ -360,34 +563,28 @@ class _CertificatePDF(FPDF):
             f"E.L. DISEASE - POLICY LIMIT {_money(form.disease_policy_limit)}",
         ]
         cells = [
-            ("A", 7.5, True, 1),
-            ("WORKERS COMPENSATION AND EMPLOYERS' LIABILITY", 7.5, True, 4),
-            ("N", 7.5, False, 1),
-            ("Y" if form.wos else "N", 7.5, True, 1),
-            (form.policy_number, 7.5, False, 4),
-            (_us_date(form.effective), 7.5, False, 1),
-            (_us_date(form.expires), 7.5, False, 1),
+            ("A", 7.5, True, 1, "insurer letter"),
+            ("WORKERS COMPENSATION AND EMPLOYERS' LIABILITY", 7.5, True, 4, "type of insurance"),
+            ("N", 7.5, False, 1, "additional insured mark"),
+            ("Y" if form.wos else "N", 7.5, True, 1, "waiver mark"),
+            (form.policy_number, 7.5, False, 4, FIELD_LABELS["policy_number"]),
+            (_us_date(form.effective), 7.5, False, 1, "effective date"),
+            (_us_date(form.expires), 7.5, False, 1, "expiry date"),
         ]
         x = MARGIN
-        for (text, size, bold, max_lines), (_, width) in zip(cells, COLUMNS, strict=False):
+        for (text, size, bold, max_lines, field), (_, width) in zip(cells, COLUMNS, strict=False):
             align = "L" if max_lines > 1 else "C"
-            self._lines(
-                x + 1,
-                row + 1.5,
-                width - 2,
-                text,
-                size=size,
-                bold=bold,
-                max_lines=max_lines,
-                align=align,
-            )
+            self._lines(x + 1, row + 1.5, width - 2, text, size=size, bold=bold,
+                        max_lines=max_lines, align=align, field=field)
             x += width
-        # Amounts should not be cut, so the limits shrink (down to 5 pt) before anything is.
+        # Amounts are never cut: the limits shrink together, and the bound on a limit
+        # (automation.LIMIT_MAX) keeps them legible.
         width = COLUMNS[-1][1] - 2
-        size = self._fitting_size(limits, width, 7.5, 5.0)
+        size = self._fitting_size(limits, width, 7.5)
         y = row + 1.5
         for line in limits:
-            y = self._lines(x + 1, y, width, line, size=size, bold=line == "PER STATUTE") + 0.6
+            self.set_font(FONT, "B" if line == "PER STATUTE" else "", size)
+            y = self._draw(x + 1, y, width, [line]) + 0.6
 
         if form.wos:
             self._lines(MARGIN, row + 22, CONTENT_W, WAIVER, size=9, bold=True)

@@ -1152,9 +1152,10 @@ def _parse_policy(p: object, index: int) -> dict:
         raise ValidationFailed(f"{where}: limits must be an object")
     for key in ("each_accident", "disease_each_employee", "disease_policy_limit"):
         value = limits.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
-            raise ValidationFailed(
-                f"{where}: limits.{key} must be a whole dollar amount from 0 to {2**31 - 1:,}")
+        # 0 (or absent) means not on file: automation then asks for the limit.
+        problem = None if type(value) is int and value == 0 else automation.limit_problem(value)
+        if problem:
+            raise ValidationFailed(f"{where}: limits.{key} {problem}")
         out[key] = value
     return out
 

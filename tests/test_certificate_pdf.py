@@ -1,4 +1,4 @@
-"""The certificate PDF: content, Unicode, waiver, determinism, overflow and file names."""
+"""The certificate PDF: content, every script drawn, nothing cut, bounds, determinism, names."""
 
 from __future__ import annotations
 
@@ -9,15 +9,21 @@ from datetime import date
 
 import pypdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from certdesk_tui.automation import CertificateForm
+from certdesk_tui.automation import LIMIT_MAX, CertificateForm, limit_problem, validate
 from certdesk_tui.certificate_pdf import (
     COLUMNS,
+    CONTINUED,
     MARGIN,
+    MIN_SIZE,
     WAIVER,
     certificate_file_name,
     render_certificate,
 )
+from certdesk_tui.errors import ValidationFailed
+from tests import factories
 
 UNICODE_NAME = "Zoë Łukasiewicz – Ñandú GmbH"
 ISSUED_ON = date(2024, 3, 5)
@@ -60,6 +66,18 @@ def reader(pdf: bytes) -> pypdf.PdfReader:
 
 def text_of(pdf: bytes) -> str:
     return reader(pdf).pages[0].extract_text()
+
+
+def font_sizes(pdf: bytes, starting: str, page: int = 0) -> list[float]:
+    """The type sizes (pt) of the text runs that start with ``starting``."""
+    sizes: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.startswith(starting):
+            sizes.append(round(size * tm[0], 2))
+
+    reader(pdf).pages[page].extract_text(visitor_text=visit)
+    return sizes
 
 
 def column_texts(pdf: bytes, heading: str) -> list[str]:
@@ -163,26 +181,28 @@ def test_same_input_gives_byte_identical_output(form: CertificateForm) -> None:
     assert reader(first).metadata["/Producer"] == "certdesk"
 
 
-def test_huge_values_do_not_raise_and_stay_on_one_page(form: CertificateForm) -> None:
-    long_name = ("Very Long Holder Name Ünïcødé " * 10)[:300]
-    description = ("All operations performed by the insured for the holder. " * 40)[:2000]
+def test_long_values_shrink_and_stay_on_one_page_without_an_ellipsis(form: CertificateForm) -> None:
+    long_name = ("Very Long Holder Name Ünïcødé " * 5)[:140]
+    description = ("All operations performed by the insured for the holder. " * 30)[:1500]
     pdf = render(
         replace(
             form,
             holder_name=long_name,
             description=description,
-            insured_name="X" * 500,
-            policy_number="P" * 200,
-            each_accident=10**15,
+            insured_name="Insured " * 9,
+            policy_number="P" * 60,
+            each_accident=LIMIT_MAX,
         ),
-        number="CD-" + "9" * 120,
+        number="CD-" + "9" * 20,
     )
     assert len(reader(pdf).pages) == 1
     text = text_of(pdf)
-    # Whatever does not fit is cut visibly rather than drawn off the page.
-    assert "…" in text
-    assert "Very Long Holder Name" in text
-    assert "All operations performed by the insured" in text
+    assert "…" not in text
+    flat = "".join(text.split())
+    for value in (long_name, description, "Insured " * 9, "P" * 60, "CD-" + "9" * 20,
+                  "$999,999,999"):
+        assert "".join(value.split()) in flat, value
+    assert font_sizes(pdf, "Very")[0] < 9
 
 
 def test_file_name_is_ascii_and_safe() -> None:
@@ -203,3 +223,282 @@ def test_file_name_is_ascii_and_safe() -> None:
         assert re.fullmatch(r"certificate-[A-Za-z0-9-]*\.pdf", name), name
         assert "--" not in name
         assert len(name) <= 80
+
+
+# -- every character drawn -----------------------------------------------------------------
+
+SCRIPTS = {
+    "japanese": "株式会社東京建設 カタカナ",
+    "chinese": "北京建筑有限公司",
+    "korean": "대한건설 주식회사",
+    "greek": "Σπύρος Παπαδόπουλος ΑΕ",
+    "cyrillic": "ООО Ёлкин и Щукин",
+    "hebrew": "בנייה ירושלים בעמ",
+    "arabic": "شركة البناء العربية",
+}
+# pypdf extracts right-to-left text a word at a time in the order the words are drawn
+# (right to left), so for these scripts each word is checked rather than the whole line.
+RIGHT_TO_LEFT = {"hebrew", "arabic"}
+
+
+def embedded_fonts(pdf: bytes) -> set[str]:
+    fonts = reader(pdf).pages[0]["/Resources"]["/Font"]
+    return {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values()}
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_holder_name_in_any_customer_script_is_drawn_and_extracted(
+    form: CertificateForm, script: str
+) -> None:
+    name = SCRIPTS[script]
+    pdf = render(replace(form, holder_name=name, insured_name=f"{name} 2"))
+    lines = text_of(pdf).splitlines()
+    if script in RIGHT_TO_LEFT:
+        words = set(" ".join(lines).split())
+        assert set(name.split()) <= words
+    else:
+        assert name in lines
+        assert f"{name} 2" in lines
+
+
+def test_fallback_fonts_are_embedded_only_when_a_document_needs_them(
+    form: CertificateForm,
+) -> None:
+    latin = embedded_fonts(render(replace(form, holder_name="Zoë Ñandú – Σπύρος – Ёлкин")))
+    assert latin and all(name.startswith("DejaVuSans") for name in latin), latin
+    cjk = embedded_fonts(render(replace(form, holder_name="東京建設")))
+    assert any(name.startswith("DroidSansFallback") for name in cjk), cjk
+    # Arabic is drawn from one font so that its letters join, Urdu letters included.
+    arabic = embedded_fonts(render(replace(form, holder_name="مؤسسة ٹیکنالوجی کراچی")))
+    assert any(name.startswith("NotoSansArabic") for name in arabic), arabic
+    assert not any(name.startswith("DroidSansFallback") for name in arabic), arabic
+
+
+def test_arabic_letters_are_shaped_into_their_joined_forms(form: CertificateForm) -> None:
+    # Shaped text is drawn with glyph ids, so the ToUnicode map of the Arabic font is what
+    # maps the joined (initial, medial, final) glyphs back to the letters typed.
+    pdf = render(replace(form, holder_name="شركة"))
+    fonts = reader(pdf).pages[0]["/Resources"]["/Font"]
+    arabic = next(f.get_object() for f in fonts.values()
+                  if "NotoSansArabic" in str(f.get_object()["/BaseFont"]))
+    to_unicode = arabic["/ToUnicode"].get_object().get_data().decode("latin-1")
+    # Four letters, each drawn once: at least four glyphs mapped.
+    assert to_unicode.count("<") >= 8
+    assert "شركة" in text_of(pdf).replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("holder_name", "Smile \U0001F9D1 Builders",
+         "the holder name has a character no certificate font can draw: U+1F9D1 ADULT"),
+        ("insured_name", "नमस्ते Traders",
+         "the insured name has a character no certificate font can draw: U+"),
+        ("holder_address", "9 Oak Ave\x1b[2J",
+         "the holder address has a control character that cannot be printed on a "
+         "certificate: U+001B (a control character)"),
+        ("policy_number", "WC-\u202e1234",
+         "the policy number has a control character that cannot be printed on a "
+         "certificate: U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("holder_city", "Mia\ud800mi",
+         "the holder city has a character no certificate font can draw: U+D800 "
+         "(a lone surrogate)"),
+        ("description", "Work \U00013000 here",
+         "the description of operations has a character no certificate font can draw: "
+         "U+13000 EGYPTIAN HIEROGLYPH A001"),
+    ],
+    ids=["emoji", "devanagari", "escape", "bidi-override", "lone-surrogate", "hieroglyph"],
+)
+def test_a_character_that_cannot_be_drawn_stops_the_certificate_naming_it(
+    form: CertificateForm, field: str, value: str, message: str
+) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        render(replace(form, **{field: value}))
+    assert str(refused.value).startswith(message)
+    assert str(refused.value).isascii()
+
+
+def test_decomposed_accents_are_composed_and_drawn(form: CertificateForm) -> None:
+    pdf = render(replace(form, holder_name="Zoe\u0308 Cafe\u0301 Ltd"))
+    assert "Zoë Café Ltd" in text_of(pdf).splitlines()
+
+
+# -- nothing cut silently ------------------------------------------------------------------
+
+def test_a_long_holder_name_shrinks_to_the_minimum_and_past_it_is_refused(
+    form: CertificateForm,
+) -> None:
+    fits_small = "Northwestern Regional Mechanical Electrical And Plumbing " * 3
+    pdf = render(replace(form, holder_name=fits_small.strip()))
+    assert "".join(fits_small.split()) in "".join(text_of(pdf).split())
+    sizes = font_sizes(pdf, "Northwestern")
+    assert sizes and MIN_SIZE <= sizes[0] < 9
+
+    with pytest.raises(ValidationFailed, match=(
+            "the holder name does not fit on the certificate even in 6 pt type: shorten it")):
+        render(replace(form, holder_name=(fits_small * 3).strip()))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "label"),
+    [("insured_name", "Insured Company " * 20, "insured name"),
+     ("insured_address", "1 Long Street\n" * 12, "insured address"),
+     ("insurer_name", "Mutual Casualty " * 20, "insurer name"),
+     ("insurer_naic", "1234567890" * 3, "insurer NAIC number"),
+     ("policy_number", "WC-2026-" * 20, "policy number"),
+     ("holder_address", "9 Oak Avenue, Building " * 40, "holder address"),
+     ("producer_name", "Producer Agency " * 20, "producer name")],
+    ids=lambda value: value if " " not in str(value) or len(str(value)) < 20 else "",
+)
+def test_every_field_that_does_not_fit_is_refused_by_name(
+    form: CertificateForm, field: str, value: str, label: str
+) -> None:
+    with pytest.raises(ValidationFailed, match=f"^the {label} does not fit on the certificate"):
+        render(replace(form, **{field: value}))
+
+
+def test_a_long_description_continues_on_an_additional_remarks_page(
+    form: CertificateForm,
+) -> None:
+    words = [f"site{i:04d}" for i in range(600)]
+    description = " ".join(words)
+    assert len(description) > 5_000
+    pdf = render(replace(form, description=description))
+    pages = reader(pdf).pages
+    assert len(pages) == 2
+    first, second = pages[0].extract_text(), pages[1].extract_text()
+    assert CONTINUED in first and "Page 1 of 2" in first
+    assert "ADDITIONAL REMARKS" in second and "Page 2 of 2" in second
+    assert "certificate CD-000123, revision 2" in second and "Acme Roofing LLC" in second
+    assert " ".join(words[-5:]) in second
+    # Every word is printed exactly once, in order, across the two pages.
+    printed = [w for w in (first + "\n" + second).split() if w.startswith("site")]
+    assert printed == words
+    assert font_sizes(pdf, "site0000")[0] == 8
+
+
+def test_a_description_that_fits_in_smaller_type_stays_on_one_page(
+    form: CertificateForm,
+) -> None:
+    description = " ".join(f"work{i:03d}" for i in range(330))
+    pdf = render(replace(form, description=description))
+    assert len(reader(pdf).pages) == 1
+    assert CONTINUED not in text_of(pdf)
+    assert font_sizes(pdf, "work000")[0] < 8
+
+
+def test_a_description_past_the_bound_is_refused(form: CertificateForm) -> None:
+    with pytest.raises(ValidationFailed, match="description of operations is longer than 20,000"):
+        render(replace(form, description="x " * 10_001))
+    assert validate(replace(form, description="x" * 20_001))["description"] == (
+        "is longer than 20,000 characters")
+
+
+def test_the_largest_limit_is_printed_in_full_in_legible_type(form: CertificateForm) -> None:
+    pdf = render(replace(form, each_accident=LIMIT_MAX, disease_each_employee=LIMIT_MAX,
+                         disease_policy_limit=LIMIT_MAX))
+    text = text_of(pdf)
+    assert "E.L. DISEASE - POLICY LIMIT $999,999,999" in text
+    assert font_sizes(pdf, "E.L. DISEASE - POLICY")[0] >= MIN_SIZE
+
+
+# -- the one bound on a limit ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("1000000000000000000000000000000", "must be at most $999,999,999"),
+     ("1,000,000,000", "must be at most $999,999,999"),
+     ("9" * 5000, "must be at most $999,999,999"),
+     ("0", "must be more than zero"),
+     ("-5", "must be a whole dollar amount"),
+     ("²", "must be a whole dollar amount"),
+     ("1e30", "must be a whole dollar amount"),
+     ("١٢٣", "must be a whole dollar amount")],
+)
+def test_a_limit_out_of_bounds_is_refused_in_the_form(
+    form: CertificateForm, raw: str, message: str
+) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        form.with_changes({"each_accident": raw})
+    assert str(refused.value).startswith(f"each_accident {message}, not ")
+    assert len(str(refused.value)) < 120
+
+
+def test_limit_problem_is_the_one_bound() -> None:
+    assert limit_problem(1) is None and limit_problem(LIMIT_MAX) is None
+    assert limit_problem(LIMIT_MAX + 1) == "must be at most $999,999,999"
+    assert limit_problem(10**30) == "must be at most $999,999,999"
+    assert limit_problem(0) == "must be more than zero"
+    assert limit_problem(True) == limit_problem(1.5) == "must be a whole dollar amount"
+    assert form_problems(each_accident=10**30) == {"each_accident": "must be at most $999,999,999"}
+    assert form_problems(each_accident=999_999_999) == {}
+
+
+def form_problems(**changes: object) -> dict[str, str]:
+    base = CertificateForm(
+        producer_name="P", producer_address="", insured_name="Insured", insured_address="",
+        insurer_name="Insurer", insurer_naic="", policy_number="WC-1",
+        effective=date(2026, 1, 1), expires=date(2027, 1, 1), each_accident=1,
+        disease_each_employee=1, disease_policy_limit=1, holder_name="Holder Inc",
+        holder_address="1 Main St", holder_city="Austin", holder_state="TX", holder_zip="78701",
+        holder_email="", description="")
+    return validate(replace(base, **changes))
+
+
+def test_a_limit_of_ten_to_the_thirty_is_refused_at_import_and_the_good_lines_kept(
+    manager,
+) -> None:
+    huge = dict(factories.POLICY, number="WC-HUGE",
+                limits=dict(factories.POLICY["limits"], disease_policy_limit=10**30))
+    report = manager.import_customers(factories.jsonl(
+        factories.customer("C700", name="Good Before LLC"),
+        factories.customer("C701", policies=[huge]),
+        factories.customer("C702", name="Good After LLC")))
+    assert [o.line for o in report.refused] == [2]
+    assert "limits.disease_policy_limit must be at most $999,999,999" in (
+        report.refused[0].message)
+    assert len(report.accepted) == 2
+
+
+def test_a_limit_of_ten_to_the_thirty_is_refused_on_the_command_line(tmp_path) -> None:
+    from tests.test_cli import Cli, seed
+
+    cli = Cli(tmp_path)
+    ids = seed(f"sqlite:///{cli.default_database}",
+               factories.submission("L-1", "C100", instructions="call first"))
+    request = str(ids["L-1"])
+    refusal = cli.refused("automate", request, "--set", f"each_accident={10**30}", login="sam")
+    assert "each_accident must be at most $999,999,999, not " in refusal
+    refusal = cli.refused("automate", request, "--set", "holder_name=Smile \U0001F9D1",
+                          login="sam")
+    assert "the holder name has a character no certificate font can draw: U+1F9D1 ADULT" in (
+        refusal)
+    shown = cli.json("show", request)
+    assert shown["status"] != "completed" and shown["emails"] == []
+
+
+# -- determinism and any input ---------------------------------------------------------------
+
+def test_a_certificate_in_several_scripts_is_byte_identical_when_rendered_again(
+    form: CertificateForm,
+) -> None:
+    mixed = replace(form, holder_name="東京建設 – שלום – شركة", insured_name="대한건설 ООО",
+                    description="Долгое описание. " * 400)
+    first, second = render(mixed), render(mixed)
+    assert first == second
+    assert len(reader(first).pages) == 2
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(min_size=3, max_size=40))
+def test_any_holder_name_is_drawn_whole_or_refused_with_a_message(
+    form: CertificateForm, name: str
+) -> None:
+    try:
+        pdf = render(replace(form, holder_name=name))
+    except ValidationFailed as refused:
+        assert str(refused).startswith("the holder name ")
+        assert str(refused).isascii()
+        return
+    assert len(reader(pdf).pages) == 1
