@@ -418,10 +418,15 @@ def test_the_largest_limit_is_printed_in_full_in_legible_type(form: CertificateF
 def test_a_limit_out_of_bounds_is_refused_in_the_form(
     form: CertificateForm, raw: str, message: str
 ) -> None:
-    with pytest.raises(ValidationFailed) as refused:
-        form.with_changes({"each_accident": raw})
-    assert str(refused.value).startswith(f"each_accident {message}, not ")
-    assert len(str(refused.value)) < 120
+    # Conversion refuses what is not an amount; validate() (the form's and the service's
+    # check) refuses an amount out of bounds.
+    try:
+        problems = validate(form.with_changes({"each_accident": raw}))
+    except ValidationFailed as refused:
+        assert str(refused).startswith(f"each_accident {message}, not ")
+        assert len(str(refused)) < 120
+    else:
+        assert problems == {"each_accident": message}
 
 
 def test_limit_problem_is_the_one_bound() -> None:
@@ -468,7 +473,7 @@ def test_a_limit_of_ten_to_the_thirty_is_refused_on_the_command_line(tmp_path) -
                factories.submission("L-1", "C100", instructions="call first"))
     request = str(ids["L-1"])
     refusal = cli.refused("automate", request, "--set", f"each_accident={10**30}", login="sam")
-    assert "each_accident must be at most $999,999,999, not " in refusal
+    assert "each_accident must be at most $999,999,999" in refusal
     refusal = cli.refused("automate", request, "--set", "holder_name=Smile \U0001F9D1",
                           login="sam")
     assert "the holder name has a character no certificate font can draw: U+1F9D1 ADULT" in (
