@@ -7,9 +7,10 @@ set in smaller type down to ``MIN_SIZE``, and refused with a ``ValidationFailed`
 naming the field past that; a long description of operations continues on
 additional remarks pages. Every character of every field is drawn: DejaVu Sans
 covers Latin, Greek, Cyrillic, Hebrew and Arabic; documents that need them also
-load Noto Sans Arabic and Noto Sans Hebrew (for the letters DejaVu lacks) and Droid
-Sans Fallback (Chinese, Japanese, Korean), all shipped in ``fonts/`` with their
-licences. Right-to-left text and Arabic joining are shaped with HarfBuzz. A
+load Noto Sans Arabic and Noto Sans Hebrew (for the letters DejaVu lacks), Noto Sans
+Devanagari and Thai, and Droid Sans Fallback (Chinese, Japanese, Korean), all shipped
+in ``fonts/`` with their licences. Right-to-left text, Arabic joining and the
+combining marks of Indic scripts are shaped with HarfBuzz. A
 character no font has (an emoji, a control character) refuses the certificate
 with its code point and name instead of a blank or a dropped glyph.
 The output is byte-identical for the same input (fixed dates and metadata), so a
@@ -41,6 +42,8 @@ FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 FALLBACKS: tuple[tuple[str, str], ...] = (
     ("NotoSansArabic", "NotoSansArabic-Regular.ttf"),
     ("NotoSansHebrew", "NotoSansHebrew-Regular.ttf"),
+    ("NotoSansDevanagari", "NotoSansDevanagari-Regular.ttf"),
+    ("NotoSansThai", "NotoSansThai-Regular.ttf"),
     ("DroidSansFallback", "DroidSansFallback.ttf"),
 )
 # Arabic letters join within a word, which only works when the whole word comes from
