@@ -448,6 +448,23 @@ def test_limit_problem_is_the_one_bound() -> None:
     assert form_problems(each_accident=999_999_999) == {}
 
 
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(st.text(max_size=60), st.from_regex(r"\$?[0-9][0-9,]{0,40}", fullmatch=True),
+                     st.integers(min_value=-(10**40), max_value=10**40).map(str)))
+def test_any_limit_typed_is_an_amount_within_the_bound_or_refused_with_a_message(
+    form: CertificateForm, raw: str
+) -> None:
+    try:
+        changed = form.with_changes({"disease_policy_limit": raw})
+    except ValidationFailed as refused:
+        assert str(refused).startswith("disease_policy_limit must be ")
+        assert "\n" not in str(refused) and len(str(refused)) < 120
+        return
+    problem = validate(changed).get("disease_policy_limit")
+    assert (problem is None) == (1 <= changed.disease_policy_limit <= LIMIT_MAX)
+
+
 def form_problems(**changes: object) -> dict[str, str]:
     base = CertificateForm(
         producer_name="P", producer_address="", insured_name="Insured", insured_address="",
