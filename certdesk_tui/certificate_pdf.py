@@ -224,8 +224,9 @@ class _Fonts:
         self.shaping = False
         needed: set[str] = set()
         for label, text in texts:
-            # Most text is plain Latin: one pass over a set of distinct characters.
-            for char in set(text) - {"\n"}:
+            # One pass over the distinct characters, in the order they are written, so
+            # that a refusal names the first character that cannot be drawn.
+            for char in dict.fromkeys(text.replace("\n", "")):
                 code = ord(char)
                 if unicodedata.category(char) == "Cc" or code in BIDI_CONTROLS:
                     raise ValidationFailed(
