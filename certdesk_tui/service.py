@@ -1155,7 +1155,8 @@ def _parse_policy(p: object, index: int) -> dict:
         # 0 (or absent) means not on file: automation then asks for the limit.
         problem = None if type(value) is int and value == 0 else automation.limit_problem(value)
         if problem:
-            raise ValidationFailed(f"{where}: limits.{key} {problem}")
+            raise ValidationFailed(f"{where}: limits.{key} must be a whole dollar amount up to "
+                                   f"${automation.LIMIT_MAX:,} (0 when not on file)")
         out[key] = value
     return out
 

@@ -486,7 +486,7 @@ def test_a_limit_of_ten_to_the_thirty_is_refused_at_import_and_the_good_lines_ke
         factories.customer("C701", policies=[huge]),
         factories.customer("C702", name="Good After LLC")))
     assert [o.line for o in report.refused] == [2]
-    assert "limits.disease_policy_limit must be at most $999,999,999" in (
+    assert "limits.disease_policy_limit must be a whole dollar amount up to $999,999,999" in (
         report.refused[0].message)
     assert len(report.accepted) == 2
 
