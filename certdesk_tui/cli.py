@@ -16,7 +16,13 @@ import click
 from certdesk_tui import intake, locations
 from certdesk_tui.cli_support import Context, RecordId, echo_json, pass_ctx, refusals
 from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
-from certdesk_tui.errors import CertdeskError, PolicyNotInForce, ValidationFailed
+from certdesk_tui.errors import (
+    CertdeskError,
+    InvalidTransition,
+    PolicyNotInForce,
+    ValidationFailed,
+)
+from certdesk_tui.pdf_check import read_certificate_pdf
 from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped
 from certdesk_tui.views import PREVIEW_TEXT_LIMIT, QueueFilter, clipped
@@ -59,13 +65,13 @@ def _reading(stream, source: str) -> Iterator[bytes]:
         raise ValidationFailed(f"{source}: {exc.strerror}") from None
 
 
-def _read_pdf(source: str) -> bytes:
-    try:
-        return Path(source).read_bytes()
-    except FileNotFoundError:
-        raise ValidationFailed(f"{source}: no such file") from None
-    except OSError as exc:
-        raise ValidationFailed(f"{source}: {exc.strerror}") from None
+def _wrong_file(warning: str, yes: bool) -> None:
+    """A PDF that names neither party is refused unless --yes; with it, the warning is printed."""
+    if not warning:
+        return
+    if not yes:
+        raise ValidationFailed(f"{warning}; check it, then add --yes to send it anyway")
+    click.echo(f"certdesk: warning: {warning}", err=True)
 
 
 def _report(report, noun: str) -> None:
@@ -298,21 +304,28 @@ def _report_completion(done) -> None:
 @click.option("--wos", is_flag=True, help="Relabel as a waiver of subrogation (SUBR WVD Y).")
 @click.option("--to-holder/--no-to-holder", default=None,
               help="Email the certificate holder too (default: as the customer asked).")
-@click.option("--attach", type=click.Path(dir_okay=False), metavar="FILE.pdf",
+@click.option("--attach", type=click.Path(), metavar="FILE.pdf",
               help="Send this already issued certificate instead of generating one.")
+@click.option("--yes", is_flag=True,
+              help="Send the attached PDF even if it names neither the insured nor the holder.")
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @click.option("--show-form", is_flag=True, help="Print the prefilled form and change nothing.")
 @click.option("--override-reason", metavar="TEXT", default=None, help=OVERRIDE_HELP)
 @pass_ctx
 @refusals
-def automate(c: Context, request_id, sets, wos, to_holder, attach, take_over, show_form,
+def automate(c: Context, request_id, sets, wos, to_holder, attach, yes, take_over, show_form,
              override_reason):
     """Attempt automation (Compeo and PeoPayGo): issue and email the certificate."""
     if show_form:
         form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
         echo_json(form.to_json())
         return
-    attachment = (Path(attach).name, _read_pdf(attach)) if attach else None
+    attachment = None
+    if attach:
+        pdf = read_certificate_pdf(attach)
+        form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
+        _wrong_file(pdf.wrong_file_warning(form.insured_name, form.holder_name), yes)
+        attachment = pdf.attachment
     done = _completing(lambda: c.desk.automate(
         request_id, changes=_parse_sets(sets), wos=wos, to_holder=to_holder,
         attachment=attachment, take_over=take_over, override_reason=override_reason))
@@ -321,18 +334,25 @@ def automate(c: Context, request_id, sets, wos, to_holder, attach, take_over, sh
 
 @cli.command()
 @click.argument("request_id", type=REQUEST_ID)
-@click.argument("pdf", type=click.Path(dir_okay=False), metavar="FILE.pdf")
+@click.argument("pdf", type=click.Path(), metavar="FILE.pdf")
 @click.option("--to-holder/--no-to-holder", default=None,
               help="Email the certificate holder too (default: as the customer asked).")
+@click.option("--yes", is_flag=True,
+              help="Upload the PDF even if it names neither the insured nor the holder.")
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @click.option("--override-reason", metavar="TEXT", default=None, help=OVERRIDE_HELP)
 @pass_ctx
 @refusals
-def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, take_over: bool,
-           override_reason: str | None):
+def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: bool,
+           take_over: bool, override_reason: str | None):
     """Complete a request with a certificate PDF issued elsewhere."""
+    checked = read_certificate_pdf(pdf)
+    detail = c.desk.request(request_id)
+    if why := c.desk.why_not("upload", detail):
+        raise InvalidTransition(why)
+    _wrong_file(checked.wrong_file_warning(detail.row.customer_name, detail.row.holder_name), yes)
     done = _completing(lambda: c.desk.upload_certificate(
-        request_id, Path(pdf).name, _read_pdf(pdf), to_holder=to_holder, take_over=take_over,
+        request_id, checked.name, checked.data, to_holder=to_holder, take_over=take_over,
         override_reason=override_reason))
     _report_completion(done)
 

@@ -46,6 +46,7 @@ from certdesk_tui.errors import (
     ValidationFailed,
 )
 from certdesk_tui.notifications import EmailDraft, completed_emails, rejected_email
+from certdesk_tui.pdf_check import check_certificate_pdf
 from certdesk_tui.permissions import Actor, Permission
 from certdesk_tui.storage import repository
 from certdesk_tui.storage.engine import Database
@@ -71,7 +72,6 @@ from certdesk_tui.views import (
 )
 
 MAX_NOTE_LENGTH = 5_000
-MAX_PDF_BYTES = 20 * 1024 * 1024
 # The holder fields as long as their columns hold (longer text is a discrepancy).
 HOLDER_LIMITS = {key: CertificateRequest.__table__.c[f"holder_{key}"].type.length
                  for key in ("name", "address", "city", "state", "zip", "email")}
@@ -143,18 +143,6 @@ def _line_refused(exc: Exception, unexpected: str = "could not be taken in") -> 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def check_pdf(data: bytes, name: str) -> None:
-    """An uploaded certificate must be a readable PDF of reasonable size."""
-    if not data:
-        raise ValidationFailed(f"{name} is empty")
-    if len(data) > MAX_PDF_BYTES:
-        raise ValidationFailed(f"{name} is larger than {MAX_PDF_BYTES // (1024 * 1024)} MB")
-    if not data.lstrip()[:5] == b"%PDF-":
-        raise ValidationFailed(f"{name} is not a PDF file")
-    if b"%%EOF" not in data[-2048:]:
-        raise ValidationFailed(f"{name} is not a complete PDF file (no end-of-file marker)")
 
 
 class Desk:
@@ -398,7 +386,7 @@ class Desk:
         self.actor.require(Permission.PROCESS)
         if override_reason is not None:
             override_reason = automation.clean_override_reason(override_reason)
-        check_pdf(data, file_name)
+        check_certificate_pdf(data, file_name)
         with self._write() as s:
             req = self._lock(s, request_id, expected_version)
             self._check(req, workflow.why_not_upload)
@@ -501,7 +489,7 @@ class Desk:
         from certdesk_tui.certificate_pdf import certificate_file_name, render_certificate
 
         if attachment is not None:
-            check_pdf(attachment[1], attachment[0])
+            check_certificate_pdf(attachment[1], attachment[0])
         to_holder = req.send_to_holder if to_holder is None else to_holder
         if to_holder and not req.holder_email:
             raise ValidationFailed(

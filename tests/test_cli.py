@@ -94,7 +94,7 @@ def carrier_pdf(path: Path) -> Path:
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
-    pdf.cell(text="Carrier issued certificate")
+    pdf.cell(text=f"Carrier issued certificate for {factories.HOLDER['name']}")
     path.write_bytes(bytes(pdf.output()))
     return path
 
@@ -271,7 +271,12 @@ def test_processing_commands_and_their_refusals(cli, tmp_path):
     assert {"marked_in_progress", "note_added", "relabelled"} <= {
         a["action"] for a in shown["activities"]}
 
-    cli("automate", p2, "--attach", str(issued), "--no-to-holder", login="sam")
+    # P-2's insured and holder are not on the carrier's PDF: refused unless --yes.
+    assert ('issued.pdf names neither the insured "Bright Payroll Dental" nor the holder '
+            '"Two Holder": it may be the wrong file; check it, then add --yes') in cli.refused(
+        "automate", p2, "--attach", str(issued), "--no-to-holder", login="sam")
+    warned = cli("automate", p2, "--attach", str(issued), "--no-to-holder", "--yes", login="sam")
+    assert warned.stderr.startswith("certdesk: warning: issued.pdf names neither")
     with in_process(f"sqlite:///{cli.default_database}") as desk:
         detail = desk.request(int(p2))
         assert [e.to for e in detail.emails] == ["owner@c200.example"]

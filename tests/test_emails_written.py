@@ -8,6 +8,7 @@ from sqlalchemy import select
 from certdesk_tui.errors import ValidationFailed
 from certdesk_tui.storage.models import Certificate, OutboxEmail
 from tests import factories
+from tests.hostile_pdfs import certificate_pdf
 
 EVIL = "<script>alert('x')</script>\r\n[bold]Evil[/bold] & Sons"
 
@@ -46,8 +47,7 @@ def test_completed_writes_one_email_per_recipient_with_the_certificate_attached(
 
 def test_completed_without_holder_writes_only_the_customers_email(db, submit, specialist):
     rid = submit("E-2", instructions="rush")
-    specialist.upload_certificate(rid, "carrier.pdf",
-                                  b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    specialist.upload_certificate(rid, "carrier.pdf", certificate_pdf())
     emails = outbox(db, rid)
     assert [(e.recipient_role, e.to_addr) for e in emails] == [("customer", "owner@c100.example")]
     assert emails[0].certificate_id == certificates(db, rid)[0].id

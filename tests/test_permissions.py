@@ -9,8 +9,9 @@ from certdesk_tui.errors import PermissionDenied, UnknownUser
 from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
 from tests import factories
+from tests.hostile_pdfs import certificate_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = certificate_pdf()
 
 
 def _processing(desk: Desk, rid: int) -> dict:

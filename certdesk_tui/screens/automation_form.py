@@ -13,7 +13,6 @@ submit; the caller runs the service.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -33,8 +32,8 @@ from certdesk_tui.automation import (
 )
 from certdesk_tui.domain import RequestType
 from certdesk_tui.errors import CertdeskError, ValidationFailed
+from certdesk_tui.pdf_check import CertificatePdf, read_certificate_pdf
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
-from certdesk_tui.service import check_pdf
 from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
 from certdesk_tui.views import RequestDetail
 
@@ -122,21 +121,24 @@ class TickBox(Checkbox):
         return "X" if self.value else " "
 
 
-def read_pdf(path_text: str) -> tuple[tuple[str, bytes] | None, str]:
-    """The named PDF as (file name, bytes), or None and what is wrong with it."""
+def read_pdf(path_text: str) -> tuple[CertificatePdf | None, str]:
+    """The named PDF read and checked (``read_certificate_pdf``), or None and what is wrong."""
     if not path_text.strip():
         return None, ""
-    path = Path(path_text.strip()).expanduser()
-    if not path.is_file():
-        return None, f"no such file: {path}"
     try:
-        data = path.read_bytes()
-        check_pdf(data, path.name)
-    except OSError as exc:
-        return None, f"cannot read {path}: {exc.strerror or exc}"
+        return read_certificate_pdf(path_text.strip()), ""
     except CertdeskError as exc:
         return None, str(exc)
-    return (path.name, data), ""
+
+
+def wrong_file_line(warning: str) -> Text:
+    """The confirmation's first line when the PDF names neither party ("" when it does)."""
+    if not warning:
+        return Text()
+    line = Text("WARNING: ", style="bold reverse")
+    line.append_text(literal(warning + "."))
+    line.append("\n")
+    return line
 
 
 def _field_text(form: CertificateForm, name: str) -> str:
@@ -162,6 +164,7 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         self.prefilled = form
         # Why the policy is not in force on the certificate's date (the service's words).
         self.refusal = refusal
+        self.pdf: CertificatePdf | None = None
         self.attachment: tuple[str, bytes] | None = None
         self.attachment_error = ""
         self._attachment_path = ""
@@ -289,7 +292,8 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         path = self._text(ATTACH)
         if path != self._attachment_path:
             self._attachment_path = path
-            self.attachment, self.attachment_error = read_pdf(path)
+            self.pdf, self.attachment_error = read_pdf(path)
+            self.attachment = self.pdf.attachment if self.pdf else None
 
     def recipients(self, form: CertificateForm) -> str:
         what = ("the generated certificate" if self.attachment is None
@@ -342,6 +346,9 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         result = AutomationResult(form, to_holder, self.attachment, override_reason,
                                   self._text(ATTACH))
         body = Text()
+        if self.pdf is not None:
+            body.append_text(wrong_file_line(
+                self.pdf.wrong_file_warning(form.insured_name, form.holder_name)))
         if override_reason is not None:
             body.append("Issued although the policy is not in force, with your reason: ",
                         style="bold")

@@ -15,12 +15,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Label, Static
 
 from certdesk_tui.addresses import is_valid as is_valid_email
+from certdesk_tui.pdf_check import CertificatePdf
 from certdesk_tui.screens.automation_form import (
     TickBox,
     override_reason_problem,
     read_pdf,
     recipients_sentence,
     refusal_text,
+    wrong_file_line,
 )
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.text import literal, literal_line, one_line
@@ -70,6 +72,7 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
         # Why the policy is not in force on the certificate's date (the service's words).
         self.refusal = refusal
         self.initial_path = path
+        self.pdf: CertificatePdf | None = None
         self.attachment: tuple[str, bytes] | None = None
         self.error = ""
 
@@ -113,7 +116,8 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             self.query_one("#tree", PdfTree).focus()
 
     def refresh_checks(self) -> None:
-        self.attachment, self.error = read_pdf(self.query_one("#path", Input).value)
+        self.pdf, self.error = read_pdf(self.query_one("#path", Input).value)
+        self.attachment = self.pdf.attachment if self.pdf else None
         error = self.query_one("#error", Static)
         error.update(literal(self.error))
         error.display = bool(self.error)
@@ -161,6 +165,9 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
         result = UploadResult(name, data, to_holder, override_reason,
                               self.query_one("#path", Input).value)
         body = Text()
+        if self.pdf is not None:
+            body.append_text(wrong_file_line(self.pdf.wrong_file_warning(
+                self.detail.row.customer_name, self.detail.row.holder_name)))
         if override_reason is not None:
             body.append("Issued although the policy is not in force, with your reason: ",
                         style="bold")
