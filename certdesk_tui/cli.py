@@ -476,7 +476,8 @@ def users_list(c: Context, as_json: bool) -> None:
         echo_json([u.__dict__ for u in rows])
         return
     for u in rows:
-        click.echo(f"{escaped(u.login):<20} {u.role:<24} {escaped(u.name)} {escaped(u.email)}")
+        click.echo(f"{escaped(u.login):<20} {u.role:<24} {escaped(u.name)} {escaped(u.email)}"
+                   + ("" if u.active else "  (disabled)"))
 
 
 @users.command("add")
@@ -503,6 +504,26 @@ def users_set_role(c: Context, login: str, role: str) -> None:
     click.echo(f"user {escaped(u.login)} is now {u.role}")
 
 
+@users.command("disable")
+@click.argument("login")
+@pass_ctx
+@refusals
+def users_disable(c: Context, login: str) -> None:
+    """Disable a user: from their next action they can do nothing (history stays)."""
+    u = c.desk.set_active(login, False)
+    click.echo(f"user {escaped(u.login)} is disabled")
+
+
+@users.command("enable")
+@click.argument("login")
+@pass_ctx
+@refusals
+def users_enable(c: Context, login: str) -> None:
+    """Enable a disabled user again."""
+    u = c.desk.set_active(login, True)
+    click.echo(f"user {escaped(u.login)} is enabled")
+
+
 @cli.command()
 @click.option("--requests", "count", default=2_000, show_default=True,
               type=click.IntRange(0, 2_000_000), help="How many requests to create.")
@@ -514,7 +535,7 @@ def users_set_role(c: Context, login: str, role: str) -> None:
 def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
     """Open the desk on a demo database of fictional customers and requests."""
     from certdesk_tui.demo import build_demo
-    from certdesk_tui.identity import os_login, resolve_actor
+    from certdesk_tui.identity import os_login, require_right_to_replace, resolve_actor
     from certdesk_tui.storage.engine import Database
 
     if not no_tui:
@@ -525,6 +546,7 @@ def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
     db = Database(url)
     initialised = db.is_initialised()  # refuses a database written by a newer certdesk
     if reset or not initialised:
+        require_right_to_replace(db, login, own_demo=_is_file(db, path))
         summary = build_demo(db, login=login, requests=count, seed=seed)
         click.echo(summary)
     desk = Desk(db, resolve_actor(db, login, c.as_user), c.settings)
@@ -532,6 +554,16 @@ def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
         click.echo(f"demo database {db.display_url}: {desk.pending_count()} pending requests")
         return
     _open_interface(c, desk)
+
+
+def _is_file(db, path: Path) -> bool:
+    """Whether ``db`` is the SQLite file at ``path``."""
+    from sqlalchemy import make_url
+
+    database = make_url(db.url).database if db.is_sqlite else None
+    if not database or database == ":memory:":
+        return False
+    return Path(database).expanduser().resolve() == path.expanduser().resolve()
 
 
 def main() -> None:

@@ -6,25 +6,40 @@ is created and upgraded by itself; any other database needs ``certdesk init``.
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import DBAPIError
 
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import Role
 from certdesk_tui.errors import ConfigurationError, PermissionDenied, UnknownUser
-from certdesk_tui.permissions import Actor
+from certdesk_tui.permissions import Actor, read_actor
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database
-from certdesk_tui.storage.models import Activity, User
+from certdesk_tui.storage.models import Activity, CertificateRequest, Customer, User
 
 
 def os_login() -> str:
+    """The login of the process's real user id.
+
+    Never an environment variable (``LOGNAME``, ``USER``): anyone can set those, and
+    certdesk's roles would mean nothing. Tests that need another person open a desk
+    in-process with ``open_desk(..., login=...)``.
+    """
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        raise ConfigurationError("cannot tell who you are: set LOGNAME to your login") from None
+        login = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        login = ""
+    if not login:
+        raise ConfigurationError(
+            f"cannot tell who you are: user id {uid} has no account name on this system "
+            "(certdesk acts as your login; ask the administrator to give the account a name)"
+        )
+    return login
 
 
 def initialise(db: Database, login: str) -> tuple[bool, bool]:
@@ -64,27 +79,46 @@ def prepare(db: Database, embedded: bool, login: str) -> None:
 
 def resolve_actor(db: Database, login: str, as_user: str | None = None) -> Actor:
     with db.reading() as s:
-        user = s.scalar(select(User).where(User.login == login))
-        if user is None:
-            if not s.scalar(select(func.count()).select_from(User)):
-                raise UnknownUser(
-                    "this database has no users yet: run certdesk init to become its manager"
-                )
+        if not s.scalar(select(func.count()).select_from(User)):
             raise UnknownUser(
-                f"{login} is not a certdesk user here; a manager can add you with: "
-                f"certdesk users add {login} --role certificate_specialist"
+                "this database has no users yet: run certdesk init to become its manager"
             )
-        if not user.active:
-            raise UnknownUser(f"{login}'s certdesk account is disabled; ask a manager")
-        if as_user is None or as_user == login:
-            return Actor(user.id, user.login, user.name, Role(user.role))
-        if user.role != Role.MANAGER:
-            raise PermissionDenied(f"--as is for managers only; {login} is a "
-                                   f"{Role(user.role).label}")
-        target = s.scalar(select(User).where(User.login == as_user))
-        if target is None:
-            raise UnknownUser(f"there is no user {as_user} to act as")
-        return Actor(target.id, target.login, target.name, Role(target.role), via=login)
+        return read_actor(s, login, as_user)
+
+
+def require_right_to_replace(db: Database, login: str, own_demo: bool) -> None:
+    """Refuse to wipe or rebuild a database that is not the caller's to replace.
+
+    Allowed: a database with nothing in it; the caller's own demo file when it holds
+    a demo; any database whose active manager the caller is. Anything else (a team's
+    database above all) is refused, and its users stay who they were: rebuilding
+    never makes the caller a manager of somebody else's database.
+    """
+    from certdesk_tui.demo import DEMO_MARKER
+
+    try:
+        tables = set(inspect(db.engine).get_table_names())
+        if not tables:
+            return
+        with db.reading() as s:
+            me = s.scalar(select(User).where(User.login == login)) if "users" in tables \
+                else None
+            if me is not None and me.active and me.role == Role.MANAGER:
+                return
+            known = {"users", "customers", "certificate_requests", "activities"} <= tables
+            if known and own_demo and s.scalar(select(Activity.id).where(
+                    Activity.request_id.is_(None), Activity.action == DEMO_MARKER).limit(1)):
+                return
+            if known and not any(s.scalar(select(func.count()).select_from(model))
+                                 for model in (User, Customer, CertificateRequest)):
+                return  # initialised, never used: nobody's database yet
+    except DBAPIError as exc:
+        raise ConfigurationError(f"cannot open {db.display_url}: {exc.orig}") from None
+    what = "is not your demo database" if not own_demo else "holds no demo"
+    raise PermissionDenied(
+        f"{db.display_url} {what} and {login} is not its manager; certdesk demo only "
+        "replaces its own demo file, an empty database or one you manage"
+    )
 
 
 def open_desk(settings: Settings, url: str | None = None, as_user: str | None = None,

@@ -47,7 +47,7 @@ from certdesk_tui.errors import (
 )
 from certdesk_tui.notifications import EmailDraft, completed_emails, rejected_email
 from certdesk_tui.pdf_check import check_certificate_pdf
-from certdesk_tui.permissions import Actor, Permission
+from certdesk_tui.permissions import MATRIX, Actor, Permission, read_actor
 from certdesk_tui.storage import repository
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import (
@@ -150,8 +150,27 @@ class Desk:
 
     def __init__(self, db: Database, actor: Actor, settings: Settings | None = None) -> None:
         self.db = db
+        # Who is acting, as last read from the database: every action reads it again.
         self.actor = actor
         self.settings = settings or Settings()
+
+    # -- who is acting -------------------------------------------------------
+
+    def current_actor(self) -> Actor:
+        """Re-read the acting user's role and active flag (a demotion counts at once)."""
+        with self.db.reading() as s:
+            return self._reread_actor(s)
+
+    def _reread_actor(self, s: Session) -> Actor:
+        actor = self.actor
+        fresh = read_actor(s, actor.via or actor.login, actor.login if actor.via else None)
+        self.actor = fresh
+        return fresh
+
+    def _require(self, permission: Permission) -> Actor:
+        actor = self.current_actor()
+        actor.require(permission)
+        return actor
 
     # -- helpers -------------------------------------------------------------
 
@@ -214,12 +233,12 @@ class Desk:
     # -- reading -------------------------------------------------------------
 
     def queue(self, flt: QueueFilter | None = None, offset: int = 0, limit: int = 100) -> QueuePage:
-        self.actor.require(Permission.VIEW)
+        self._require(Permission.VIEW)
         with self.db.reading() as s:
             return repository.queue_page(s, flt or QueueFilter(), self.actor.user_id, offset, limit)
 
     def pending_count(self) -> int:
-        self.actor.require(Permission.VIEW)
+        self._require(Permission.VIEW)
         with self.db.reading() as s:
             return repository.pending_count(s)
 
@@ -228,12 +247,12 @@ class Desk:
             return repository.change_counter(s)
 
     def request(self, request_id: int) -> RequestDetail:
-        self.actor.require(Permission.VIEW)
+        self._require(Permission.VIEW)
         with self.db.reading() as s:
             return repository.request_detail(s, request_id)
 
     def row(self, request_id: int) -> RequestRow:
-        self.actor.require(Permission.VIEW)
+        self._require(Permission.VIEW)
         with self.db.reading() as s:
             return repository.request_row(s, request_id)
 
@@ -247,7 +266,7 @@ class Desk:
 
     def certificate(self, request_id: int) -> tuple[str, bytes]:
         """The newest certificate of a request: (file name, PDF bytes)."""
-        self.actor.require(Permission.VIEW)
+        self._require(Permission.VIEW)
         with self.db.reading() as s:
             repository.request_row(s, request_id)
             cert = s.scalars(
@@ -260,7 +279,7 @@ class Desk:
 
     def automation_prefill(self, request_id: int) -> CertificateForm:
         """The certificate form as automation fills it (Compeo and PeoPayGo only)."""
-        self.actor.require(Permission.PROCESS)
+        self._require(Permission.PROCESS)
         with self.db.reading() as s:
             req = s.get(CertificateRequest, request_id) if repository.is_id(request_id) else None
             if req is None:
@@ -274,7 +293,7 @@ class Desk:
         Asked before a dialog opens, so that it can show the refusal and a reason field.
         A WOS whose payment does not stand approved is refused outright (no override).
         """
-        self.actor.require(Permission.PROCESS)
+        self._require(Permission.PROCESS)
         with self.db.reading() as s:
             req = s.get(CertificateRequest, request_id)
             if req is None:
@@ -287,7 +306,7 @@ class Desk:
     def mark_in_progress(self, request_id: int, expected_version: int | None = None,
                          take_over: bool = False) -> RequestRow:
         """Claim the request for the current user."""
-        self.actor.require(Permission.PROCESS)
+        self._require(Permission.PROCESS)
         with self._write() as s:
             req = self._lock(s, request_id, expected_version)
             self._check(req, workflow.why_not_mark_in_progress)
@@ -304,7 +323,7 @@ class Desk:
     def relabel_as_wos(self, request_id: int, expected_version: int | None = None,
                        take_over: bool = False) -> RequestRow:
         """Relabel a request mislabelled at submission as a waiver of subrogation."""
-        self.actor.require(Permission.PROCESS)
+        self._require(Permission.PROCESS)
         with self._write() as s:
             req = self._lock(s, request_id, expected_version)
             self._check(req, workflow.why_not_relabel)
@@ -337,7 +356,7 @@ class Desk:
         The policy must be in force on the certificate's date (see ``_policy_refusal``);
         ``override_reason`` is the processor's written reason to issue anyway.
         """
-        self.actor.require(Permission.PROCESS)
+        self._require(Permission.PROCESS)
         if override_reason is not None:
             override_reason = automation.clean_override_reason(override_reason)
         with self._write() as s:
@@ -383,7 +402,7 @@ class Desk:
 
         The same policy-date rule and override as ``automate`` apply.
         """
-        self.actor.require(Permission.PROCESS)
+        self._require(Permission.PROCESS)
         if override_reason is not None:
             override_reason = automation.clean_override_reason(override_reason)
         check_certificate_pdf(data, file_name)
@@ -568,7 +587,7 @@ class Desk:
     def reject(self, request_id: int, reason: str | int, expected_version: int | None = None,
                take_over: bool = False) -> RequestRow:
         """Reject with a configured reason; the customer is emailed the reason."""
-        self.actor.require(Permission.PROCESS)
+        self._require(Permission.PROCESS)
         with self._write() as s:
             chosen = self._find_reason(s, reason)
             req = self._lock(s, request_id, expected_version)
@@ -612,7 +631,7 @@ class Desk:
 
     def add_note(self, request_id: int, body: str) -> None:
         """An internal note on the request (never emailed)."""
-        self.actor.require(Permission.PROCESS)
+        self._require(Permission.PROCESS)
         body = (body or "").strip()
         if not body:
             raise ValidationFailed("a note needs some text")
@@ -634,7 +653,7 @@ class Desk:
         (its text, its content, or a write the database refuses) refuses that line with
         the reason, and the import goes on with the next.
         """
-        self.actor.require(Permission.IMPORT)
+        self._require(Permission.IMPORT)
         report = ImportReport()
         for number, line in numbered_lines(lines, report):
             parsed: intake.Submission | intake.PaymentUpdate | None = None
@@ -799,7 +818,7 @@ class Desk:
 
     def import_customers(self, lines: Iterable[str | bytes]) -> ImportReport:
         """Load or update customers and their policies (JSON Lines), one transaction a line."""
-        self.actor.require(Permission.IMPORT)
+        self._require(Permission.IMPORT)
         report = ImportReport()
         for number, line in numbered_lines(lines, report):
             try:
@@ -858,7 +877,7 @@ class Desk:
     # -- configuration (managers) --------------------------------------------
 
     def reasons(self, include_retired: bool = False) -> list[ReasonView]:
-        self.actor.require(Permission.VIEW)
+        self._require(Permission.VIEW)
         with self.db.reading() as s:
             used = dict(s.execute(
                 select(CertificateRequest.rejection_reason_id, func.count())
@@ -886,7 +905,7 @@ class Desk:
             raise ValidationFailed(f"reason {clash.id}{state} already says {clash.text!r}")
 
     def add_reason(self, text: str) -> ReasonView:
-        self.actor.require(Permission.CONFIGURE_REASONS)
+        self._require(Permission.CONFIGURE_REASONS)
         text = self._reason_text(text)
         with self._write() as s:
             self._unique_reason(s, text)
@@ -905,7 +924,7 @@ class Desk:
         return reason
 
     def rename_reason(self, reason_id: int, text: str) -> ReasonView:
-        self.actor.require(Permission.CONFIGURE_REASONS)
+        self._require(Permission.CONFIGURE_REASONS)
         text = self._reason_text(text)
         with self._write() as s:
             reason = self._get_reason(s, reason_id)
@@ -918,7 +937,7 @@ class Desk:
 
     def retire_reason(self, reason_id: int) -> ReasonView:
         """Retired reasons are no longer offered; used ones stay on the requests they closed."""
-        self.actor.require(Permission.CONFIGURE_REASONS)
+        self._require(Permission.CONFIGURE_REASONS)
         with self._write() as s:
             reason = self._get_reason(s, reason_id)
             if not reason.active:
@@ -937,13 +956,13 @@ class Desk:
     # -- users (managers) ----------------------------------------------------
 
     def users(self) -> list[UserView]:
-        self.actor.require(Permission.VIEW)
+        self._require(Permission.VIEW)
         with self.db.reading() as s:
             return [UserView(u.login, u.name, u.email, u.role, u.active)
                     for u in s.scalars(select(User).order_by(User.login))]
 
     def add_user(self, login: str, role: str, name: str = "", email: str = "") -> UserView:
-        self.actor.require(Permission.MANAGE_USERS)
+        self._require(Permission.MANAGE_USERS)
         login = login.strip()
         role_value = parse_role(role)
         if not login or any(c.isspace() for c in login) or len(login) > 64:
@@ -961,31 +980,79 @@ class Desk:
             return UserView(login, name, email, role_value, True)
 
     def set_role(self, login: str, role: str) -> UserView:
-        self.actor.require(Permission.MANAGE_USERS)
+        self._require(Permission.MANAGE_USERS)
         role_value = parse_role(role)
         with self._write() as s:
-            user = s.scalar(select(User).where(User.login == login))
-            if user is None:
-                raise NotFound(f"there is no user {login}")
+            user = self._managed_user(s, login)
             if user.role == Role.MANAGER and role_value != Role.MANAGER:
-                managers = s.scalar(select(func.count()).select_from(User).where(
-                    User.role == Role.MANAGER, User.active.is_(True))) or 0
-                if managers <= 1:
-                    raise InvalidTransition(f"{login} is the last manager; appoint another first")
+                self._keep_a_manager(s, user)
             before = user.role
             user.role = role_value
             self._log(s, None, "role_changed", f"user {login}: {before} → {role_value}")
+            # Open desks reload: their header shows the new role, their keys follow it.
+            s.flush()
+            repository.bump_change_marker(s, utcnow())
             return UserView(user.login, user.name, user.email, user.role, user.active)
+
+    def set_active(self, login: str, active: bool) -> UserView:
+        """Disable an account (it can no longer act, from its next action) or enable it."""
+        self._require(Permission.MANAGE_USERS)
+        with self._write() as s:
+            user = self._managed_user(s, login)
+            if user.active == active:
+                raise InvalidTransition(
+                    f"user {login} is already {'enabled' if active else 'disabled'}")
+            if not active and user.role == Role.MANAGER:
+                self._keep_a_manager(s, user)
+            user.active = active
+            self._log(s, None, "user_enabled" if active else "user_disabled",
+                      f"user {login} {'enabled' if active else 'disabled'}")
+            s.flush()
+            repository.bump_change_marker(s, utcnow())
+            return UserView(user.login, user.name, user.email, user.role, user.active)
+
+    def _managed_user(self, s: Session, login: str) -> User:
+        # The active managers are locked first, always in the same order: two managers
+        # demoting each other at the same moment cannot leave the team without one.
+        s.scalars(select(User.id).where(User.role == Role.MANAGER, User.active.is_(True))
+                  .order_by(User.id).with_for_update()).all()
+        self._reread_actor(s).require(Permission.MANAGE_USERS)
+        user = s.scalar(select(User).where(User.login == login))
+        if user is None:
+            raise NotFound(f"there is no user {login}")
+        return user
+
+    def _keep_a_manager(self, s: Session, user: User) -> None:
+        managers = s.scalar(select(func.count()).select_from(User).where(
+            User.role == Role.MANAGER, User.active.is_(True))) or 0
+        if user.active and managers <= 1:
+            raise InvalidTransition(f"{user.login} is the last manager; appoint another first")
 
 
 class _WriteTransaction:
-    """A write transaction that turns a lost optimistic-concurrency race into StaleRequest."""
+    """A write transaction that turns a lost optimistic-concurrency race into StaleRequest.
+
+    It reads the acting user again inside the transaction: a role that lost a
+    permission since the action was checked (or a disabled account) writes nothing.
+    """
 
     def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+        self._checked = desk.actor
         self._cm = desk.db.writing()
 
     def __enter__(self) -> Session:
-        return self._cm.__enter__()
+        s = self._cm.__enter__()
+        try:
+            fresh = self._desk._reread_actor(s)
+            if not MATRIX[fresh.role] >= MATRIX[self._checked.role]:
+                raise PermissionDenied(
+                    f"{fresh.login} is now a {fresh.role.label}; nothing was changed"
+                )
+        except BaseException as exc:
+            self._cm.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        return s
 
     def __exit__(self, exc_type, exc, tb) -> bool | None:
         try:

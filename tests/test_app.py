@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pwd
 import sys
 
 import pytest
@@ -176,15 +177,18 @@ async def test_customer_text_is_shown_literally(manager, specialist):
 
 
 async def test_a_change_by_someone_else_is_seen_by_the_live_refresh(specialist, db, queue,
-                                                                     tmp_path):
+                                                                     desk_for, tmp_path):
     """Another person, in another process, claims a request: the open desk shows it."""
+    # The other process runs as this process's login, a manager acting as sky.
+    desk_for("morgan").add_user(pwd.getpwuid(os.getuid()).pw_name, "manager")
     app = app_for(specialist, refresh_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        env = {**os.environ, "LOGNAME": "sky", "USER": "sky",
+        env = {**os.environ,
                "CERTDESK_DATA_DIR": str(tmp_path), "CERTDESK_CONFIG": os.devnull}
         other = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "certdesk_tui", "--db", db.url, "start", str(queue[1]),
+            sys.executable, "-m", "certdesk_tui", "--db", db.url, "--as", "sky", "start",
+            str(queue[1]),
             env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         _, err = await other.communicate()
         assert other.returncode == 0, err

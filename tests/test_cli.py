@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import pwd
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,12 +29,19 @@ from certdesk_tui.storage.engine import Database
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
+# certdesk acts as the login of the process's real user id. The commands under test run
+# as this process's own login, the database's manager; "as sam" is the manager's --as,
+# so each command runs with sam's role and the log says who really acted.
+ME = pwd.getpwuid(os.getuid()).pw_name
 ROW_KEYS = {"id", "external_id", "customer", "customer_code", "brand", "type", "channel",
             "status", "assignee", "manual", "manual_reasons", "submitted_at"}
 
 
 class Cli:
-    """Runs ``certdesk`` as a subprocess, as some login, on a temporary data directory."""
+    """Runs ``certdesk`` as a subprocess on a temporary data directory.
+
+    ``login=`` other than ``ME`` acts as that user through ``--as`` (ME is the manager).
+    """
 
     def __init__(self, home: Path, db_url: str | None = None) -> None:
         self.home = home
@@ -44,26 +52,29 @@ class Cli:
     def default_database(self) -> Path:
         return self.home / "data" / "certdesk.sqlite3"
 
-    def env(self, login: str) -> dict[str, str]:
+    def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("CERTDESK_") and k not in ("LOGNAME", "USER", "LNAME",
                                                                "USERNAME")}
         env.update(
             CERTDESK_DATA_DIR=str(self.home / "data"),
             CERTDESK_CONFIG=os.devnull,
-            LOGNAME=login, USER=login, NO_COLOR="1", PYTHONIOENCODING="utf-8",
+            NO_COLOR="1", PYTHONIOENCODING="utf-8",
             PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         )
         return env
 
-    def __call__(self, *args: str, login: str = "morgan", stdin: str | None = None,
-                 expect: int = 0, db: bool = True) -> subprocess.CompletedProcess:
+    def __call__(self, *args: str, login: str = ME, stdin: str | None = None,
+                 expect: int = 0, db: bool = True,
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         argv = [sys.executable, "-m", "certdesk_tui"]
         if db and self.db_url:
             argv += ["--db", self.db_url]
+        if login != ME:
+            argv += ["--as", login]
         result = subprocess.run(
             argv + list(args), input=stdin, capture_output=True, text=True, encoding="utf-8",
-            env=self.env(login), cwd=self.home, timeout=60,
+            env={**self.env(), **(env or {})}, cwd=self.home, timeout=60,
         )
         assert result.returncode == expect, (args, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr, result.stderr
@@ -73,13 +84,14 @@ class Cli:
             assert result.stderr.strip()
         return result
 
-    def json(self, *args: str, login: str = "morgan"):
+    def json(self, *args: str, login: str = ME):
         return json.loads(self(*args, "--json", login=login).stdout)
 
-    def refused(self, *args: str, login: str = "morgan", stdin: str | None = None) -> str:
-        return self(*args, login=login, stdin=stdin, expect=1).stderr.strip()
+    def refused(self, *args: str, login: str = ME, stdin: str | None = None,
+                env: dict[str, str] | None = None) -> str:
+        return self(*args, login=login, stdin=stdin, expect=1, env=env).stderr.strip()
 
-    def usage(self, *args: str, login: str = "morgan") -> str:
+    def usage(self, *args: str, login: str = ME) -> str:
         result = self(*args, login=login, expect=2)
         assert "Usage" in result.stderr or "Error" in result.stderr
         return result.stderr
@@ -104,11 +116,11 @@ def pdf_text(path: Path) -> str:
 
 
 def seed(url: str, *submissions: dict) -> dict[str, int]:
-    """In-process: morgan's database with the standard team, customers and submissions."""
+    """In-process: ME's database with the standard team, customers and submissions."""
     db = Database(url)
     try:
-        initialise(db, "morgan")
-        desk = Desk(db, resolve_actor(db, "morgan"))
+        initialise(db, ME)
+        desk = Desk(db, resolve_actor(db, ME))
         desk.add_user("sam", Role.CERTIFICATE_SPECIALIST.value, "Sam Specialist")
         desk.add_user("sky", Role.CERTIFICATE_SPECIALIST.value, "Sky Specialist")
         desk.add_user("pat", Role.PAYROLL_ADVISOR.value, "Pat Advisor")
@@ -129,7 +141,7 @@ def cli(tmp_path) -> Cli:
 
 
 @contextmanager
-def in_process(url: str, login: str = "morgan") -> Iterator[Desk]:
+def in_process(url: str, login: str = ME) -> Iterator[Desk]:
     """A desk opened in this process, for seeding and setting up what is not under test."""
     db = Database(url)
     try:
@@ -142,7 +154,7 @@ def in_process(url: str, login: str = "morgan") -> Iterator[Desk]:
 
 
 def test_init_imports_list_and_show_on_the_embedded_default_database(cli, tmp_path):
-    assert "morgan is its manager" in cli("init").stdout
+    assert f"{ME} is its manager" in cli("init").stdout
     assert cli.default_database.exists()
 
     customers = write_jsonl(tmp_path / "customers.jsonl", *factories.CUSTOMERS[:4])
@@ -222,7 +234,7 @@ def test_list_filters(cli):
         sky.mark_in_progress(ids["F-5"])
         sky.mark_in_progress(ids["F-7"])
 
-    def listed(*args: str, login: str = "morgan") -> list[str]:
+    def listed(*args: str, login: str = ME) -> list[str]:
         return sorted(r["external_id"] for r in cli.json("list", *args, login=login))
 
     assert listed() == ["F-1", "F-2", "F-3", "F-5", "F-6", "F-7"]
@@ -316,9 +328,9 @@ def test_reasons_users_identity_and_permissions_with_db_url(tmp_path):
     url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
     cli = Cli(tmp_path, db_url=url)
     assert "not initialised" in cli.refused("list")
-    assert "morgan is its manager" in cli("init").stdout
+    assert f"{ME} is its manager" in cli("init").stdout
     assert not cli.default_database.exists()  # --db, not the embedded default
-    assert "certdesk users add sam --role " in cli.refused("list", login="sam")
+    assert "there is no user sam to act as" in cli.refused("list", login="sam")
     assert "added" in cli("users", "add", "sam", "--role", "certificate_specialist",
                           "--name", "Sam Specialist", "--email", "sam@x.example").stdout
     with in_process(url) as desk:
@@ -328,9 +340,9 @@ def test_reasons_users_identity_and_permissions_with_db_url(tmp_path):
             factories.jsonl(factories.submission("I-1", instructions="x")))
         rid = str(report.accepted[0].request_id)
     listed = {u["login"]: u["role"] for u in cli.json("users", "list")}
-    assert listed == {"morgan": "manager", "sam": "certificate_specialist",
+    assert listed == {ME: "manager", "sam": "certificate_specialist",
                       "pat": "payroll_advisor"}
-    assert "last manager" in cli.refused("users", "set-role", "morgan", "payroll_advisor")
+    assert "last manager" in cli.refused("users", "set-role", ME, "payroll_advisor")
     assert "now manager" in cli("users", "set-role", "sam", "manager").stdout
 
     assert "added: Holder is a person" in cli("reasons", "add", "Holder is a person").stdout
@@ -346,14 +358,13 @@ def test_reasons_users_identity_and_permissions_with_db_url(tmp_path):
     assert "in progress with sam" in cli("--as", "sam", "start", rid).stdout
     shown = cli.json("show", rid, login="pat")
     assert shown["assignee"] == "sam"
-    assert shown["activities"][0]["actor"] == "morgan acting as sam"
-    assert "--as is for managers only" in cli.refused("--as", "morgan", "list", login="pat")
+    assert shown["activities"][0]["actor"] == f"{ME} acting as sam"
 
 
 @pytest.mark.postgres
 def test_the_command_line_on_postgresql(postgres_url, tmp_path):
     cli = Cli(tmp_path, db_url=postgres_url)
-    assert "morgan is its manager" in cli("init").stdout
+    assert f"{ME} is its manager" in cli("init").stdout
     customers = write_jsonl(tmp_path / "c.jsonl", *factories.CUSTOMERS)
     cli("customers", "import", str(customers))
     subs = write_jsonl(tmp_path / "s.jsonl", factories.submission("PG-1"),

@@ -336,7 +336,7 @@ def test_an_empty_demo_still_has_customers_and_a_team(tmp_path):
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, CERTDESK_DATA_DIR=str(tmp_path),
-               CERTDESK_CONFIG=os.devnull, LOGNAME=LOGIN, USER=LOGIN)
+               CERTDESK_CONFIG=os.devnull)
     env.pop("CERTDESK_DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "certdesk_tui", *args], env=env,
                           capture_output=True, text=True, timeout=300)

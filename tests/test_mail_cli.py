@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -12,20 +13,37 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from certdesk_tui import identity
 from certdesk_tui.cli import cli
-from certdesk_tui.domain import EmailState
+from certdesk_tui.domain import EmailState, Role
+from certdesk_tui.identity import resolve_actor
+from certdesk_tui.service import Desk
 from certdesk_tui.storage.models import OutboxEmail
+from tests.conftest import MANAGER
 from tests.test_mail_helpers import SmtpServer, complete, smtp_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
+# certdesk acts as the login of the process's real user id: the operator running these
+# commands is this process's login, a manager, acting as each user with --as.
+ME = pwd.getpwuid(os.getuid()).pw_name
 
 
-def certdesk_env(user: str, server: SmtpServer | None = None, **extra: str) -> dict[str, str]:
+@pytest.fixture(autouse=True)
+def _operator_is_a_manager(db) -> None:
+    Desk(db, resolve_actor(db, MANAGER)).add_user(ME, Role.MANAGER.value, "Operator")
+
+
+def certdesk(db, user: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "certdesk_tui", "--db", db.url, "--as", user, "mail", *args]
+
+
+def certdesk_env(server: SmtpServer | None = None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTDESK_SMTP")}
-    env.update(LOGNAME=user, USER=user, PYTHONPATH=str(ROOT))
+    env.update(PYTHONPATH=str(ROOT))
     if server is not None:
         env.update(server.env())
     env.update(extra)
@@ -35,9 +53,8 @@ def certdesk_env(user: str, server: SmtpServer | None = None, **extra: str) -> d
 def run(db, user: str, *args: str, server: SmtpServer | None = None, timeout: float = 120,
         **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "certdesk_tui", "--db", db.url, "mail", *args],
-        env=certdesk_env(user, server, **extra), cwd=ROOT, capture_output=True, text=True,
-        timeout=timeout, stdin=subprocess.DEVNULL,
+        certdesk(db, user, *args), env=certdesk_env(server, **extra), cwd=ROOT,
+        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
     )
 
 
@@ -87,7 +104,7 @@ def test_mail_commands_in_process(db, complete, smtp_server, monkeypatch):
     runner = CliRunner()
 
     def invoke(user: str, *args: str):
-        monkeypatch.setenv("LOGNAME", user)
+        monkeypatch.setattr(identity, "os_login", lambda: user)
         return runner.invoke(cli, ["--db", db.url, "mail", *args], catch_exceptions=False)
 
     complete("C-3", to_holder=False)
@@ -134,9 +151,8 @@ def test_two_processes_sending_at_once_deliver_every_message_exactly_once(
     smtp_server.mailbox.delay = 0.05
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "certdesk_tui", "--db", db.url, "mail", "send"],
-            env=certdesk_env(user, smtp_server), cwd=ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+            certdesk(db, user, "send"), env=certdesk_env(smtp_server), cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
         for user in ("sam", "sky", "morgan")
     ]
     outputs = [p.communicate(timeout=120) for p in procs]
@@ -149,9 +165,8 @@ def test_two_processes_sending_at_once_deliver_every_message_exactly_once(
 
 def test_send_watch_keeps_delivering_and_stops_cleanly_on_ctrl_c(db, complete, smtp_server):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "certdesk_tui", "--db", db.url, "mail", "send", "--watch",
-         "--interval", "0.2"],
-        env=certdesk_env("sam", smtp_server), cwd=ROOT, stdout=subprocess.PIPE,
+        certdesk(db, "sam", "send", "--watch", "--interval", "0.2"),
+        env=certdesk_env(smtp_server), cwd=ROOT, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     try:
         complete("W-1")  # queued while the watcher runs

@@ -516,7 +516,8 @@ class Mailer:
 
     @property
     def actor(self) -> Actor:
-        return self.desk.actor
+        # Read again for every action: a change of role or a disabled account counts at once.
+        return self.desk.current_actor()
 
     @property
     def transport(self) -> Transport:

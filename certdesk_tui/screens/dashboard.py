@@ -203,6 +203,8 @@ class DashboardScreen(Screen):
         self.table.show_page(page, utcnow(), keep_id=keep_id, at_end=at_end)
         if counter is not None:
             self.seen_counter = counter
+            # The queue was read as the user the database knows now: show their role.
+            self.query_one("#identity", Static).update(self._identity_text())
         if failing is not None:
             self._set_failing(failing)
         if pending is not None:
