@@ -134,6 +134,8 @@ def init(c: Context) -> None:
                + (" (created or upgraded)" if changed else " (already up to date)"))
     if manager:
         click.echo(f"{login} is its manager")
+    if not db.is_sqlite:
+        click.echo(db.ensure_group_roles())
 
 
 @cli.group()
@@ -465,6 +467,12 @@ def users() -> None:
     """Users and their roles (managers)."""
 
 
+def _note(user) -> None:
+    """What happened to the user's PostgreSQL login role, if anything applies."""
+    if user.note:
+        click.echo(escaped(user.note))
+
+
 @users.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
@@ -473,7 +481,7 @@ def users_list(c: Context, as_json: bool) -> None:
     """List users."""
     rows = c.desk.users()
     if as_json:
-        echo_json([u.__dict__ for u in rows])
+        echo_json([{k: v for k, v in u.__dict__.items() if k != "note"} for u in rows])
         return
     for u in rows:
         click.echo(f"{escaped(u.login):<20} {u.role:<24} {escaped(u.name)} {escaped(u.email)}"
@@ -491,6 +499,7 @@ def users_add(c: Context, login: str, role: str, name: str, email: str) -> None:
     """Add a user with a role."""
     u = c.desk.add_user(login, role, name, email)
     click.echo(f"user {escaped(u.login)} added as {u.role}")
+    _note(u)
 
 
 @users.command("set-role")
@@ -502,6 +511,7 @@ def users_set_role(c: Context, login: str, role: str) -> None:
     """Change a user's role."""
     u = c.desk.set_role(login, role)
     click.echo(f"user {escaped(u.login)} is now {u.role}")
+    _note(u)
 
 
 @users.command("disable")
@@ -512,6 +522,7 @@ def users_disable(c: Context, login: str) -> None:
     """Disable a user: from their next action they can do nothing (history stays)."""
     u = c.desk.set_active(login, False)
     click.echo(f"user {escaped(u.login)} is disabled")
+    _note(u)
 
 
 @users.command("enable")
@@ -522,6 +533,7 @@ def users_enable(c: Context, login: str) -> None:
     """Enable a disabled user again."""
     u = c.desk.set_active(login, True)
     click.echo(f"user {escaped(u.login)} is enabled")
+    _note(u)
 
 
 @cli.command()

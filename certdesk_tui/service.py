@@ -48,7 +48,7 @@ from certdesk_tui.errors import (
 from certdesk_tui.notifications import EmailDraft, completed_emails, rejected_email
 from certdesk_tui.pdf_check import check_certificate_pdf
 from certdesk_tui.permissions import MATRIX, Actor, Permission, read_actor
-from certdesk_tui.storage import repository
+from certdesk_tui.storage import db_roles, repository
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import (
     Activity,
@@ -976,8 +976,10 @@ class Desk:
                         active=True, created_at=utcnow())
             _fits(user)
             s.add(user)
-            self._log(s, None, "user_added", f"user {login} added as {role_value.label}")
-            return UserView(login, name, email, role_value, True)
+            note = db_roles.grant_group(s, login, role_value)
+            self._log(s, None, "user_added", f"user {login} added as {role_value.label}"
+                      + (f"; {note}" if note else ""))
+            return UserView(login, name, email, role_value, True, note)
 
     def set_role(self, login: str, role: str) -> UserView:
         self._require(Permission.MANAGE_USERS)
@@ -988,11 +990,13 @@ class Desk:
                 self._keep_a_manager(s, user)
             before = user.role
             user.role = role_value
-            self._log(s, None, "role_changed", f"user {login}: {before} → {role_value}")
+            note = db_roles.grant_group(s, login, role_value if user.active else None)
+            self._log(s, None, "role_changed", f"user {login}: {before} → {role_value}"
+                      + (f"; {note}" if note else ""))
             # Open desks reload: their header shows the new role, their keys follow it.
             s.flush()
             repository.bump_change_marker(s, utcnow())
-            return UserView(user.login, user.name, user.email, user.role, user.active)
+            return UserView(user.login, user.name, user.email, user.role, user.active, note)
 
     def set_active(self, login: str, active: bool) -> UserView:
         """Disable an account (it can no longer act, from its next action) or enable it."""
@@ -1005,11 +1009,13 @@ class Desk:
             if not active and user.role == Role.MANAGER:
                 self._keep_a_manager(s, user)
             user.active = active
+            note = db_roles.grant_group(s, login, Role(user.role) if active else None)
             self._log(s, None, "user_enabled" if active else "user_disabled",
-                      f"user {login} {'enabled' if active else 'disabled'}")
+                      f"user {login} {'enabled' if active else 'disabled'}"
+                      + (f"; {note}" if note else ""))
             s.flush()
             repository.bump_change_marker(s, utcnow())
-            return UserView(user.login, user.name, user.email, user.role, user.active)
+            return UserView(user.login, user.name, user.email, user.role, user.active, note)
 
     def _managed_user(self, s: Session, login: str) -> User:
         # The active managers are locked first, always in the same order: two managers

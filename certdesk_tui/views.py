@@ -249,6 +249,9 @@ class UserView:
     email: str
     role: str
     active: bool
+    # What happened to the PostgreSQL login role of the same name (add, set-role,
+    # disable, enable); "" when nothing applies.
+    note: str = field(default="", compare=False)
 
 
 # Customer text longer than this is shown clipped, with a note (the desk stays responsive

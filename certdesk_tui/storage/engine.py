@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from certdesk_tui.errors import ConfigurationError
+from certdesk_tui.errors import ConfigurationError, PermissionDenied
+from certdesk_tui.storage.db_roles import is_insufficient_privilege
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -120,6 +121,25 @@ def alembic_config() -> Config:
     return cfg
 
 
+def _primary(exc: DBAPIError) -> str:
+    diag = getattr(exc.orig, "diag", None)
+    return getattr(diag, "message_primary", None) or str(exc.orig).splitlines()[0]
+
+
+@contextmanager
+def _server_refusals() -> Iterator[None]:
+    """PostgreSQL's "permission denied" (a database role without the grant) is a refusal."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not is_insufficient_privilege(exc):
+            raise
+        raise PermissionDenied(
+            f"the database does not let your login do this ({_primary(exc)}); your database "
+            "role is not in the certdesk group for it: ask a manager"
+        ) from None
+
+
 class Database:
     """The engine and the two session factories (read, write) over it."""
 
@@ -137,13 +157,13 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._read() as session, session.begin():
+        with _server_refusals(), self._read() as session, session.begin():
             yield session
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A write transaction: committed at the end, rolled back whole on any error."""
-        with self._write() as session, session.begin():
+        with _server_refusals(), self._write() as session, session.begin():
             yield session
 
     # -- migrations ----------------------------------------------------------
@@ -163,6 +183,13 @@ class Database:
         except OperationalError as exc:
             raise ConfigurationError(
                 f"cannot open the database {self.display_url}: {exc.orig}"
+            ) from None
+        except DBAPIError as exc:
+            if not is_insufficient_privilege(exc):
+                raise
+            raise ConfigurationError(
+                f"cannot read the database {self.display_url}: {_primary(exc)} (your database "
+                "login is in no certdesk group; ask a manager to add you)"
             ) from None
         if revision is not None and revision not in known_revisions():
             shown = "".join(ch if ch.isprintable() else "?" for ch in str(revision))[:40]
@@ -194,6 +221,36 @@ class Database:
             raise ConfigurationError(
                 f"cannot migrate the database {self.display_url}: {exc.orig}"
             ) from None
+
+    def ensure_group_roles(self) -> str:
+        """PostgreSQL: create the certdesk group roles and grant them this database's tables.
+
+        Returns what was done, in one sentence; refuses in one line when this
+        connection may not create roles (nothing is half done: one transaction).
+        """
+        from certdesk_tui.storage.db_roles import GROUPS, ensure_group_roles
+
+        try:
+            for attempt in range(5):
+                try:
+                    with _server_refusals(), self.engine.execution_options(
+                            certdesk_write=True).begin() as conn:
+                        ensure_group_roles(conn)
+                    break
+                except DBAPIError:
+                    # Role memberships are server-wide: an init of another database at
+                    # the same moment may collide ("tuple concurrently updated").
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
+        except PermissionDenied as exc:
+            raise PermissionDenied(
+                "the schema is ready, but the certdesk group roles were not made: "
+                f"{exc.message.split(';')[0]}; run certdesk init as a role with CREATEROLE "
+                "(the database's owner or an administrator)"
+            ) from None
+        return ("database roles " + ", ".join(GROUPS.values()) + " are ready: give each "
+                "person a login role in one of them (certdesk users add does it when it can)")
 
     def dispose(self) -> None:
         self.engine.dispose()
