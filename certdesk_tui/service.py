@@ -965,7 +965,9 @@ class Desk:
         self._require(Permission.MANAGE_USERS)
         login = login.strip()
         role_value = parse_role(role)
-        if not login or any(c.isspace() for c in login) or len(login) > 64:
+        if (not login or any(c.isspace() for c in login) or len(login) > 64
+                or not login.isprintable()):
+            # A login is an operating-system account name: printable, no spaces.
             raise ValidationFailed(f"{login!r} is not a valid login")
         if email:
             email = addresses.normalized(email, "email")

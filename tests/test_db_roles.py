@@ -59,10 +59,12 @@ def login_role(postgres_url) -> Iterator[Callable[..., str]]:
     admin = create_engine(normalise_url(postgres_admin_url()), isolation_level="AUTOCOMMIT")
     made: list[str] = []
 
-    def make(prefix: str, group: str | None = None, admin_option: bool = False) -> str:
+    def make(prefix: str, group: str | None = None, admin_option: bool = False,
+             superuser: bool = False) -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+            conn.execute(text(f'CREATE ROLE "{name}" LOGIN' + (" SUPERUSER" if superuser
+                                                                else "")))
             if group:
                 conn.execute(text(f'GRANT {group} TO "{name}"'
                                   + (" WITH ADMIN OPTION" if admin_option else "")))
@@ -244,6 +246,11 @@ def test_users_add_set_role_and_disable_move_the_login_role(team, login_role):
     out = cli("users", "add", ghost, "--role", "certificate_specialist").stdout
     assert f"no database role {ghost} on the server; an administrator runs CREATE ROLE " \
            f"{ghost} LOGIN; GRANT certdesk_processor TO {ghost}" in out
+    # A superuser login is granted too, and the manager is told it is not limited.
+    root = login_role("root", superuser=True)
+    out = cli("users", "add", root, "--role", "payroll_advisor").stdout
+    assert f"database role {root} is in certdesk_viewer (it is a superuser: the server " \
+           "does not limit it)" in out
     # A manager's connection without the ADMIN OPTION: certdesk's change stands, the
     # server's stays, and the administrator is told the exact statements.
     plain = login_role("plainboss", "certdesk_manager")

@@ -166,9 +166,12 @@ def grant_group(s: Session, login: str, role: Role | None) -> str:
                          + ([wanted] if target and target not in current else []))
         return (f"the database role {login} is unchanged (this connection may not grant "
                 f"roles): an administrator runs {todo}")
+    unlimited = s.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = :n"),
+                         {"n": login})
+    warning = " (it is a superuser: the server does not limit it)" if unlimited else ""
     if target is None:
-        return f"database role {login} is in no certdesk group now"
-    return f"database role {login} is in {target}"
+        return f"database role {login} is in no certdesk group now{warning}"
+    return f"database role {login} is in {target}{warning}"
 
 
 def _grant(quote, login: str, group: str) -> str:
