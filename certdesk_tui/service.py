@@ -966,8 +966,9 @@ class Desk:
         login = login.strip()
         role_value = parse_role(role)
         if (not login or any(c.isspace() for c in login) or len(login) > 64
-                or not login.isprintable()):
-            # A login is an operating-system account name: printable, no spaces.
+                or "\x00" in login or any("\ud800" <= c <= "\udfff" for c in login)):
+            # No database stores a NUL or a lone surrogate; other odd characters are
+            # stored as typed and shown as placeholders.
             raise ValidationFailed(f"{login!r} is not a valid login")
         if email:
             email = addresses.normalized(email, "email")
