@@ -188,8 +188,8 @@ def test_an_id_argument_that_names_no_row_is_one_line(tmp_path, args, expected):
 
 def test_a_request_id_may_be_written_with_its_hash(tmp_path, sqlite_url):
     db = Database(sqlite_url)
-    initialise(db, "morgan")
-    desk = Desk(db, resolve_actor(db, "morgan"))
+    initialise(db, os_login())  # the command below runs as this process's own login
+    desk = Desk(db, resolve_actor(db, os_login()))
     desk.import_customers(factories.jsonl(*factories.CUSTOMERS))
     report = desk.import_submissions(factories.jsonl(factories.submission("H-1")))
     request_id = report.accepted[0].request_id
