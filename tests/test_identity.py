@@ -297,7 +297,8 @@ def test_demo_reset_refuses_a_team_database_on_postgresql(postgres_url, tmp_path
         _unchanged(db, users, len(factories.CUSTOMERS))
     # Its manager may not either: it is not a demo.
     Desk(db, resolve_actor(db, "morgan")).set_role(ME, Role.MANAGER.value)
-    assert "is not a demo database" in cli.refused("--db", postgres_url, "demo", "--reset")
+    assert "is not a demo database" in cli.refused("--db", postgres_url, "demo", "--reset",
+                                                   "--no-tui")
     _unchanged(db, _users(db), len(factories.CUSTOMERS))
     db.dispose()
 
