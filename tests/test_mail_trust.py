@@ -13,7 +13,6 @@ import email.policy
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +31,8 @@ from certdesk_tui.notifications import completed_emails, rejected_email
 from certdesk_tui.storage.models import OutboxEmail
 from certdesk_tui.text import one_line as shown_line
 from tests import factories
-from tests.test_mail_cli import ROOT, certdesk_env
+from tests.hostile_pdfs import certificate_pdf
+from tests.test_mail_cli import ME, ROOT, certdesk, certdesk_env
 from tests.test_mail_helpers import (  # noqa: F401 - fixtures
     SmtpServer,
     complete,
@@ -135,7 +135,10 @@ def test_a_hostile_name_never_makes_a_message_undeliverable(
     manager.import_customers(factories.jsonl(factories.customer("C700", name=name[:200])))
     rid = submit("HN-1", "C700", holder=dict(factories.HOLDER, name=name[:200]),
                  send_to_holder=True, instructions="x")
-    specialist.automate(rid, to_holder=True)
+    # The carrier's own certificate is attached: a name the certificate cannot draw is
+    # refused there (tests/test_certificate_pdf.py); here only the emails are at stake.
+    specialist.automate(rid, to_holder=True,
+                        attachment=("carrier.pdf", certificate_pdf("Certificate of insurance")))
 
     result = deliver(db, smtp_server, mail_from=SENDER)
 
@@ -268,12 +271,12 @@ def test_a_trickling_server_cannot_hang_delivery_past_the_deadline(db, complete,
 
 
 def test_sigterm_stops_mail_send_at_once_and_the_message_stays_queued(
-        db, complete, trickling, smtp_server):
+        db, manager, complete, trickling, smtp_server):
     complete("SLOW-2", to_holder=False)
+    manager.add_user(ME, "manager", "Operator")  # the process's own login runs the command
     process = subprocess.Popen(
-        [sys.executable, "-m", "certdesk_tui", "--db", db.url, "mail", "send"],
-        env=certdesk_env("sam", None, **trickling.env()), cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        certdesk(db, "sam", "send"), env=certdesk_env(None, **trickling.env()), cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while trickling.connections == 0 and time.monotonic() < deadline:
