@@ -11,7 +11,7 @@ import pytest
 
 from certdesk_tui.clock import utcnow
 from tests import factories
-from tests.test_cli import Cli, carrier_pdf, in_process, seed
+from tests.test_cli import ME, Cli, carrier_pdf, in_process, seed
 
 REASON = "Carrier confirmed the renewal by phone; binder 55-1 on file"
 
@@ -59,7 +59,7 @@ def test_automate_on_an_expired_policy_is_one_line_and_exit_1_then_overridden(ex
     shown = cli.json("show", automated)
     assert shown["status"] == "completed"
     override = [a for a in shown["activities"] if a["action"] == "policy_override"]
-    assert len(override) == 1 and override[0]["actor"] == "sam"
+    assert len(override) == 1 and override[0]["actor"] == f"{ME} acting as sam"
     assert override[0]["detail"].endswith(f"issued anyway, reason: {REASON}")
 
 
