@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
 
@@ -95,13 +95,22 @@ def recipients_sentence(what: str, customer_email: str, holder_email: str,
     return f"Submit emails {what} to nobody: no valid customer email on file."
 
 
-def override_reason_problem(text: str) -> str:
-    """What is wrong with an override reason as typed ("" when it will do)."""
+def typed_override_reason(screen: Screen, refusal: str | None) -> tuple[bool, str | None]:
+    """The override reason typed in a dialog that shows a policy refusal.
+
+    ``(True, None)`` when there is no refusal to override; ``(False, None)`` after
+    telling the user what is wrong with the reason and focusing its field.
+    """
+    if refusal is None:
+        return True, None
+    field = screen.query_one("#override-reason", Input)
     try:
-        clean_override_reason(text)
+        clean_override_reason(field.value)
     except ValidationFailed as exc:
-        return str(exc)
-    return ""
+        field.focus()
+        screen.notify(str(exc), title="Cannot submit yet", severity="error", markup=False)
+        return False, None
+    return True, field.value
 
 
 def refusal_text(refusal: str) -> Text:
@@ -335,13 +344,9 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
                 title="Cannot submit yet", severity="error", markup=False,
             )
             return
-        override_reason = None
-        if self.refusal is not None:
-            override_reason = self.query_one("#override-reason", Input).value
-            if problem := override_reason_problem(override_reason):
-                self.query_one("#override-reason", Input).focus()
-                self.notify(problem, title="Cannot submit yet", severity="error", markup=False)
-                return
+        ok, override_reason = typed_override_reason(self, self.refusal)
+        if not ok:
+            return
         to_holder = self.query_one("#to-holder", Checkbox).value
         result = AutomationResult(form, to_holder, self.attachment, override_reason,
                                   self._text(ATTACH))

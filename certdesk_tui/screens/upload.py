@@ -18,10 +18,10 @@ from certdesk_tui.addresses import is_valid as is_valid_email
 from certdesk_tui.pdf_check import CertificatePdf
 from certdesk_tui.screens.automation_form import (
     TickBox,
-    override_reason_problem,
     read_pdf,
     recipients_sentence,
     refusal_text,
+    typed_override_reason,
     wrong_file_line,
 )
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
@@ -153,13 +153,9 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             self.notify(self.error or "Pick a PDF file first.", title="Cannot submit yet",
                         severity="error", markup=False)
             return
-        override_reason = None
-        if self.refusal is not None:
-            override_reason = self.query_one("#override-reason", Input).value
-            if problem := override_reason_problem(override_reason):
-                self.query_one("#override-reason", Input).focus()
-                self.notify(problem, title="Cannot submit yet", severity="error", markup=False)
-                return
+        ok, override_reason = typed_override_reason(self, self.refusal)
+        if not ok:
+            return
         name, data = self.attachment
         to_holder = self.query_one("#to-holder", Checkbox).value
         result = UploadResult(name, data, to_holder, override_reason,
