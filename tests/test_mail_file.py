@@ -15,7 +15,9 @@ from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import EmailState
 from certdesk_tui.errors import DeliveryError
-from certdesk_tui.mail.delivery import Mailer, backoff, deliver_due
+from certdesk_tui.mail.claims import backoff
+from certdesk_tui.mail.delivery import deliver_due
+from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.mail.message import PermanentDeliveryError, build_message
 from certdesk_tui.mail.transports import FileTransport, SmtpTransport, make_transport
 from certdesk_tui.storage.models import OutboxEmail

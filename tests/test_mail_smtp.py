@@ -13,16 +13,10 @@ from sqlalchemy import select
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import EmailState
 from certdesk_tui.errors import ConfigurationError, InvalidTransition, PermissionDenied
-from certdesk_tui.mail.delivery import (
-    CLAIM_TIMEOUT,
-    Mailer,
-    _claim,
-    deliver_all_due,
-    deliver_due,
-    failing_count,
-    outbox_status,
-    retry,
-)
+from certdesk_tui.mail.claims import CLAIM_TIMEOUT, claim
+from certdesk_tui.mail.delivery import deliver_all_due, deliver_due
+from certdesk_tui.mail.mailer import Mailer
+from certdesk_tui.mail.status import failing_count, outbox_status
 from certdesk_tui.mail.transports import SmtpTransport, make_transport
 from certdesk_tui.storage.models import Activity, OutboxEmail
 from tests.factories import HOLDER
@@ -145,7 +139,7 @@ def test_while_the_server_is_down_nothing_is_lost_and_each_message_goes_exactly_
 
 
 def test_after_the_last_attempt_a_message_fails_visibly_and_retry_sends_it_once(
-        db, specialist, complete, smtp_server):
+        db, specialist, desk_for, complete, smtp_server):
     rid = complete("S-3", to_holder=False)
     smtp_server.stop()
     t0 = utcnow()
@@ -169,8 +163,8 @@ def test_after_the_last_attempt_a_message_fails_visibly_and_retry_sends_it_once(
 
     smtp_server.start()
     with pytest.raises(PermissionDenied):
-        retry(db, row.id, _advisor_actor(db))
-    outcome = retry(db, row.id, specialist)
+        Mailer(desk_for("pat")).retry(row.id)
+    outcome = Mailer(specialist).retry(row.id)
     assert outcome.changed
     [requeued] = rows(db)
     assert requeued.state == EmailState.QUEUED and requeued.attempts == 0
@@ -179,13 +173,7 @@ def test_after_the_last_attempt_a_message_fails_visibly_and_retry_sends_it_once(
     assert deliver(db, smtp_server, now=utcnow() + timedelta(days=1)).attempted == 0
     assert len(smtp_server.mailbox.received) == 1
     with pytest.raises(InvalidTransition, match="already sent"):
-        retry(db, row.id, specialist)
-
-
-def _advisor_actor(db):
-    from certdesk_tui.identity import resolve_actor
-
-    return resolve_actor(db, "pat")
+        Mailer(specialist).retry(row.id)
 
 
 def test_a_recipient_the_server_refuses_fails_at_once_and_the_others_still_go(
@@ -242,7 +230,7 @@ def test_a_claim_left_by_a_deliverer_that_died_is_taken_over_after_the_timeout(
         db, complete, smtp_server):
     complete("S-5", to_holder=False)
     t0 = utcnow()
-    assert len(_claim(db, "dead worker", t0, 10)) == 1  # claimed, then the process died
+    assert len(claim(db, "dead worker", t0, 10)) == 1  # claimed, then the process died
 
     assert deliver(db, smtp_server, now=t0 + timedelta(minutes=1)).attempted == 0
     assert outbox_status(db, now=t0).counts["sending"] == 1

@@ -27,7 +27,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from certdesk_tui.cli_support import json_text
+from certdesk_tui.cli.output import json_text
 from certdesk_tui.identity import resolve_actor
 from certdesk_tui.mail.message import build_message, safe_file_name
 from certdesk_tui.screens.automation_form import AutomationFormScreen

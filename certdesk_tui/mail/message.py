@@ -45,6 +45,26 @@ _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
 @dataclass(frozen=True)
+class QueuedEmail:
+    """What a message is made from: an outbox row as read when its delivery begins."""
+
+    id: int
+    request_id: int | None
+    kind: str
+    recipient_role: str
+    to_addr: str
+    to_name: str
+    subject: str
+    body_text: str
+    body_html: str
+    certificate_id: int | None
+    attachment_name: str | None
+    message_id: str
+    created_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """A message ready for a transport: its exact bytes, and whom it goes to on the envelope."""
 
@@ -218,8 +238,9 @@ def _reads_back(data: bytes, headers: dict, keep_names: bool) -> bool:
     )
 
 
-def message_for(row, mail_from: str, pdf: bytes | None, reply_to: str = "") -> Outgoing:
-    """The message of an ``OutboxEmail`` row (``pdf``: its certificate's bytes, if any)."""
+def message_for(row: QueuedEmail, mail_from: str, pdf: bytes | None,
+                reply_to: str = "") -> Outgoing:
+    """The message of an outbox row (``pdf``: its certificate's bytes, if any)."""
     attachment = None
     if row.certificate_id is not None:
         if pdf is None:

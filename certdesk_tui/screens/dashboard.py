@@ -28,7 +28,7 @@ from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import BRAND_LABELS, PENDING_STATUSES, Status
 from certdesk_tui.errors import AlreadyClaimed, CertdeskError, PolicyNotInForce, StaleRequest
-from certdesk_tui.mail.delivery import Mailer
+from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.permissions import Permission
 from certdesk_tui.service import Completion, Desk
 from certdesk_tui.text import literal_line

@@ -13,15 +13,21 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from certdesk_tui.cli_support import RecordId, Seconds, echo_json, pass_ctx, refusals
+from certdesk_tui.cli.context import Context, pass_ctx
+from certdesk_tui.cli.output import echo_json
+from certdesk_tui.cli.params import RecordId, Seconds
+from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.errors import CertdeskError, ValidationFailed
-from certdesk_tui.mail.delivery import DeliveryResult, Mailer, OutboxStatus
+from certdesk_tui.mail.delivery import DeliveryResult
+from certdesk_tui.mail.mailer import Mailer
+from certdesk_tui.mail.status import OutboxStatus
 from certdesk_tui.text import escaped
 
 
@@ -67,7 +73,7 @@ def _print_status(status: OutboxStatus, transport: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 @refusals
-def status_command(c, as_json: bool) -> None:
+def status_command(c: Context, as_json: bool) -> None:
     """Counts by state, and the failing messages with their last error."""
     mailer = Mailer(c.desk)
     status = mailer.status()
@@ -79,7 +85,7 @@ def status_command(c, as_json: bool) -> None:
 
 
 @contextmanager
-def _graceful_stop(abort: Callable[[], None]):
+def _graceful_stop(abort: Callable[[], None]) -> Iterator[threading.Event]:
     """Ctrl-C stops after the message being sent; a second Ctrl-C at once.
 
     SIGTERM (a service manager stopping the deliverer) stops at once: ``abort`` cuts
@@ -91,7 +97,7 @@ def _graceful_stop(abort: Callable[[], None]):
         yield stop
         return
 
-    def handler(signum, frame) -> None:  # noqa: ARG001
+    def handler(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001
         if signum == signal.SIGTERM:
             stop.set()
             abort()
@@ -124,7 +130,7 @@ def _report(result: DeliveryResult, quiet_when_idle: bool = False) -> None:
               metavar="SECONDS", help="With --watch: how often to look for due messages.")
 @pass_ctx
 @refusals
-def send_command(c, watch: bool, interval: float) -> None:
+def send_command(c: Context, watch: bool, interval: float) -> None:
     """Deliver what is due (exit 1 if anything is left failing)."""
     mailer = Mailer(c.desk)
     mailer.transport  # noqa: B018 - a configuration problem is reported before anything else
@@ -165,7 +171,7 @@ def _first_line(exc: BaseException) -> str:
 @click.option("--all-failed", is_flag=True, help="Queue every failed message again.")
 @pass_ctx
 @refusals
-def retry_command(c, email_ids: tuple[int, ...], all_failed: bool) -> None:
+def retry_command(c: Context, email_ids: tuple[int, ...], all_failed: bool) -> None:
     """Queue failed messages again (or send a waiting one now)."""
     if not email_ids and not all_failed:
         raise ValidationFailed("name the email(s) to retry (see certdesk mail status) "

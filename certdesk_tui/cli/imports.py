@@ -1,0 +1,92 @@
+"""``certdesk customers import`` and ``certdesk import``: JSON Lines in, refusals out."""
+
+from __future__ import annotations
+
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import click
+
+from certdesk_tui import intake
+from certdesk_tui.cli.context import Context, pass_ctx
+from certdesk_tui.cli.refusals import refusals
+from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.text import escaped
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import ImportReport
+
+
+@contextmanager
+def _lines_of(source: str) -> Iterator[Iterator[bytes]]:
+    """The lines of a JSON Lines file (or stdin for ``-``), read one at a time as bytes.
+
+    Opening is checked here (one refusal for the whole command); each line is decoded
+    and checked on its own by the import, so one unreadable line costs only itself.
+    """
+    if source == "-":
+        yield intake.read_lines(sys.stdin.buffer)
+        return
+    path = Path(source)
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise ValidationFailed(f"{source}: not a file (a device or a socket)")
+        stream = path.open("rb")
+    except FileNotFoundError:
+        raise ValidationFailed(f"{source}: no such file") from None
+    except IsADirectoryError:
+        raise ValidationFailed(f"{source}: is a directory, not a JSON Lines file") from None
+    except OSError as exc:
+        raise ValidationFailed(f"{source}: {exc.strerror}") from None
+    with stream:
+        yield _reading(stream, source)
+
+
+def _reading(stream: IO[bytes], source: str) -> Iterator[bytes]:
+    try:
+        yield from intake.read_lines(stream)
+    except OSError as exc:
+        raise ValidationFailed(f"{source}: {exc.strerror}") from None
+
+
+def _report(report: ImportReport, noun: str) -> None:
+    for outcome in report.refused:
+        # One line each, whatever the reason quotes.
+        click.echo(f"line {outcome.line}: {escaped(' '.join(outcome.message.split()))}")
+    if report.stopped:
+        click.echo(escaped(" ".join(report.stopped.split())))
+    click.echo(report.summary(noun))
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.group()
+def customers() -> None:
+    """Customers and their policies."""
+
+
+@customers.command("import")
+@click.argument("source", metavar="FILE|-")
+@pass_ctx
+@refusals
+def customers_import(c: Context, source: str) -> None:
+    """Load or update customers from JSON Lines (one customer a line)."""
+    with _lines_of(source) as lines:
+        _report(c.desk.import_customers(lines), "customers")
+
+
+@click.command("import")
+@click.argument("source", metavar="FILE|-")
+@pass_ctx
+@refusals
+def import_(c: Context, source: str) -> None:
+    """Take in portal / mobile submissions and payment updates (JSON Lines)."""
+    with _lines_of(source) as lines:
+        _report(c.desk.import_submissions(lines), "lines")

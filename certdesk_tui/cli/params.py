@@ -1,0 +1,53 @@
+"""Argument types shared by the commands: record ids, seconds, enum choices."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import click
+
+from certdesk_tui.cli.refusals import Refused
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds in a range; ``nan`` is not in any range (click lets it through)."""
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        result = super().convert(value, param, ctx)
+        if result != result:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return result
+
+
+class RecordId(click.ParamType):
+    """The id of a request, a reason or an email: a whole number, ``#12`` accepted.
+
+    Any whole number is passed on (the desk says "there is no request #0"); a number too
+    long for any id is answered here the same way, and anything else is refused: never
+    a usage error or a traceback. Only ASCII digits count (``int()`` would take ``٣``).
+    """
+
+    name = "ID"
+
+    def __init__(self, noun: str) -> None:
+        self.noun = noun
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        number = text.removeprefix("#")
+        digits = number.removeprefix("-").removeprefix("+")
+        if not (digits.isascii() and digits.isdigit()):
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            raise Refused(f"{self.noun} ids are whole numbers, not {shown!r}")
+        if len(digits.lstrip("0")) > 20:  # beyond any id (and int()'s digit limit)
+            raise Refused(f"there is no {self.noun} #{number[:20]}...")
+        return int(number)
+
+
+def choices(enum: type[Enum]) -> click.Choice:
+    """The values of ``enum``, matched without regard to case."""
+    return click.Choice([m.value for m in enum], case_sensitive=False)

@@ -1,0 +1,50 @@
+"""Refusals: one line on stderr and exit code 1, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import IO, ParamSpec, TypeVar
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from certdesk_tui.cli.output import terminal_safe_output
+from certdesk_tui.errors import CertdeskError
+from certdesk_tui.text import terminal_safe
+
+
+class Refused(click.ClickException):
+    """A refusal found while reading the arguments: one line on stderr, exit 1."""
+
+    exit_code = 1
+
+    def show(self, file: IO[str] | None = None) -> None:
+        click.echo("certdesk: " + " ".join(terminal_safe(self.message).split()), err=True)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def refusals(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a refusal (or a database that does not answer) into one line on stderr, exit 1."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with terminal_safe_output():
+            try:
+                result = func(*args, **kwargs)
+            except CertdeskError as exc:
+                message = str(exc)
+            except SQLAlchemyError as exc:
+                message = f"the database did not answer: {getattr(exc, 'orig', None) or exc}"
+            else:
+                return result
+            # One line, even when a driver's message spans several; a message quoting
+            # what was typed shows its control characters as placeholders.
+            click.echo("certdesk: " + " ".join(terminal_safe(message).split()), err=True)
+        sys.exit(1)
+
+    return wrapper

@@ -1,0 +1,184 @@
+"""The processing commands: start, automate, upload, relabel, reject, note, and
+``certdesk certificate`` to save what was issued."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from certdesk_tui.cli.context import Context, pass_ctx
+from certdesk_tui.cli.output import echo_json
+from certdesk_tui.cli.queue import REQUEST_ID
+from certdesk_tui.cli.refusals import refusals
+from certdesk_tui.errors import InvalidTransition, PolicyNotInForce, ValidationFailed
+from certdesk_tui.pdf_check import read_certificate_pdf
+from certdesk_tui.text import escaped
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import Completion
+
+
+def _wrong_file(warning: str, yes: bool) -> None:
+    """A PDF that names neither party is refused unless --yes; with it, the warning is printed."""
+    if not warning:
+        return
+    if not yes:
+        raise ValidationFailed(f"{warning}; check it, then add --yes to send it anyway")
+    click.echo(f"certdesk: warning: {warning}", err=True)
+
+
+@click.command()
+@click.argument("request_id", type=REQUEST_ID)
+@click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
+@pass_ctx
+@refusals
+def start(c: Context, request_id: int, take_over: bool) -> None:
+    """Mark a request in progress (claim it)."""
+    row = c.desk.mark_in_progress(request_id, take_over=take_over)
+    click.echo(f"request #{row.id} is in progress with {escaped(row.assignee_login)}")
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    changes: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValidationFailed(f"--set takes FIELD=VALUE, not {item!r}")
+        changes[name.strip()] = value
+    return changes
+
+
+OVERRIDE_HELP = ("Issue even though the policy is not in force on the certificate's date "
+                 "(expired, or starting after the renewal window): the written reason is "
+                 "logged with the request.")
+
+
+def _completing(action: Callable[[], Completion]) -> Completion:
+    """Run a completion; a policy-date refusal says how to override it."""
+    try:
+        return action()
+    except PolicyNotInForce as exc:
+        raise PolicyNotInForce(f"{exc}; to issue it anyway give --override-reason TEXT") from None
+
+
+def _report_completion(done: Completion) -> None:
+    if done.overridden:
+        click.echo(f"request #{done.request_id} issued despite: {escaped(done.overridden)} "
+                   "(your override reason is logged)")
+    to = ", ".join(map(escaped, done.emailed)) if done.emailed else "nobody (no valid address)"
+    click.echo(f"request #{done.request_id} completed: certificate {done.certificate_number} "
+               f"({escaped(done.file_name)}); emails queued to {to}")
+
+
+@click.command()
+@click.argument("request_id", type=REQUEST_ID)
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="Correct a prefilled certificate field (repeatable).")
+@click.option("--wos", is_flag=True, help="Relabel as a waiver of subrogation (SUBR WVD Y).")
+@click.option("--to-holder/--no-to-holder", default=None,
+              help="Email the certificate holder too (default: as the customer asked).")
+@click.option("--attach", type=click.Path(), metavar="FILE.pdf",
+              help="Send this already issued certificate instead of generating one.")
+@click.option("--yes", is_flag=True,
+              help="Send the attached PDF even if it names neither the insured nor the holder.")
+@click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
+@click.option("--show-form", is_flag=True, help="Print the prefilled form and change nothing.")
+@click.option("--override-reason", metavar="TEXT", default=None, help=OVERRIDE_HELP)
+@pass_ctx
+@refusals
+def automate(c: Context, request_id: int, sets: tuple[str, ...], wos: bool,
+             to_holder: bool | None, attach: str | None, yes: bool, take_over: bool,
+             show_form: bool, override_reason: str | None) -> None:
+    """Attempt automation (Compeo and PeoPayGo): issue and email the certificate."""
+    if show_form:
+        form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
+        echo_json(form.to_json())
+        return
+    attachment = None
+    if attach:
+        pdf = read_certificate_pdf(attach)
+        form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
+        _wrong_file(pdf.wrong_file_warning(form.insured_name, form.holder_name), yes)
+        attachment = pdf.attachment
+    done = _completing(lambda: c.desk.automate(
+        request_id, changes=_parse_sets(sets), wos=wos, to_holder=to_holder,
+        attachment=attachment, take_over=take_over, override_reason=override_reason))
+    _report_completion(done)
+
+
+@click.command()
+@click.argument("request_id", type=REQUEST_ID)
+@click.argument("pdf", type=click.Path(), metavar="FILE.pdf")
+@click.option("--to-holder/--no-to-holder", default=None,
+              help="Email the certificate holder too (default: as the customer asked).")
+@click.option("--yes", is_flag=True,
+              help="Upload the PDF even if it names neither the insured nor the holder.")
+@click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
+@click.option("--override-reason", metavar="TEXT", default=None, help=OVERRIDE_HELP)
+@pass_ctx
+@refusals
+def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: bool,
+           take_over: bool, override_reason: str | None) -> None:
+    """Complete a request with a certificate PDF issued elsewhere."""
+    checked = read_certificate_pdf(pdf)
+    detail = c.desk.request(request_id)
+    if why := c.desk.why_not("upload", detail):
+        raise InvalidTransition(why)
+    _wrong_file(checked.wrong_file_warning(detail.row.customer_name, detail.row.holder_name), yes)
+    done = _completing(lambda: c.desk.upload_certificate(
+        request_id, checked.name, checked.data, to_holder=to_holder, take_over=take_over,
+        override_reason=override_reason))
+    _report_completion(done)
+
+
+@click.command()
+@click.argument("request_id", type=REQUEST_ID)
+@click.option("--wos", is_flag=True, required=True, help="Relabel as a waiver of subrogation.")
+@pass_ctx
+@refusals
+def relabel(c: Context, request_id: int, wos: bool) -> None:
+    """Relabel a mislabelled request as WOS."""
+    row = c.desk.relabel_as_wos(request_id)
+    click.echo(f"request #{row.id} is now {row.type}")
+
+
+@click.command()
+@click.argument("request_id", type=REQUEST_ID)
+@click.option("--reason", required=True, metavar="TEXT_OR_ID",
+              help="A configured rejection reason (its id or its exact text).")
+@click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
+@pass_ctx
+@refusals
+def reject(c: Context, request_id: int, reason: str, take_over: bool) -> None:
+    """Reject a request; the customer is emailed the reason."""
+    c.desk.reject(request_id, reason, take_over=take_over)
+    click.echo(f"request #{request_id} rejected")
+
+
+@click.command()
+@click.argument("request_id", type=REQUEST_ID)
+@click.argument("text")
+@pass_ctx
+@refusals
+def note(c: Context, request_id: int, text: str) -> None:
+    """Add an internal note to a request."""
+    c.desk.add_note(request_id, text)
+    click.echo(f"note added to request #{request_id}")
+
+
+@click.command()
+@click.argument("request_id", type=REQUEST_ID)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), metavar="FILE.pdf")
+@pass_ctx
+@refusals
+def certificate(c: Context, request_id: int, output: str) -> None:
+    """Save a request's newest certificate PDF."""
+    name, data = c.desk.certificate(request_id)
+    try:
+        Path(output).write_bytes(data)
+    except OSError as exc:
+        raise ValidationFailed(f"{output}: {exc.strerror}") from None
+    click.echo(f"{name} saved to {output}")
