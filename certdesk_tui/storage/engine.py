@@ -94,7 +94,12 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        try:
+            return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        except ModuleNotFoundError as exc:  # the driver is the postgresql extra
+            raise ConfigurationError(
+                f"PostgreSQL needs its driver ({exc.name}): install certdesk[postgresql] "
+                "(pip install 'certdesk[postgresql]')") from None
     raise ConfigurationError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///PATH "
         "or postgresql+psycopg://USER@HOST/DB"
