@@ -61,7 +61,7 @@ def naive_app(desk):
     from textual.app import App
     from textual.widgets import DataTable, Input, Static
 
-    from certdesk_tui.views import QueueFilter
+    from certdesk_tui.domain.views import QueueFilter
 
     class NaiveApp(App):
         ready = False

@@ -8,7 +8,7 @@ from textual.theme import BUILTIN_THEMES
 
 from certdesk_tui.commands import DeskCommands
 from certdesk_tui.config import Settings
-from certdesk_tui.errors import ConfigurationError
+from certdesk_tui.domain.errors import ConfigurationError
 from certdesk_tui.screens.dashboard import DashboardScreen
 from certdesk_tui.service import Desk
 from certdesk_tui.text import terminal_safe

@@ -13,9 +13,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from certdesk_tui import addresses
-from certdesk_tui.domain import Brand, RequestType, postal_address
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.domain import Brand, RequestType, addresses, postal_address
+from certdesk_tui.domain.errors import ValidationFailed
 
 # The producer (the agency issuing the certificate) of each brand.
 PRODUCERS: dict[Brand, tuple[str, str]] = {

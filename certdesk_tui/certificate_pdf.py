@@ -32,7 +32,7 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
 from certdesk_tui.automation import DESCRIPTION_MAX, CertificateForm
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.domain.errors import ValidationFailed
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVu"

@@ -6,8 +6,9 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from certdesk_tui import workflow
-from certdesk_tui.permissions import Permission
+from certdesk_tui.domain import workflow
+from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.screens.actions import ACTION_PRESENTATION
 
 
 class DeskCommands(Provider):
@@ -21,8 +22,9 @@ class DeskCommands(Provider):
             return []
         commands: list[tuple[str, str, object]] = []
         for action in workflow.REQUEST_ACTIONS:
-            commands.append((action.label if action.label != "WOS" else "Relabel as WOS",
-                             action.description,
+            shown = ACTION_PRESENTATION[action.id]
+            commands.append((shown.label if shown.label != "WOS" else "Relabel as WOS",
+                             shown.description,
                              partial(screen.action_request_action, action.id)))
         commands += [
             ("Preview request", "Everything the customer submitted", screen.action_preview),

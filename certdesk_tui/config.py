@@ -22,8 +22,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from certdesk_tui import addresses, locations
-from certdesk_tui.errors import ConfigurationError, ValidationFailed
+from certdesk_tui import locations
+from certdesk_tui.domain import addresses
+from certdesk_tui.domain.errors import ConfigurationError, ValidationFailed
 
 ENV_PREFIX = "CERTDESK_"
 MAX_FILE_BYTES = 1_000_000
@@ -106,6 +107,18 @@ EXPECTED: dict[str, str] = {
 }
 
 
+# Binding ids of earlier versions a keymap may still use: each action has one name now.
+KEYMAP_ALIASES = {"mark_in_progress": "start", "add_note": "note"}
+
+
+def _current_binding_ids(keymap: dict[str, str]) -> dict[str, str]:
+    """The keymap with old binding ids under their current names (a current id wins)."""
+    renamed = {KEYMAP_ALIASES.get(key, key): keys for key, keys in keymap.items()
+               if key in KEYMAP_ALIASES}
+    return {**renamed, **{key: keys for key, keys in keymap.items()
+                          if key not in KEYMAP_ALIASES}}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, frozen=True, extra="forbid", validate_default=True,
@@ -135,7 +148,8 @@ class Settings(BaseSettings):
     overdue_hours: Annotated[Real, Field(gt=0, le=87_600)] = 24.0
     refresh_seconds: Interval = 2.0
     theme: Text = ""
-    keymap: dict[Text, Text] = Field(default_factory=dict)
+    keymap: Annotated[dict[Text, Text], AfterValidator(_current_binding_ids)] = Field(
+        default_factory=dict)
     # Rules
     duplicate_window_days: Annotated[Whole, Field(ge=0, le=3650)] = 30
     # A policy term may start this many days after a certificate's date (a renewal).

@@ -74,7 +74,6 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from certdesk_tui import automation, intake
-from certdesk_tui.addresses import is_valid as is_valid_email
 from certdesk_tui.automation import CertificateForm
 from certdesk_tui.certificate_pdf import certificate_file_name, render_certificate
 from certdesk_tui.clock import utcnow
@@ -90,7 +89,8 @@ from certdesk_tui.domain import (
     Role,
     Status,
 )
-from certdesk_tui.errors import ConfigurationError
+from certdesk_tui.domain.addresses import is_valid as is_valid_email
+from certdesk_tui.domain.errors import ConfigurationError
 from certdesk_tui.identity import initialise
 from certdesk_tui.notifications import completed_emails, rejected_email
 from certdesk_tui.storage.engine import Database
@@ -961,7 +961,7 @@ class _Writer:
             if status == Status.IN_PROGRESS or (status != Status.NEW and rng.random() < 0.7):
                 claimed_at = self._at(received_for_work, end, 0.1, 0.85)
                 assignee = worker
-                events.append((claimed_at, worker, "marked_in_progress",
+                events.append((claimed_at, worker, "start",
                                f"marked in progress by {worker}"))
                 last = (claimed_at, worker)
             start = claimed_at or received_for_work
@@ -971,12 +971,12 @@ class _Writer:
                     at = self._at(start, end, 0.1, 0.9)
                     self.note_rows.append({"request_id": req.id, "author": author,
                                            "body": self._note(req), "created_at": at})
-                    events.append((at, author, "note_added", "internal note added"))
+                    events.append((at, author, "note", "internal note added"))
                     last = max(last, (at, author))
             if req.relabel and status in (Status.IN_PROGRESS, Status.COMPLETED):
                 at = self._at(start, end, 0.9, 0.95)
                 rtype = RequestType.WOS
-                events.append((at, worker, "relabelled",
+                events.append((at, worker, "relabel",
                                f"relabelled {req.submitted_type} → WOS"))
                 last = max(last, (at, worker))
             if status in (Status.COMPLETED, Status.REJECTED):
@@ -995,7 +995,7 @@ class _Writer:
         elif status == Status.REJECTED:
             assert assignee is not None and closed_at is not None
             rejection = self._reason_for(req, closed_at)
-            events.append((closed_at, assignee, "rejected", f"rejected: {rejection[1]}"))
+            events.append((closed_at, assignee, "reject", f"rejected: {rejection[1]}"))
             draft = rejected_email(
                 request_id=req.id, request_type=rtype, brand=Brand(c.brand),
                 customer_name=c.name,
@@ -1043,7 +1043,7 @@ class _Writer:
             "claimed_at": claimed_at, "closed_at": closed_at,
             "rejection_reason_id": rejection[0] if rejection else None,
             "rejection_reason_text": rejection[1] if rejection else None,
-            "has_notes": any(e[2] == "note_added" for e in events),
+            "has_notes": any(e[2] == "note" for e in events),
             "updated_at": last[0], "updated_by": last[1], "version": 1,
         })
 

@@ -14,12 +14,13 @@ from sqlalchemy.exc import DBAPIError
 
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
-from certdesk_tui.domain import Role
-from certdesk_tui.errors import ConfigurationError, PermissionDenied, UnknownUser
-from certdesk_tui.permissions import Actor, read_actor
+from certdesk_tui.domain import ActivityKind, Role
+from certdesk_tui.domain.errors import ConfigurationError, PermissionDenied, UnknownUser
+from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import Activity, CertificateRequest, Customer, User
+from certdesk_tui.storage.users import read_actor
 
 
 def os_login() -> str:
@@ -55,7 +56,7 @@ def initialise(db: Database, login: str) -> tuple[bool, bool]:
             return before != db.head_revision(), False
         s.add(User(login=login, name="", email="", role=Role.MANAGER, active=True,
                    created_at=utcnow()))
-        s.add(Activity(request_id=None, at=utcnow(), actor=login, action="user_added",
+        s.add(Activity(request_id=None, at=utcnow(), actor=login, action=ActivityKind.USER_ADDED,
                        detail=f"{login} initialised the database and became its manager"))
     return True, True
 

@@ -16,11 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from certdesk_tui import addresses
 from certdesk_tui.automation import STATE_RE, ZIP_RE
 from certdesk_tui.clock import to_naive_utc, utcnow
-from certdesk_tui.domain import Brand, Channel, CustomerStatus, PaymentStatus, RequestType
-from certdesk_tui.errors import IntakeRefused
+from certdesk_tui.domain import (
+    Brand,
+    Channel,
+    CustomerStatus,
+    PaymentStatus,
+    RequestType,
+    addresses,
+)
+from certdesk_tui.domain.errors import IntakeRefused
 
 # What one JSON Lines record may hold. A line is read at most this far: the rest of
 # a longer line is skipped, never held in memory.

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.domain.errors import ValidationFailed
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 """The largest certificate file accepted (20 MB): checked before reading, and the read is

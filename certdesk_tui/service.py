@@ -19,12 +19,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from certdesk_tui import addresses, automation, intake, workflow
+from certdesk_tui import automation, intake
 from certdesk_tui.automation import CertificateForm
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import (
     CERTIFICATES_DEPARTMENT,
+    SYSTEM,
+    ActivityKind,
     Brand,
     CertificateSource,
     CustomerStatus,
@@ -33,8 +35,13 @@ from certdesk_tui.domain import (
     RequestType,
     Role,
     Status,
+    addresses,
+    certificate_number,
+    certificate_title,
+    workflow,
 )
-from certdesk_tui.errors import (
+from certdesk_tui.domain.activity import CLOSING_KINDS
+from certdesk_tui.domain.errors import (
     AlreadyClaimed,
     CertdeskError,
     IntakeRefused,
@@ -45,9 +52,18 @@ from certdesk_tui.errors import (
     StaleRequest,
     ValidationFailed,
 )
+from certdesk_tui.domain.permissions import MATRIX, Actor, Permission
+from certdesk_tui.domain.views import (
+    QueueFilter,
+    QueuePage,
+    QueueSnapshot,
+    ReasonView,
+    RequestDetail,
+    RequestRow,
+    UserView,
+)
 from certdesk_tui.notifications import EmailDraft, completed_emails, rejected_email
 from certdesk_tui.pdf_check import check_certificate_pdf
-from certdesk_tui.permissions import MATRIX, Actor, Permission, read_actor
 from certdesk_tui.storage import db_roles, repository
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import (
@@ -62,20 +78,12 @@ from certdesk_tui.storage.models import (
     RejectionReason,
     User,
 )
-from certdesk_tui.views import (
-    QueueFilter,
-    QueuePage,
-    ReasonView,
-    RequestDetail,
-    RequestRow,
-    UserView,
-)
+from certdesk_tui.storage.users import read_actor
 
 MAX_NOTE_LENGTH = 5_000
 # The holder fields as long as their columns hold (longer text is a discrepancy).
 HOLDER_LIMITS = {key: CertificateRequest.__table__.c[f"holder_{key}"].type.length
                  for key in ("name", "address", "city", "state", "zip", "email")}
-SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -174,7 +182,7 @@ class Desk:
 
     # -- helpers -------------------------------------------------------------
 
-    def _log(self, s: Session, request_id: int | None, action: str, detail: str = "",
+    def _log(self, s: Session, request_id: int | None, action: ActivityKind, detail: str = "",
              actor: str | None = None) -> None:
         s.add(Activity(request_id=request_id, at=utcnow(), actor=actor or self.actor.label,
                        action=action, detail=detail))
@@ -223,7 +231,7 @@ class Desk:
                 holder.login if holder else "",
             )
         self.actor.require(Permission.TAKE_OVER)
-        self._log(s, req.id, "taken_over", f"taken over from {who}")
+        self._log(s, req.id, ActivityKind.TAKEN_OVER, f"taken over from {who}")
         req.assignee_id = self.actor.user_id
         req.claimed_at = utcnow()
 
@@ -236,6 +244,21 @@ class Desk:
         self._require(Permission.VIEW)
         with self.db.reading() as s:
             return repository.queue_page(s, flt or QueueFilter(), self.actor.user_id, offset, limit)
+
+    def queue_snapshot(self, flt: QueueFilter | None = None, offset: int = 0,
+                       limit: int = 100) -> QueueSnapshot:
+        """A page of the queue, the pending badge, the failing emails and the change counter,
+        all from one read transaction. A page past the end gives the last page instead."""
+        self._require(Permission.VIEW)
+        flt = flt or QueueFilter()
+        with self.db.reading() as s:
+            counter = repository.change_counter(s)
+            page = repository.queue_page(s, flt, self.actor.user_id, offset, limit)
+            if not page.rows and offset > 0:
+                offset = max(0, (page.total - 1) // limit * limit)
+                page = repository.queue_page(s, flt, self.actor.user_id, offset, limit)
+            return QueueSnapshot(page, repository.pending_count(s),
+                                 repository.failing_email_count(s), counter)
 
     def pending_count(self) -> int:
         self._require(Permission.VIEW)
@@ -259,9 +282,9 @@ class Desk:
     def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
         """Why an action is not offered for this request now (None: it is)."""
         action = workflow.ACTIONS_BY_ID[action_id]
-        if not self.actor.may(Permission.PROCESS):
-            return (f"{self.actor.login} is a {self.actor.role.label}: view only, "
-                    f"{action.label} is for processors")
+        if not self.actor.may(action.permission):
+            return (f"{self.actor.login} is a {self.actor.role.label} and may not "
+                    f"{action.permission.value}" + (" (view only)" if self.actor.view_only else ""))
         return action.why_not(detail, self.actor.login)
 
     def certificate(self, request_id: int) -> tuple[str, bytes]:
@@ -303,24 +326,24 @@ class Desk:
 
     # -- processing actions --------------------------------------------------
 
-    def mark_in_progress(self, request_id: int, expected_version: int | None = None,
+    def start(self, request_id: int, expected_version: int | None = None,
                          take_over: bool = False) -> RequestRow:
         """Claim the request for the current user."""
         self._require(Permission.PROCESS)
         with self._write() as s:
             req = self._lock(s, request_id, expected_version)
-            self._check(req, workflow.why_not_mark_in_progress)
+            self._check(req, workflow.why_not_start)
             self._ensure_free(s, req, take_over)
             req.status = Status.IN_PROGRESS
             if req.assignee_id != self.actor.user_id:
                 req.assignee_id = self.actor.user_id
                 req.claimed_at = utcnow()
-            self._log(s, req.id, "marked_in_progress", f"marked in progress by {self.actor.label}")
+            self._log(s, req.id, ActivityKind.START, f"marked in progress by {self.actor.label}")
             self._touch(s, req)
             s.flush()
             return repository.request_row(s, request_id)
 
-    def relabel_as_wos(self, request_id: int, expected_version: int | None = None,
+    def relabel(self, request_id: int, expected_version: int | None = None,
                        take_over: bool = False) -> RequestRow:
         """Relabel a request mislabelled at submission as a waiver of subrogation."""
         self._require(Permission.PROCESS)
@@ -336,7 +359,7 @@ class Desk:
     def _relabel(self, s: Session, req: CertificateRequest) -> None:
         before = req.type
         req.type = RequestType.WOS
-        self._log(s, req.id, "relabelled", f"relabelled {before} → WOS")
+        self._log(s, req.id, ActivityKind.RELABEL, f"relabelled {before} → WOS")
 
     def automate(
         self,
@@ -387,7 +410,7 @@ class Desk:
             return self._complete(s, req, form=form, attachment=attachment, to_holder=to_holder,
                                   overridden=overridden)
 
-    def upload_certificate(
+    def upload(
         self,
         request_id: int,
         file_name: str,
@@ -480,7 +503,7 @@ class Desk:
             return ""
         if override_reason is None:
             raise PolicyNotInForce(f"request #{req.id}: {refusal}; nothing was issued")
-        self._log(s, req.id, "policy_override",
+        self._log(s, req.id, ActivityKind.POLICY_OVERRIDE,
                   f"{refusal}; issued anyway, reason: {override_reason}")
         return refusal
 
@@ -520,7 +543,7 @@ class Desk:
         revision = s.scalar(
             select(func.count()).select_from(Certificate).where(Certificate.request_id == req.id)
         ) or 0
-        number = f"CD-{req.id:06d}"
+        number = certificate_number(req.id)
         if attachment is None:
             assert form is not None
             pdf = render_certificate(form, number=number, revision=revision, issued_on=now.date())
@@ -539,14 +562,14 @@ class Desk:
         s.add(cert)
         s.flush()
         how = "generated" if attachment is None else f"attached file {attachment[0]!r}"
-        self._log(s, req.id, "certificate_issued", f"certificate {number} rev {revision} ({how})",
-                  actor=actor)
+        self._log(s, req.id, ActivityKind.CERTIFICATE_ISSUED,
+                  f"{certificate_title(number, revision)} ({how})", actor=actor)
         if req.assignee_id is None and actor is None:
             req.assignee_id = self.actor.user_id
             req.claimed_at = now
         req.status = Status.COMPLETED
         req.closed_at = now
-        self._log(s, req.id, "completed", "status Completed", actor=actor)
+        self._log(s, req.id, ActivityKind.COMPLETED, "status Completed", actor=actor)
         drafts = completed_emails(
             request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
             customer_name=req.customer.name,
@@ -567,7 +590,7 @@ class Desk:
         # A placeholder until it is sent: delivery puts the sender's domain at send time.
         domain = addresses.sender_domain(self.settings.mail_from) or "certdesk.invalid"
         if not any(d.recipient_role == "customer" for d in drafts):
-            self._log(s, req.id, "email_not_sent",
+            self._log(s, req.id, ActivityKind.EMAIL_NOT_SENT,
                       "no email to the customer: no valid customer email address on file",
                       actor=actor)
         for d in drafts:
@@ -580,8 +603,8 @@ class Desk:
                 message_id=make_msgid(domain=domain), state=EmailState.QUEUED,
                 next_attempt_at=now, created_at=now,
             ))
-            self._log(s, req.id, "email_queued", f"{d.kind} email queued to {d.recipient_role} "
-                      f"{d.to_addr}", actor=actor)
+            self._log(s, req.id, ActivityKind.EMAIL_QUEUED,
+                      f"{d.kind} email queued to {d.recipient_role} {d.to_addr}", actor=actor)
         return [d.to_addr for d in drafts]
 
     def reject(self, request_id: int, reason: str | int, expected_version: int | None = None,
@@ -601,7 +624,7 @@ class Desk:
             req.closed_at = now
             req.rejection_reason_id = chosen.id
             req.rejection_reason_text = chosen.text
-            self._log(s, req.id, "rejected", f"rejected: {chosen.text}")
+            self._log(s, req.id, ActivityKind.REJECT, f"rejected: {chosen.text}")
             draft = rejected_email(
                 request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
                 customer_name=req.customer.name,
@@ -629,7 +652,7 @@ class Desk:
             f"unknown or retired rejection reason {text!r}; choose one of {listed}"
         )
 
-    def add_note(self, request_id: int, body: str) -> None:
+    def note(self, request_id: int, body: str) -> None:
         """An internal note on the request (never emailed)."""
         self._require(Permission.PROCESS)
         body = (body or "").strip()
@@ -641,7 +664,7 @@ class Desk:
             req = repository.lock_request(s, request_id)
             s.add(Note(request_id=req.id, author=self.actor.label, body=body, created_at=utcnow()))
             req.has_notes = True
-            self._log(s, req.id, "note_added", "internal note added")
+            self._log(s, req.id, ActivityKind.NOTE, "internal note added")
             self._touch(s, req)
 
     # -- intake --------------------------------------------------------------
@@ -729,7 +752,7 @@ class Desk:
             # A charge reversed before anyone started on it: out of the queue again.
             req.in_queue = False
             detail += "; out of the queue until approved"
-        self._log(s, req.id, "payment_updated", detail, actor=SYSTEM)
+        self._log(s, req.id, ActivityKind.PAYMENT_UPDATED, detail, actor=SYSTEM)
         self._touch(s, req)
         req.updated_by = SYSTEM
         return detail, req.id, True
@@ -782,16 +805,16 @@ class Desk:
         for other in duplicates:
             s.add_all([DuplicateLink(request_id=req.id, other_id=other),
                        DuplicateLink(request_id=other, other_id=req.id)])
-        self._log(s, req.id, "submitted",
+        self._log(s, req.id, ActivityKind.SUBMITTED,
                   f"{sub.type} submitted through the {sub.channel} "
                   f"(imported by {self.actor.label})",
                   actor=SYSTEM)
         if not req.in_queue:
-            self._log(s, req.id, "awaiting_payment",
+            self._log(s, req.id, ActivityKind.AWAITING_PAYMENT,
                       f"WOS payment {sub.payment_status or 'unknown'}: hidden from the queue "
                       "until approved", actor=SYSTEM)
         if reasons:
-            self._log(s, req.id, "manual",
+            self._log(s, req.id, ActivityKind.MANUAL,
                       f"assigned to {CERTIFICATES_DEPARTMENT}: " + "; ".join(reasons), actor=SYSTEM)
             repository.bump_change_marker(s, now)
             return f"stored as request #{req.id} (manual: {'; '.join(reasons)})", req.id, True
@@ -801,7 +824,8 @@ class Desk:
         try:
             with s.begin_nested():
                 form = automation.prefill(req, customer, policy)
-                self._log(s, req.id, "auto_processed", "processed automatically", actor=SYSTEM)
+                self._log(s, req.id, ActivityKind.AUTO_PROCESSED, "processed automatically",
+                          actor=SYSTEM)
                 completion = self._complete(s, req, form=form, attachment=None,
                                             to_holder=None, actor=SYSTEM)
         except Exception as exc:  # noqa: BLE001 - the request is kept whatever stopped it
@@ -809,8 +833,8 @@ class Desk:
             stopped = f"automatic processing stopped: {why}"
             req.manual, req.manual_reasons = True, [stopped]
             req.department = CERTIFICATES_DEPARTMENT
-            self._log(s, req.id, "manual", f"assigned to {CERTIFICATES_DEPARTMENT}: {stopped}",
-                      actor=SYSTEM)
+            self._log(s, req.id, ActivityKind.MANUAL,
+                      f"assigned to {CERTIFICATES_DEPARTMENT}: {stopped}", actor=SYSTEM)
             repository.bump_change_marker(s, now)
             return f"stored as request #{req.id} (manual: {stopped})", req.id, True
         return (f"stored as request #{req.id} and completed automatically "
@@ -870,7 +894,7 @@ class Desk:
                 customer.policies.remove(gone)
         s.flush()
         repository.bump_change_marker(s, now)
-        self._log(s, None, "customer_imported",
+        self._log(s, None, ActivityKind.CUSTOMER_IMPORTED,
                   f"customer {customer.code} {'created' if created else 'updated'}")
         return f"customer {customer.code} {'created' if created else 'updated'}", True
 
@@ -913,7 +937,8 @@ class Desk:
             reason = RejectionReason(text=text, position=position, active=True, created_at=utcnow())
             s.add(reason)
             s.flush()
-            self._log(s, None, "reason_added", f"rejection reason {reason.id} added: {text}")
+            self._log(s, None, ActivityKind.REASON_ADDED,
+                      f"rejection reason {reason.id} added: {text}")
             repository.bump_change_marker(s, utcnow())
             return ReasonView(reason.id, reason.text, True, 0)
 
@@ -931,7 +956,8 @@ class Desk:
             self._unique_reason(s, text, except_id=reason.id)
             before = reason.text
             reason.text = text
-            self._log(s, None, "reason_renamed", f"rejection reason {reason.id}: {before} → {text}")
+            self._log(s, None, ActivityKind.REASON_RENAMED,
+                      f"rejection reason {reason.id}: {before} → {text}")
             repository.bump_change_marker(s, utcnow())
             return ReasonView(reason.id, reason.text, reason.active, 0)
 
@@ -948,7 +974,7 @@ class Desk:
                 raise InvalidTransition("the last active rejection reason cannot be retired")
             reason.active = False
             reason.retired_at = utcnow()
-            self._log(s, None, "reason_retired",
+            self._log(s, None, ActivityKind.REASON_RETIRED,
                       f"rejection reason {reason.id} retired: {reason.text}")
             repository.bump_change_marker(s, utcnow())
             return ReasonView(reason.id, reason.text, False, 0)
@@ -980,7 +1006,7 @@ class Desk:
             _fits(user)
             s.add(user)
             note = db_roles.grant_group(s, login, role_value)
-            self._log(s, None, "user_added", f"user {login} added as {role_value.label}"
+            self._log(s, None, ActivityKind.USER_ADDED, f"user {login} added as {role_value.label}"
                       + (f"; {note}" if note else ""))
             return UserView(login, name, email, role_value, True, note)
 
@@ -994,7 +1020,7 @@ class Desk:
             before = user.role
             user.role = role_value
             note = db_roles.grant_group(s, login, role_value if user.active else None)
-            self._log(s, None, "role_changed", f"user {login}: {before} → {role_value}"
+            self._log(s, None, ActivityKind.ROLE_CHANGED, f"user {login}: {before} → {role_value}"
                       + (f"; {note}" if note else ""))
             # Open desks reload: their header shows the new role, their keys follow it.
             s.flush()
@@ -1013,7 +1039,7 @@ class Desk:
                 self._keep_a_manager(s, user)
             user.active = active
             note = db_roles.grant_group(s, login, Role(user.role) if active else None)
-            self._log(s, None, "user_enabled" if active else "user_disabled",
+            self._log(s, None, ActivityKind.USER_ENABLED if active else ActivityKind.USER_DISABLED,
                       f"user {login} {'enabled' if active else 'disabled'}"
                       + (f"; {note}" if note else ""))
             s.flush()
@@ -1102,7 +1128,7 @@ def _closed_by(req: CertificateRequest) -> str:
         return ""
     closing = session.execute(
         select(Activity.actor, Activity.at)
-        .where(Activity.request_id == req.id, Activity.action.in_(("completed", "rejected")))
+        .where(Activity.request_id == req.id, Activity.action.in_(CLOSING_KINDS))
         .order_by(Activity.id.desc()).limit(1)
     ).first()
     if closing is None:

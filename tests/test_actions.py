@@ -11,7 +11,7 @@ import pytest
 from fpdf import FPDF
 
 from certdesk_tui.domain import RequestType, Status
-from certdesk_tui.errors import (
+from certdesk_tui.domain.errors import (
     AlreadyClaimed,
     InvalidTransition,
     NotFound,
@@ -58,40 +58,40 @@ def cornerstone_request(submit) -> int:
 
 @pytest.fixture
 def claimed_by_sky(desk_for, manual_request) -> int:
-    desk_for("sky").mark_in_progress(manual_request)
+    desk_for("sky").start(manual_request)
     return manual_request
 
 
 # -- mark in progress -----------------------------------------------------------
 
 
-def test_mark_in_progress_claims_the_request_for_the_current_user(specialist, manual_request):
-    row = specialist.mark_in_progress(manual_request)
+def test_start_claims_the_request_for_the_current_user(specialist, manual_request):
+    row = specialist.start(manual_request)
     assert row.status == Status.IN_PROGRESS and row.assignee_login == "sam"
     detail = specialist.request(manual_request)
     assert detail.claimed_at is not None
-    assert detail.activities[0].action == "marked_in_progress"
+    assert detail.activities[0].action == "start"
     assert detail.activities[0].actor == "sam"
     assert [r.id for r in specialist.queue(_mine()).rows] == [manual_request]
 
 
 def _mine():
-    from certdesk_tui.views import QueueFilter
+    from certdesk_tui.domain.views import QueueFilter
 
     return QueueFilter(mine=True)
 
 
 def test_claiming_a_request_you_already_hold_is_refused(specialist, manual_request):
-    specialist.mark_in_progress(manual_request)
+    specialist.start(manual_request)
     refused(specialist, manual_request, InvalidTransition,
-            lambda: specialist.mark_in_progress(manual_request), "already in progress with you")
+            lambda: specialist.start(manual_request), "already in progress with you")
 
 
 def test_claiming_a_request_held_by_someone_else_names_them_and_since_when(
     specialist, claimed_by_sky
 ):
     error = refused(specialist, claimed_by_sky, AlreadyClaimed,
-                    lambda: specialist.mark_in_progress(claimed_by_sky),
+                    lambda: specialist.start(claimed_by_sky),
                     r"in progress by Sky Specialist since \d{4}-\d\d-\d\d \d\d:\d\d")
     assert error.holder_login == "sky"
     assert "a manager may take it over" in str(error)
@@ -103,8 +103,8 @@ def test_other_actions_on_a_request_held_by_someone_else_are_refused(
 ):
     calls = {
         "automate": lambda: specialist.automate(claimed_by_sky),
-        "upload": lambda: specialist.upload_certificate(claimed_by_sky, "c.pdf", carrier_pdf()),
-        "relabel": lambda: specialist.relabel_as_wos(claimed_by_sky),
+        "upload": lambda: specialist.upload(claimed_by_sky, "c.pdf", carrier_pdf()),
+        "relabel": lambda: specialist.relabel(claimed_by_sky),
         "reject": lambda: specialist.reject(claimed_by_sky, 1),
     }
     refused(specialist, claimed_by_sky, AlreadyClaimed, calls[action], "Sky Specialist")
@@ -114,13 +114,13 @@ def test_a_specialist_cannot_take_over_a_request_held_by_someone_else(
     specialist, claimed_by_sky
 ):
     refused(specialist, claimed_by_sky, PermissionDenied,
-            lambda: specialist.mark_in_progress(claimed_by_sky, take_over=True))
+            lambda: specialist.start(claimed_by_sky, take_over=True))
 
 
 def test_a_manager_may_take_over_and_it_is_logged_as_taken_over(manager, claimed_by_sky):
     refused(manager, claimed_by_sky, AlreadyClaimed,
-            lambda: manager.mark_in_progress(claimed_by_sky), "confirm to take it over")
-    row = manager.mark_in_progress(claimed_by_sky, take_over=True)
+            lambda: manager.start(claimed_by_sky), "confirm to take it over")
+    row = manager.start(claimed_by_sky, take_over=True)
     assert row.assignee_login == "morgan" and row.status == Status.IN_PROGRESS
     taken = [a for a in manager.request(claimed_by_sky).activities if a.action == "taken_over"]
     assert len(taken) == 1
@@ -128,10 +128,10 @@ def test_a_manager_may_take_over_and_it_is_logged_as_taken_over(manager, claimed
 
 
 def test_actions_on_an_unknown_request_are_refused_as_not_found(specialist):
-    for call in (lambda: specialist.mark_in_progress(999), lambda: specialist.request(999),
-                 lambda: specialist.automate(999), lambda: specialist.relabel_as_wos(999),
-                 lambda: specialist.reject(999, 1), lambda: specialist.add_note(999, "x"),
-                 lambda: specialist.upload_certificate(999, "c.pdf", carrier_pdf())):
+    for call in (lambda: specialist.start(999), lambda: specialist.request(999),
+                 lambda: specialist.automate(999), lambda: specialist.relabel(999),
+                 lambda: specialist.reject(999, 1), lambda: specialist.note(999, "x"),
+                 lambda: specialist.upload(999, "c.pdf", carrier_pdf())):
         with pytest.raises(NotFound, match="999"):
             call()
 
@@ -225,7 +225,7 @@ def test_automate_with_wos_relabels_and_the_certificate_says_subr_wvd_y(
     specialist.automate(manual_request, wos=True)
     detail = specialist.request(manual_request)
     assert detail.row.type == RequestType.WOS and detail.submitted_type == "COI"
-    assert "relabelled" in [a.action for a in detail.activities]
+    assert "relabel" in [a.action for a in detail.activities]
     text = pdf_text(specialist.certificate(manual_request)[1])
     assert subr_wvd(text, "WC-C100") == "Y"
     assert "WAIVER OF SUBROGATION" in text.upper()
@@ -289,14 +289,14 @@ def test_upload_of_something_that_is_not_a_whole_pdf_is_refused(
     specialist, cornerstone_request, data, match
 ):
     refused(specialist, cornerstone_request, ValidationFailed,
-            lambda: specialist.upload_certificate(cornerstone_request, "c.pdf", data), match)
+            lambda: specialist.upload(cornerstone_request, "c.pdf", data), match)
 
 
 def test_upload_completes_a_cornerstone_request_with_the_carriers_pdf(
     specialist, cornerstone_request
 ):
     data = carrier_pdf()
-    done = specialist.upload_certificate(cornerstone_request, "carrier.pdf", data, to_holder=True)
+    done = specialist.upload(cornerstone_request, "carrier.pdf", data, to_holder=True)
     detail = specialist.request(cornerstone_request)
     assert detail.row.status == Status.COMPLETED
     assert detail.certificates[0].source == "uploaded"
@@ -310,18 +310,18 @@ def test_upload_completes_a_cornerstone_request_with_the_carriers_pdf(
 # -- relabel as WOS -------------------------------------------------------------
 
 
-def test_relabel_as_wos_changes_the_type_and_logs_it(specialist, manual_request):
-    row = specialist.relabel_as_wos(manual_request)
+def test_relabel_changes_the_type_and_logs_it(specialist, manual_request):
+    row = specialist.relabel(manual_request)
     assert row.type == RequestType.WOS
     detail = specialist.request(manual_request)
     assert detail.submitted_type == "COI" and detail.row.status == Status.NEW
-    assert detail.activities[0].action == "relabelled"
+    assert detail.activities[0].action == "relabel"
     assert "COI" in detail.activities[0].detail and "WOS" in detail.activities[0].detail
 
 
 def test_relabelling_a_request_that_is_already_wos_is_refused(submit, specialist):
     rid = submit("W-1", type="WOS", payment_status="approved")
-    refused(specialist, rid, InvalidTransition, lambda: specialist.relabel_as_wos(rid),
+    refused(specialist, rid, InvalidTransition, lambda: specialist.relabel(rid),
             "already a waiver of subrogation")
 
 
@@ -335,8 +335,8 @@ def test_reject_with_a_reason_by_id(specialist, manual_request):
     detail = specialist.request(manual_request)
     assert detail.rejection_reason == reason.text == "Incomplete address"
     assert detail.closed_at is not None
-    assert detail.activities[0].action in ("rejected", "email_queued")
-    assert any(a.action == "rejected" and reason.text in a.detail for a in detail.activities)
+    assert detail.activities[0].action in ("reject", "email_queued")
+    assert any(a.action == "reject" and reason.text in a.detail for a in detail.activities)
 
 
 def test_reject_with_a_reason_by_its_text(specialist, manual_request):
@@ -377,10 +377,10 @@ def test_rejection_email_goes_to_the_customer_only_quoting_the_reason(
 
 def _every_action(desk, rid: int):
     return {
-        "mark_in_progress": lambda: desk.mark_in_progress(rid),
+        "start": lambda: desk.start(rid),
         "automate": lambda: desk.automate(rid),
-        "upload": lambda: desk.upload_certificate(rid, "c.pdf", carrier_pdf()),
-        "relabel": lambda: desk.relabel_as_wos(rid),
+        "upload": lambda: desk.upload(rid, "c.pdf", carrier_pdf()),
+        "relabel": lambda: desk.relabel(rid),
         "reject": lambda: desk.reject(rid, 1),
     }
 
@@ -394,28 +394,28 @@ def test_a_closed_request_refuses_every_action(specialist, manual_request, final
     for call in _every_action(specialist, manual_request).values():
         refused(specialist, manual_request, InvalidTransition, call, f"is {final}")
     # An internal note can still be added to a closed request.
-    specialist.add_note(manual_request, "customer called, told them")
+    specialist.note(manual_request, "customer called, told them")
     assert specialist.request(manual_request).notes[0].body == "customer called, told them"
 
 
 def test_an_auto_processed_request_is_closed_too(submit, specialist):
     rid = submit("AP-1")
-    refused(specialist, rid, InvalidTransition, lambda: specialist.mark_in_progress(rid),
+    refused(specialist, rid, InvalidTransition, lambda: specialist.start(rid),
             "completed")
 
 
 # -- add note ---------------------------------------------------------------------
 
 
-def test_add_note_appears_in_the_request_and_sets_has_notes(submit, specialist):
+def test_note_appears_in_the_request_and_sets_has_notes(submit, specialist):
     rid = submit("N-1", holder=dict(factories.HOLDER, name=""))
     assert not specialist.row(rid).has_notes
-    specialist.add_note(rid, "  called the customer: holder is BGC  ")
+    specialist.note(rid, "  called the customer: holder is BGC  ")
     detail = specialist.request(rid)
     assert [(n.author, n.body) for n in detail.notes] == [
         ("sam", "called the customer: holder is BGC")]
     assert detail.row.has_notes
-    assert detail.activities[0].action == "note_added"
+    assert detail.activities[0].action == "note"
     assert detail.emails == ()
     assert detail.row.status == Status.NEW
 
@@ -426,32 +426,31 @@ def test_add_note_appears_in_the_request_and_sets_has_notes(submit, specialist):
                          ids=["empty", "blank", "too-long"])
 def test_an_empty_or_too_long_note_is_refused(specialist, manual_request, body, match):
     refused(specialist, manual_request, ValidationFailed,
-            lambda: specialist.add_note(manual_request, body), match)
+            lambda: specialist.note(manual_request, body), match)
 
 
 def test_a_note_of_the_maximum_length_is_accepted(specialist, manual_request):
-    specialist.add_note(manual_request, "y" * MAX_NOTE_LENGTH)
+    specialist.note(manual_request, "y" * MAX_NOTE_LENGTH)
     assert len(specialist.request(manual_request).notes[0].body) == MAX_NOTE_LENGTH
 
 
 # -- stale versions -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action", ["mark_in_progress", "automate", "upload", "relabel",
+@pytest.mark.parametrize("action", ["start", "automate", "upload", "relabel",
                                     "reject"])
 def test_acting_on_a_stale_version_is_refused_naming_who_changed_it(
     desk_for, specialist, manual_request, action
 ):
     seen = specialist.row(manual_request).version
-    desk_for("sky").add_note(manual_request, "looked at it")
+    desk_for("sky").note(manual_request, "looked at it")
     assert specialist.row(manual_request).version != seen
     calls = {
-        "mark_in_progress": lambda: specialist.mark_in_progress(manual_request,
-                                                                expected_version=seen),
+        "start": lambda: specialist.start(manual_request, expected_version=seen),
         "automate": lambda: specialist.automate(manual_request, expected_version=seen),
-        "upload": lambda: specialist.upload_certificate(manual_request, "c.pdf", carrier_pdf(),
+        "upload": lambda: specialist.upload(manual_request, "c.pdf", carrier_pdf(),
                                                         expected_version=seen),
-        "relabel": lambda: specialist.relabel_as_wos(manual_request, expected_version=seen),
+        "relabel": lambda: specialist.relabel(manual_request, expected_version=seen),
         "reject": lambda: specialist.reject(manual_request, 1, expected_version=seen),
     }
     before = specialist.request(manual_request)
@@ -465,7 +464,7 @@ def test_acting_on_a_stale_version_is_refused_naming_who_changed_it(
 
 def test_the_current_version_is_accepted(specialist, manual_request):
     version = specialist.row(manual_request).version
-    row = specialist.mark_in_progress(manual_request, expected_version=version)
+    row = specialist.start(manual_request, expected_version=version)
     assert row.version != version
     specialist.reject(manual_request, 1, expected_version=row.version)
     assert specialist.row(manual_request).status == Status.REJECTED
@@ -475,9 +474,9 @@ def test_two_people_claiming_the_same_version_the_second_is_told_who_was_first(
     desk_for, specialist, manual_request
 ):
     seen = specialist.row(manual_request).version
-    desk_for("sky").mark_in_progress(manual_request, expected_version=seen)
+    desk_for("sky").start(manual_request, expected_version=seen)
     refused(specialist, manual_request, StaleRequest,
-            lambda: specialist.mark_in_progress(manual_request, expected_version=seen), "sky")
+            lambda: specialist.start(manual_request, expected_version=seen), "sky")
     assert specialist.row(manual_request).assignee_login == "sky"
 
 
@@ -493,9 +492,28 @@ def test_automation_relabelled_as_wos_gets_the_waiver_sentence(specialist, manua
 
 
 def test_the_wos_mark_cannot_be_turned_off_on_a_waiver(specialist, submit):
-    from certdesk_tui.errors import ValidationFailed
+    from certdesk_tui.domain.errors import ValidationFailed
 
     request_id = submit("W-OFF", type="WOS", payment_status="approved")
     with pytest.raises(ValidationFailed, match="SUBR WVD Y"):
         specialist.automate(request_id, changes={"wos": "no"})
     assert specialist.row(request_id).status == "new"
+
+
+# -- the queue in one read -------------------------------------------------------
+
+
+def test_the_queue_snapshot_gives_page_badge_failing_emails_and_counter_together(
+    specialist, manual_request, submit
+):
+    from certdesk_tui.domain.views import QueueFilter
+
+    second = submit("M-2", instructions="call first")
+    snapshot = specialist.queue_snapshot(QueueFilter(), offset=0, limit=1)
+    assert [r.id for r in snapshot.page.rows] == [manual_request]
+    assert snapshot.page.total == 2 and snapshot.pending == 2
+    assert snapshot.failing_emails == 0
+    assert snapshot.change_counter == specialist.change_counter()
+    past_the_end = specialist.queue_snapshot(QueueFilter(), offset=10, limit=1)
+    assert [r.id for r in past_the_end.page.rows] == [second]
+    assert past_the_end.page.offset == 1

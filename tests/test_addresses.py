@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certdesk_tui import addresses, automation
+from certdesk_tui import automation
 from certdesk_tui.config import load_settings
-from certdesk_tui.domain import Status
-from certdesk_tui.errors import ConfigurationError, ValidationFailed
+from certdesk_tui.domain import Status, addresses
+from certdesk_tui.domain.errors import ConfigurationError, ValidationFailed
 from certdesk_tui.storage.models import OutboxEmail
 from tests import factories
 from tests.test_cli import Cli, seed

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from certdesk_tui.domain import Status
-from certdesk_tui.views import QueueFilter
+from certdesk_tui.domain.views import QueueFilter
 from tests import factories
 from tests.tui import app_for, dashboard, notifications, screen_text, settle, table_ids
 
@@ -87,7 +87,7 @@ async def test_one_key_clears_every_filter(specialist, queue):
         assert table_ids(app) == queue
 
 
-async def test_mark_in_progress_claims_the_selected_request(specialist, queue):
+async def test_start_claims_the_selected_request(specialist, queue):
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -99,7 +99,7 @@ async def test_mark_in_progress_claims_the_selected_request(specialist, queue):
 
 
 async def test_claiming_a_request_someone_else_holds_says_who(desk_for, queue):
-    desk_for("sky").mark_in_progress(queue[0])
+    desk_for("sky").start(queue[0])
     app = app_for(desk_for("sam"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -112,7 +112,7 @@ async def test_claiming_a_request_someone_else_holds_says_who(desk_for, queue):
         assert desk_for("sam").row(queue[0]).assignee_login == "sky"
 
 
-async def test_relabel_as_wos_on_a_key(specialist, queue):
+async def test_relabel_on_a_key(specialist, queue):
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -205,7 +205,7 @@ async def test_a_stale_action_is_refused_reloaded_and_says_who_changed_it(specia
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        desk_for("sky").relabel_as_wos(queue[0])
+        desk_for("sky").relabel(queue[0])
         await pilot.press("m")
         await settle(pilot)
         assert any("was changed by sky" in n for n in notifications(app))

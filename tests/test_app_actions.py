@@ -157,7 +157,7 @@ async def test_reject_shows_the_email_then_rejects_with_the_chosen_reason(specia
         assert [e.recipient_role for e in detail.emails] == ["customer"]
 
 
-async def test_add_note_from_the_keyboard(specialist, compeo):
+async def test_note_from_the_keyboard(specialist, compeo):
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -208,7 +208,7 @@ async def test_filters_reveal_completed_requests(specialist, submit):
 
 async def test_a_manager_takes_over_a_claimed_request_after_confirming(manager, desk_for,
                                                                         compeo):
-    desk_for("sky").mark_in_progress(compeo)
+    desk_for("sky").start(compeo)
     app = app_for(manager)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -22,7 +22,7 @@ from certdesk_tui.certificate_pdf import (
     certificate_file_name,
     render_certificate,
 )
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.domain.errors import ValidationFailed
 from tests import factories
 
 UNICODE_NAME = "Zoë Łukasiewicz – Ñandú GmbH"

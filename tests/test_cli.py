@@ -229,10 +229,10 @@ def test_list_filters(cli):
                              holder=dict(factories.HOLDER, name="Seven Holder")),
     )
     with in_process(url, "sam") as sam:
-        sam.mark_in_progress(ids["F-2"])
+        sam.start(ids["F-2"])
     with in_process(url, "sky") as sky:
-        sky.mark_in_progress(ids["F-5"])
-        sky.mark_in_progress(ids["F-7"])
+        sky.start(ids["F-5"])
+        sky.start(ids["F-7"])
 
     def listed(*args: str, login: str = ME) -> list[str]:
         return sorted(r["external_id"] for r in cli.json("list", *args, login=login))
@@ -280,7 +280,7 @@ def test_processing_commands_and_their_refusals(cli, tmp_path):
     assert [n["body"] for n in shown["notes"]] == ["Customer called: holder is BGC"]
     assert sorted(e["to"] for e in shown["emails"]) == ["certs@bgc.example",
                                                         "owner@c100.example"]
-    assert {"marked_in_progress", "note_added", "relabelled"} <= {
+    assert {"start", "note", "relabel"} <= {
         a["action"] for a in shown["activities"]}
 
     # P-2's insured and holder are not on the carrier's PDF: refused unless --yes.

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from certdesk_tui import locations
 from certdesk_tui.config import Settings, load_settings
-from certdesk_tui.errors import ConfigurationError, UnknownUser
+from certdesk_tui.domain.errors import ConfigurationError, UnknownUser
 from certdesk_tui.identity import open_desk
 from certdesk_tui.storage.engine import Database, make_engine, normalise_url
 from tests import factories
@@ -425,3 +425,12 @@ def test_any_config_file_content_is_loaded_or_refused_in_one_line(tmp_path, cont
     path = tmp_path / "config.toml"
     path.write_bytes(content)
     _loaded_or_one_refusal(path, {})
+
+
+def test_the_keymap_takes_the_old_binding_ids_as_the_current_ones():
+    settings = Settings(keymap={"mark_in_progress": "M", "add_note": "N", "reject": "r"})
+    assert settings.keymap == {"start": "M", "note": "N", "reject": "r"}
+
+
+def test_a_current_binding_id_wins_over_its_old_alias():
+    assert Settings(keymap={"add_note": "N", "note": "ctrl+n"}).keymap == {"note": "ctrl+n"}

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import ProgrammingError
 
 from certdesk_tui.domain import Role
-from certdesk_tui.errors import PermissionDenied
+from certdesk_tui.domain.errors import PermissionDenied
 from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.db_roles import GRANTS, GROUPS
@@ -166,8 +166,8 @@ def test_a_processor_login_processes_but_cannot_touch_users_or_reasons(team, log
     db = Database(processor)
     sam = Desk(db, resolve_actor(db, "sam"))
     first, second = team["requests"]
-    sam.mark_in_progress(first)
-    sam.add_note(first, "called the customer")
+    sam.start(first)
+    sam.note(first, "called the customer")
     done = sam.automate(first)
     assert done.certificate_number
     sam.reject(second, 1)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from certdesk_tui import demo
 from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
-from certdesk_tui.errors import ConfigurationError
+from certdesk_tui.domain.errors import ConfigurationError
+from certdesk_tui.domain.views import QueueFilter
 from certdesk_tui.identity import initialise, resolve_actor
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database
@@ -33,7 +34,6 @@ from certdesk_tui.storage.models import (
     OutboxEmail,
     RejectionReason,
 )
-from certdesk_tui.views import QueueFilter
 from tests import factories
 
 LOGIN = "demo-user"
@@ -125,7 +125,7 @@ def test_rejected_requests_quote_a_reason_and_emailed_the_customer(demo_db):
         for r in rejected:
             assert r.rejection_reason_text == reasons[r.rejection_reason_id].text
             actions = s.scalars(select(Activity.action).where(Activity.request_id == r.id)).all()
-            assert "rejected" in actions
+            assert "reject" in actions
             assert "email_queued" in actions or "email_not_sent" in actions
             emails = s.scalars(select(OutboxEmail).where(OutboxEmail.request_id == r.id)).all()
             assert all(e.recipient_role == "customer" and e.kind == "rejected" for e in emails)
@@ -173,9 +173,9 @@ def test_activities_tell_each_story_in_order(demo_db):
         notes = s.scalar(select(func.count()).select_from(Note))
         actions = set(s.scalars(select(Activity.action).distinct()))
     assert notes > 0
-    assert {"submitted", "manual", "awaiting_payment", "payment_updated", "marked_in_progress",
-            "note_added", "auto_processed", "certificate_issued", "completed", "email_queued",
-            "email_sent", "email_deferred", "email_failed", "rejected"} <= actions
+    assert {"submitted", "manual", "awaiting_payment", "payment_updated", "start",
+            "note", "auto_processed", "certificate_issued", "completed", "email_queued",
+            "email_sent", "email_deferred", "email_failed", "reject"} <= actions
     for request_id in ids.values():
         detail = desk.request(request_id)
         story = [a.action for a in reversed(detail.activities)]  # oldest first
@@ -238,7 +238,7 @@ def test_the_demo_user_is_the_manager_and_can_process(tmp_path):
                      Role.PAYROLL_ADVISOR: 2}
     row = next(r for r in desk.queue(limit=500).rows
                if r.status == Status.NEW and r.brand != Brand.CORNERSTONE)
-    claimed = desk.mark_in_progress(row.id, expected_version=row.version)
+    claimed = desk.start(row.id, expected_version=row.version)
     assert claimed.assignee_login == LOGIN and claimed.version == row.version + 1
     completion = desk.automate(row.id, changes={
         "holder_name": "Verified Holder LLC", "holder_address": "1 Main St",
@@ -254,7 +254,7 @@ def test_the_demo_user_is_the_manager_and_can_process(tmp_path):
     advisor = next(u.login for u in desk.users() if u.role == Role.PAYROLL_ADVISOR)
     other = next(r for r in desk.queue(limit=500).rows if r.status == Status.NEW)
     with pytest.raises(Exception, match="view only"):
-        Desk(db, resolve_actor(db, advisor)).mark_in_progress(other.id)
+        Desk(db, resolve_actor(db, advisor)).start(other.id)
     db.dispose()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.storage.models import Certificate, OutboxEmail
 from tests import factories
 from tests.hostile_pdfs import certificate_pdf
@@ -47,7 +47,7 @@ def test_completed_writes_one_email_per_recipient_with_the_certificate_attached(
 
 def test_completed_without_holder_writes_only_the_customers_email(db, submit, specialist):
     rid = submit("E-2", instructions="rush")
-    specialist.upload_certificate(rid, "carrier.pdf", certificate_pdf())
+    specialist.upload(rid, "carrier.pdf", certificate_pdf())
     emails = outbox(db, rid)
     assert [(e.recipient_role, e.to_addr) for e in emails] == [("customer", "owner@c100.example")]
     assert emails[0].certificate_id == certificates(db, rid)[0].id

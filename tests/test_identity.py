@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from certdesk_tui import demo, identity
 from certdesk_tui.cli import cli as certdesk
 from certdesk_tui.domain import Role
-from certdesk_tui.errors import (
+from certdesk_tui.domain.errors import (
     ConfigurationError,
     InvalidTransition,
     NotFound,
@@ -114,7 +114,7 @@ def test_a_manager_demoted_while_their_desk_is_open_is_refused_at_the_next_call(
         db, manager, desk_for, specialist, manual_request):
     manager.set_role("sky", Role.MANAGER.value)
     sky = desk_for("sky")
-    specialist.mark_in_progress(manual_request)
+    specialist.start(manual_request)
     assert manager.add_reason("Holder is a person").text == "Holder is a person"
     sky.set_role("morgan", Role.CERTIFICATE_SPECIALIST.value)
     reasons, users = sky.reasons(include_retired=True), sky.users()
@@ -123,14 +123,14 @@ def test_a_manager_demoted_while_their_desk_is_open_is_refused_at_the_next_call(
                  lambda: manager.set_active("sky", False),
                  lambda: manager.add_user("eve", "manager"),
                  lambda: manager.import_customers(factories.jsonl(factories.customer("C901"))),
-                 lambda: manager.mark_in_progress(manual_request, take_over=True)):
+                 lambda: manager.start(manual_request, take_over=True)):
         with pytest.raises(PermissionDenied, match="morgan is a certificate specialist"):
             call()
     assert manager.actor.role == Role.CERTIFICATE_SPECIALIST
     assert sky.reasons(include_retired=True) == reasons and sky.users() == users
     assert sky.request(manual_request).row.assignee_login == "sam"
     # What a specialist may do, the same open desk still does.
-    manager.add_note(manual_request, "demoted, still here")
+    manager.note(manual_request, "demoted, still here")
     assert [n.author for n in sky.request(manual_request).notes] == ["morgan"]
 
 
@@ -159,8 +159,8 @@ def test_a_disabled_user_can_do_nothing_from_their_next_action(manager, speciali
     assert specialist.queue().total == 1
     assert manager.set_active("sam", False).active is False
     for call in (specialist.queue, lambda: specialist.request(manual_request),
-                 lambda: specialist.mark_in_progress(manual_request),
-                 lambda: specialist.add_note(manual_request, "still here?")):
+                 lambda: specialist.start(manual_request),
+                 lambda: specialist.note(manual_request, "still here?")):
         with pytest.raises(UnknownUser, match="sam's certdesk account is disabled"):
             call()
     with pytest.raises(UnknownUser, match="disabled"):
@@ -169,9 +169,9 @@ def test_a_disabled_user_can_do_nothing_from_their_next_action(manager, speciali
         resolve_actor(manager.db, "morgan", "sam")
     assert manager.request(manual_request).notes == ()
     assert manager.set_active("sam", True).active is True
-    assert specialist.mark_in_progress(manual_request).assignee_login == "sam"
+    assert specialist.start(manual_request).assignee_login == "sam"
     actions = [a.action for a in manager.request(manual_request).activities]
-    assert "note_added" not in actions
+    assert "note" not in actions
 
 
 def test_acting_as_ends_when_the_manager_is_demoted(db, manager, desk_for, manual_request):
@@ -180,7 +180,7 @@ def test_acting_as_ends_when_the_manager_is_demoted(db, manager, desk_for, manua
     assert as_sam.actor.label == "morgan acting as sam"
     desk_for("sky").set_role("morgan", Role.DATA_PROCESSOR.value)
     with pytest.raises(PermissionDenied, match="--as is for managers only; morgan is a data"):
-        as_sam.mark_in_progress(manual_request)
+        as_sam.start(manual_request)
     assert manager.request(manual_request).row.assignee_login is None
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect
 
 from certdesk_tui.domain import Role
-from certdesk_tui.errors import InvalidTransition, NotFound, ValidationFailed
+from certdesk_tui.domain.errors import InvalidTransition, NotFound, ValidationFailed
 
 LOGINS = st.one_of(
     st.text(max_size=80),

@@ -4,8 +4,9 @@ import subprocess
 import sys
 
 DOMAIN = [
-    "certdesk_tui.service", "certdesk_tui.intake", "certdesk_tui.workflow",
-    "certdesk_tui.permissions", "certdesk_tui.automation", "certdesk_tui.certificate_pdf",
+    "certdesk_tui.service", "certdesk_tui.intake", "certdesk_tui.domain.workflow",
+    "certdesk_tui.domain.permissions", "certdesk_tui.domain.views", "certdesk_tui.storage.users",
+    "certdesk_tui.automation", "certdesk_tui.certificate_pdf",
     "certdesk_tui.notifications", "certdesk_tui.identity", "certdesk_tui.storage.repository",
     "certdesk_tui.cli",
 ]

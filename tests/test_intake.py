@@ -209,7 +209,7 @@ def test_automatic_processing_emails_only_the_customer_unless_holder_asked(submi
 
 
 def _visible(desk, rid: int) -> bool:
-    from certdesk_tui.views import QueueFilter
+    from certdesk_tui.domain.views import QueueFilter
 
     everything = QueueFilter(statuses=frozenset(Status))
     return rid in [r.id for r in desk.queue(everything).rows]
@@ -252,11 +252,11 @@ def test_wos_submitted_already_paid_is_in_the_queue(submit, specialist):
 
 
 def test_unpaid_wos_cannot_be_processed_before_payment(submit, specialist):
-    from certdesk_tui.errors import InvalidTransition
+    from certdesk_tui.domain.errors import InvalidTransition
 
     rid = submit("WOS-4", type="WOS", payment_status="pending")
     with pytest.raises(InvalidTransition, match="not in the queue"):
-        specialist.mark_in_progress(rid)
+        specialist.start(rid)
 
 
 # -- rule 6: duplicates ------------------------------------------------------------

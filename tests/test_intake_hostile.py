@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from certdesk_tui import intake
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.storage.models import CertificateRequest, Customer, Policy
 from tests import factories
 

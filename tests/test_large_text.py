@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from certdesk_tui.domain.views import PANEL_TEXT_LIMIT, PREVIEW_TEXT_LIMIT, clipped
 from certdesk_tui.screens.preview import PreviewScreen, submitted_pairs
-from certdesk_tui.views import PANEL_TEXT_LIMIT, PREVIEW_TEXT_LIMIT, clipped
 from certdesk_tui.widgets.activity_panel import panel_text
 from tests import factories
 from tests.test_intake_properties import _run

@@ -14,7 +14,7 @@ from certdesk_tui import locations
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import EmailState
-from certdesk_tui.errors import DeliveryError
+from certdesk_tui.domain.errors import DeliveryError
 from certdesk_tui.mail.claims import backoff
 from certdesk_tui.mail.delivery import deliver_due
 from certdesk_tui.mail.mailer import Mailer

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import EmailState
-from certdesk_tui.errors import ConfigurationError, InvalidTransition, PermissionDenied
+from certdesk_tui.domain.errors import ConfigurationError, InvalidTransition, PermissionDenied
 from certdesk_tui.mail.claims import CLAIM_TIMEOUT, claim
 from certdesk_tui.mail.delivery import deliver_all_due, deliver_due
 from certdesk_tui.mail.mailer import Mailer
@@ -87,7 +87,7 @@ def test_a_completed_request_reaches_the_customer_and_the_holder_with_the_pdf(
 
 def test_a_rejection_reaches_only_the_customer_with_the_reason(
         db, specialist, manual_request, smtp_server):
-    specialist.mark_in_progress(manual_request)
+    specialist.start(manual_request)
     specialist.reject(manual_request, "Incomplete address")
 
     result = deliver(db, smtp_server)

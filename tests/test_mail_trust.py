@@ -100,7 +100,7 @@ def test_the_message_id_domain_follows_the_sender_at_send_time(db, complete, smt
 
 
 def test_reply_to_is_set_when_configured(db, specialist, manual_request, smtp_server):
-    specialist.mark_in_progress(manual_request)
+    specialist.start(manual_request)
     specialist.reject(manual_request, "Incomplete address")
 
     result = deliver(db, smtp_server, mail_from=SENDER,

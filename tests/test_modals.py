@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, OptionList, SelectionList, Static, 
 
 from certdesk_tui.certificate_pdf import render_certificate
 from certdesk_tui.domain import Brand, Channel, RequestType, Status
+from certdesk_tui.domain.views import QueueFilter
 from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
 from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.screens.filters import FilterScreen
@@ -26,7 +27,6 @@ from certdesk_tui.screens.preview import PreviewScreen
 from certdesk_tui.screens.reject import RejectScreen
 from certdesk_tui.screens.text_prompt import TextPromptScreen
 from certdesk_tui.screens.upload import PdfTree, UploadResult, UploadScreen
-from certdesk_tui.views import QueueFilter
 from tests.snapshot_apps.modal_data import (
     certificate_form,
     reasons,

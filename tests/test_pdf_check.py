@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input
 
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.pdf_check import (
     MAX_PDF_BYTES,
     CertificatePdf,
@@ -104,7 +104,7 @@ def test_the_service_refuses_hostile_content_and_changes_nothing(
         specialist, cornerstone_request, build, message):
     before = specialist.request(cornerstone_request)
     with pytest.raises(ValidationFailed) as refused:
-        specialist.upload_certificate(cornerstone_request, "c.pdf", build())
+        specialist.upload(cornerstone_request, "c.pdf", build())
     assert str(refused.value).startswith("c.pdf ") and message in str(refused.value)
     assert specialist.request(cornerstone_request) == before
 
@@ -119,7 +119,7 @@ def test_automation_refuses_an_attachment_that_carries_javascript(specialist, ma
 
 def test_the_service_stores_a_real_pdf_unchanged(specialist, cornerstone_request):
     data = hostile.certificate_pdf(f"Certificate holder: {HOLDER}")
-    done = specialist.upload_certificate(cornerstone_request, "carrier.pdf", data)
+    done = specialist.upload(cornerstone_request, "carrier.pdf", data)
     assert specialist.certificate(cornerstone_request)[1] == data
     assert done.certificate_number == f"CD-{cornerstone_request:06d}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from certdesk_tui.domain import Status
-from certdesk_tui.errors import PermissionDenied, UnknownUser
+from certdesk_tui.domain.errors import PermissionDenied, UnknownUser
 from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
 from tests import factories
@@ -16,13 +16,13 @@ PDF = certificate_pdf()
 
 def _processing(desk: Desk, rid: int) -> dict:
     return {
-        "mark_in_progress": lambda: desk.mark_in_progress(rid),
+        "start": lambda: desk.start(rid),
         "automation_prefill": lambda: desk.automation_prefill(rid),
         "automate": lambda: desk.automate(rid),
-        "upload": lambda: desk.upload_certificate(rid, "c.pdf", PDF),
-        "relabel": lambda: desk.relabel_as_wos(rid),
+        "upload": lambda: desk.upload(rid, "c.pdf", PDF),
+        "relabel": lambda: desk.relabel(rid),
         "reject": lambda: desk.reject(rid, 1),
-        "add_note": lambda: desk.add_note(rid, "hello"),
+        "note": lambda: desk.note(rid, "hello"),
     }
 
 
@@ -56,7 +56,7 @@ def _refused_everywhere(desk: Desk, manager: Desk, calls: dict, rid: int | None 
 def test_payroll_advisor_is_refused_every_processing_action(advisor, manager, manual_request):
     _refused_everywhere(advisor, manager, _processing(advisor, manual_request), manual_request)
     with pytest.raises(PermissionDenied, match="view only"):
-        advisor.mark_in_progress(manual_request)
+        advisor.start(manual_request)
 
 
 def test_payroll_advisor_is_refused_import_reasons_and_users_administration(
@@ -68,7 +68,7 @@ def test_payroll_advisor_is_refused_import_reasons_and_users_administration(
 
 def test_payroll_advisor_is_told_why_an_action_is_not_offered(advisor, manual_request):
     detail = advisor.request(manual_request)
-    for action in ("mark_in_progress", "automate", "upload", "relabel", "reject", "add_note"):
+    for action in ("start", "automate", "upload", "relabel", "reject", "note"):
         assert "view only" in advisor.why_not(action, detail)
 
 
@@ -104,7 +104,7 @@ def test_data_processor_can_import_and_process(desk_for):
     assert report.ok
     rid = report.accepted[0].request_id
     assert dana.import_customers(factories.jsonl(factories.customer("C900"))).ok
-    assert dana.mark_in_progress(rid).assignee_login == "dana"
+    assert dana.start(rid).assignee_login == "dana"
     with pytest.raises(PermissionDenied):
         dana.add_reason("Not mine to add")
     with pytest.raises(PermissionDenied):
@@ -112,8 +112,8 @@ def test_data_processor_can_import_and_process(desk_for):
 
 
 def test_specialist_can_process(specialist, manual_request):
-    specialist.add_note(manual_request, "ok")
-    specialist.mark_in_progress(manual_request)
+    specialist.note(manual_request, "ok")
+    specialist.start(manual_request)
     specialist.automate(manual_request)
     assert specialist.row(manual_request).status == Status.COMPLETED
 
@@ -123,12 +123,12 @@ def test_as_is_honoured_for_a_manager_and_logged_as_manager_acting_as_user(
 ):
     desk = desk_for("morgan", as_user="sam")
     assert desk.actor.login == "sam" and desk.actor.label == "morgan acting as sam"
-    row = desk.mark_in_progress(manual_request)
+    row = desk.start(manual_request)
     assert row.assignee_login == "sam"
-    desk.add_note(manual_request, "on sam's behalf")
+    desk.note(manual_request, "on sam's behalf")
     detail = desk.request(manual_request)
     assert detail.activities[0].actor == "morgan acting as sam"
-    assert any(a.action == "marked_in_progress" and a.actor == "morgan acting as sam"
+    assert any(a.action == "start" and a.actor == "morgan acting as sam"
                for a in detail.activities)
     assert detail.notes[0].author == "morgan acting as sam"
 
@@ -136,7 +136,7 @@ def test_as_is_honoured_for_a_manager_and_logged_as_manager_acting_as_user(
 def test_as_takes_the_role_of_the_user_acted_as(desk_for, manual_request):
     desk = desk_for("morgan", as_user="pat")
     with pytest.raises(PermissionDenied):
-        desk.mark_in_progress(manual_request)
+        desk.start(manual_request)
 
 
 @pytest.mark.parametrize("login", ["sam", "dana", "pat"])

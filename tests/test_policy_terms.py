@@ -22,7 +22,7 @@ from certdesk_tui import clock
 from certdesk_tui.automation import MAX_OVERRIDE_REASON, clean_override_reason, term_refusal
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import Status
-from certdesk_tui.errors import (
+from certdesk_tui.domain.errors import (
     InvalidTransition,
     PermissionDenied,
     PolicyNotInForce,
@@ -177,7 +177,7 @@ def test_upload_on_an_expired_policy_is_refused_and_changes_nothing(db, request_
     before = snapshot(db, specialist, rid)
     with pytest.raises(PolicyNotInForce, match="expired on 2026-03-31; the certificate is "
                                                "dated 2026-11-25"):
-        specialist.upload_certificate(rid, "carrier.pdf", carrier_pdf())
+        specialist.upload(rid, "carrier.pdf", carrier_pdf())
     assert snapshot(db, specialist, rid) == before
 
 
@@ -224,7 +224,7 @@ def test_a_customer_without_any_policy_cannot_get_an_uploaded_certificate(
 ):
     rid = submit("NP-9", "C500")
     with pytest.raises(PolicyNotInForce, match="customer C500 has no policy on record"):
-        specialist.upload_certificate(rid, "carrier.pdf", carrier_pdf())
+        specialist.upload(rid, "carrier.pdf", carrier_pdf())
 
 
 # -- not yet effective and the renewal window -----------------------------------------------
@@ -240,7 +240,7 @@ def test_a_term_starting_after_the_renewal_window_is_refused(db, request_on, spe
     assert "2026-11-25" in message and "60 days" in message
     assert snapshot(db, specialist, rid) == before
     with pytest.raises(PolicyNotInForce, match="takes effect on 2027-03-01"):
-        specialist.upload_certificate(rid, "carrier.pdf", carrier_pdf())
+        specialist.upload(rid, "carrier.pdf", carrier_pdf())
 
 
 def test_a_term_starting_within_the_renewal_window_is_issued(db, request_on, specialist):
@@ -269,7 +269,7 @@ def test_the_renewal_window_is_a_setting(db, request_on, desk_for):
 
 def test_an_upload_within_the_window_is_accepted(db, request_on, specialist):
     rid = request_on(RENEWAL, brand="cornerstone")
-    done = specialist.upload_certificate(rid, "carrier.pdf", carrier_pdf())
+    done = specialist.upload(rid, "carrier.pdf", carrier_pdf())
     assert specialist.request(done.request_id).row.status == Status.COMPLETED
 
 
@@ -294,7 +294,7 @@ def test_an_override_reason_issues_and_is_logged_with_the_refusal(db, request_on
 
 def test_an_override_on_upload_is_logged(db, request_on, specialist):
     rid = request_on(FAR_FUTURE, brand="cornerstone")
-    done = specialist.upload_certificate(rid, "carrier.pdf", carrier_pdf(),
+    done = specialist.upload(rid, "carrier.pdf", carrier_pdf(),
                                          override_reason=REASON)
     assert "takes effect on 2027-03-01" in done.overridden
     details = [a.detail for a in specialist.request(rid).activities
@@ -331,7 +331,7 @@ def test_an_override_without_a_proper_reason_is_refused_and_changes_nothing(
     with pytest.raises(ValidationFailed, match=match):
         specialist.automate(rid, override_reason=reason)
     with pytest.raises(ValidationFailed, match=match):
-        specialist.upload_certificate(rid, "carrier.pdf", carrier_pdf(), override_reason=reason)
+        specialist.upload(rid, "carrier.pdf", carrier_pdf(), override_reason=reason)
     assert snapshot(db, specialist, rid) == before
 
 
@@ -346,7 +346,7 @@ def test_a_view_only_user_cannot_override(db, request_on, advisor, specialist):
     with pytest.raises(PermissionDenied, match="view only"):
         advisor.automate(rid, override_reason=REASON)
     with pytest.raises(PermissionDenied, match="view only"):
-        advisor.upload_certificate(rid, "carrier.pdf", carrier_pdf(), override_reason=REASON)
+        advisor.upload(rid, "carrier.pdf", carrier_pdf(), override_reason=REASON)
     with pytest.raises(PermissionDenied):
         advisor.policy_refusal(rid)
     assert snapshot(db, specialist, rid) == before
@@ -374,7 +374,7 @@ def test_a_wos_whose_payment_was_reversed_after_it_was_claimed_cannot_be_complet
     db, submit, manager, specialist, status
 ):
     rid = submit("WOS-9", type="WOS", payment_status="approved")
-    specialist.mark_in_progress(rid)
+    specialist.start(rid)
     _pay(manager, "WOS-9", status)
     before = snapshot(db, specialist, rid)
     message = f"request #{rid} is a waiver of subrogation whose payment is now {status}"
@@ -383,7 +383,7 @@ def test_a_wos_whose_payment_was_reversed_after_it_was_claimed_cannot_be_complet
     with pytest.raises(InvalidTransition, match=message):
         specialist.automate(rid, override_reason=REASON)
     with pytest.raises(InvalidTransition, match=message):
-        specialist.upload_certificate(rid, "carrier.pdf", carrier_pdf(), override_reason=REASON)
+        specialist.upload(rid, "carrier.pdf", carrier_pdf(), override_reason=REASON)
     with pytest.raises(InvalidTransition, match=message):
         specialist.policy_refusal(rid)
     assert snapshot(db, specialist, rid) == before

@@ -178,7 +178,7 @@ async def test_a_declined_wos_is_refused_before_any_dialog_opens(specialist, man
     import json
 
     rid = submit("W-1", type="WOS", payment_status="approved")
-    specialist.mark_in_progress(rid)
+    specialist.start(rid)
     report = manager.import_submissions([json.dumps(
         {"kind": "payment", "external_id": "W-1", "payment_status": "declined"})])
     assert report.ok

@@ -28,8 +28,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from certdesk_tui import errors
-from certdesk_tui.domain import Role, Status
+from certdesk_tui.domain import Role, Status, errors
 from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database
@@ -81,7 +80,7 @@ class Outcome:
 
 
 def _claim(desk: Desk, step: Step, version: int | None) -> str:
-    row = desk.mark_in_progress(step.request_id, expected_version=version,
+    row = desk.start(step.request_id, expected_version=version,
                                 take_over=step.take_over)
     return f"in progress with {row.assignee_login}"
 
@@ -98,7 +97,7 @@ def _reject(desk: Desk, step: Step, version: int | None) -> str:
 
 def _note(desk: Desk, step: Step, version: int | None) -> str:
     for n in range(step.repeat):
-        desk.add_note(step.request_id, f"{desk.actor.login} note {n}")
+        desk.note(step.request_id, f"{desk.actor.login} note {n}")
     return f"{step.repeat} notes"
 
 
@@ -131,11 +130,11 @@ def _work_during_intake(desk: Desk, step: Step) -> tuple[tuple[str, float, float
     while not Path(step.signal).exists() and n < 20 * step.repeat:
         request_id = step.request_id + min(n, step.repeat - 1)
         calls = [
-            ("note", lambda r=request_id: desk.add_note(r, "checked during intake")),
+            ("note", lambda r=request_id: desk.note(r, "checked during intake")),
             ("queue", lambda: desk.queue(limit=50)),
         ]
         if n < step.repeat:
-            calls.insert(0, ("claim", lambda r=request_id: desk.mark_in_progress(
+            calls.insert(0, ("claim", lambda r=request_id: desk.start(
                 r, expected_version=desk.row(r).version)))
         for name, call in calls:
             t0, wall = time.perf_counter(), time.time()
@@ -372,8 +371,8 @@ def test_six_people_claiming_the_same_request_at_once_one_wins_the_others_are_to
                     assert f"in progress by {NAMES[winner.login]} since " in loser.message
         row = desk.row(rid)
         assert (row.status, row.assignee_login) == (Status.IN_PROGRESS, winner.login)
-        claims = [a for a in counts(team, rid)["activities"] if a.action == "marked_in_progress"]
-        assert claims == [(winner.login, "marked_in_progress")]
+        claims = [a for a in counts(team, rid)["activities"] if a.action == "start"]
+        assert claims == [(winner.login, "start")]
     report(record_property, f"claim start spread on {team.engine.dialect.name}",
            ", ".join(f"{s * 1000:.0f} ms" for s in spreads))
 
@@ -409,12 +408,12 @@ def test_completing_and_rejecting_the_same_request_at_once_exactly_one_succeeds(
         if winner.action == "automate":
             assert row.status == Status.COMPLETED
             assert held["certificates"] == 1 and held["emails"] == ["completed"]
-            assert "rejected" not in actions and "certificate_issued" in actions
+            assert "reject" not in actions and "certificate_issued" in actions
             assert desk.request(rid).rejection_reason is None
         else:
             assert row.status == Status.REJECTED
             assert held["certificates"] == 0 and held["emails"] == ["rejected"]
-            assert "certificate_issued" not in actions and "rejected" in actions
+            assert "certificate_issued" not in actions and "reject" in actions
 
 
 # -- (c) notes ------------------------------------------------------------------------------
@@ -435,7 +434,7 @@ def test_many_people_noting_the_same_request_at_once_every_note_lands(
     assert len(held["notes"]) == total
     assert Counter(held["notes"]) == Counter(
         f"{login} note {n}" for login in writers for _ in range(rounds) for n in range(per_round))
-    noted = [a for a in held["activities"] if a.action == "note_added"]
+    noted = [a for a in held["activities"] if a.action == "note"]
     assert Counter(a.actor for a in noted) == {login: rounds * per_round for login in writers}
     assert specialist.row(manual_request).version > before
     report(record_property, f"{total} concurrent notes on {db.engine.dialect.name}",
@@ -528,7 +527,7 @@ def test_a_manager_takes_over_a_request_held_by_someone_else_and_it_is_logged(
     assert (row.status, row.assignee_login) == (Status.IN_PROGRESS, "morgan")
     log = [(a.actor, a.action, a.detail) for a in specialist.request(held).activities]
     assert ("morgan", "taken_over", "taken over from Sam Specialist") in log
-    assert [a for a in log if a[1] == "marked_in_progress"][0][0] == "morgan"
+    assert [a for a in log if a[1] == "start"][0][0] == "morgan"
     # Sam completes while the manager takes over at the same moment: one of them wins.
     winner = the_winner(rounds[5])
     loser = next(o for o in rounds[5] if o is not winner)

@@ -6,7 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from certdesk_tui.domain import Role
-from certdesk_tui.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from certdesk_tui.domain.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.models import Activity
@@ -142,7 +147,7 @@ def test_a_manager_adds_a_user_who_can_then_work(manager, db, manual_request):
     added = manager.add_user("lee", "certificate_specialist", "Lee Li", "lee@certdesk.example")
     assert (added.login, added.role, added.name) == ("lee", "certificate_specialist", "Lee Li")
     lee = Desk(db, resolve_actor(db, "lee"))
-    assert lee.mark_in_progress(manual_request).assignee_login == "lee"
+    assert lee.start(manual_request).assignee_login == "lee"
 
 
 @pytest.mark.parametrize(
@@ -171,7 +176,7 @@ def test_a_manager_changes_a_role_and_it_takes_effect(manager, db, manual_reques
     manager.set_role("sam", "payroll_advisor")
     sam = Desk(db, resolve_actor(db, "sam"))
     with pytest.raises(PermissionDenied):
-        sam.mark_in_progress(manual_request)
+        sam.start(manual_request)
     with pytest.raises(NotFound, match="ghost"):
         manager.set_role("ghost", "manager")
     with pytest.raises(ValidationFailed, match="unknown role"):

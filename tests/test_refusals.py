@@ -23,7 +23,7 @@ from sqlalchemy import text
 from certdesk_tui.cli import cli
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import Role
-from certdesk_tui.errors import ConfigurationError, NotFound, ValidationFailed
+from certdesk_tui.domain.errors import ConfigurationError, NotFound, ValidationFailed
 from certdesk_tui.identity import initialise, open_desk, os_login, prepare, resolve_actor
 from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.service import Desk
@@ -156,8 +156,8 @@ def test_an_id_out_of_range_is_no_such_request(desk_for, request_id):
     sam, manager = desk_for("sam"), desk_for("morgan")
     for call in (lambda: sam.request(request_id), lambda: sam.row(request_id),
                  lambda: sam.certificate(request_id), lambda: sam.automation_prefill(request_id),
-                 lambda: sam.mark_in_progress(request_id), lambda: sam.relabel_as_wos(request_id),
-                 lambda: sam.reject(request_id, "1"), lambda: sam.add_note(request_id, "x")):
+                 lambda: sam.start(request_id), lambda: sam.relabel(request_id),
+                 lambda: sam.reject(request_id, "1"), lambda: sam.note(request_id, "x")):
         with pytest.raises(NotFound, match=f"no request #{request_id}$"):
             call()
     with pytest.raises(NotFound, match=f"no rejection reason {request_id}$"):

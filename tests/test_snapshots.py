@@ -36,8 +36,8 @@ def frozen_desk(sqlite_url):
             factories.submission("S-5", "C200", type="WOS", payment_status="approved",
                                  submitted_at="2026-11-24T11:50:00Z"),
         ))
-        Desk(db, resolve_actor(db, "sky")).mark_in_progress(2)
-        manager.add_note(1, "Customer called: holder wants the project name")
+        Desk(db, resolve_actor(db, "sky")).start(2)
+        manager.note(1, "Customer called: holder wants the project name")
 
         def desk_for(login: str) -> Desk:
             return Desk(db, resolve_actor(db, login))

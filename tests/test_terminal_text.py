@@ -322,7 +322,7 @@ def hostile_database(database_url):
         holder=dict(factories.HOLDER, name="Holder" + CSI + BIDI, address="9 Oak" + C1))))
     assert report.ok, report.refused
     rid = report.accepted[0].request_id
-    desk.add_note(rid, "note " + OSC52 + MIXED)
+    desk.note(rid, "note " + OSC52 + MIXED)
     desk.add_reason("Reason " + OSC52 + BIDI)
     db.dispose()
     return database_url, rid

@@ -6,7 +6,7 @@ import sys
 
 from certdesk_tui.cli.context import Context
 from certdesk_tui.cli.refusals import refusals
-from certdesk_tui.errors import CertdeskError
+from certdesk_tui.domain.errors import CertdeskError
 from certdesk_tui.service import Desk
 
 

@@ -14,7 +14,7 @@ import click
 from certdesk_tui import intake
 from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.refusals import refusals
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.text import escaped
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.output import echo_json
 from certdesk_tui.cli.params import RecordId, Seconds
 from certdesk_tui.cli.refusals import refusals
-from certdesk_tui.errors import CertdeskError, ValidationFailed
+from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
 from certdesk_tui.mail.delivery import DeliveryResult
 from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.mail.status import OutboxStatus

@@ -9,8 +9,8 @@ from certdesk_tui.cli.output import echo_json
 from certdesk_tui.cli.params import RecordId, choices
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain import Brand, Channel, RequestType, Status
+from certdesk_tui.domain.views import PREVIEW_TEXT_LIMIT, QueueFilter, clipped
 from certdesk_tui.text import escaped
-from certdesk_tui.views import PREVIEW_TEXT_LIMIT, QueueFilter, clipped
 
 REQUEST_ID = RecordId("request")
 

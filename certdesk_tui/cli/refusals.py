@@ -11,7 +11,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from certdesk_tui.cli.output import terminal_safe_output
-from certdesk_tui.errors import CertdeskError
+from certdesk_tui.domain.errors import CertdeskError
 from certdesk_tui.text import terminal_safe
 
 

@@ -13,7 +13,7 @@ from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.output import echo_json
 from certdesk_tui.cli.queue import REQUEST_ID
 from certdesk_tui.cli.refusals import refusals
-from certdesk_tui.errors import InvalidTransition, PolicyNotInForce, ValidationFailed
+from certdesk_tui.domain.errors import InvalidTransition, PolicyNotInForce, ValidationFailed
 from certdesk_tui.pdf_check import read_certificate_pdf
 from certdesk_tui.text import escaped
 
@@ -37,7 +37,7 @@ def _wrong_file(warning: str, yes: bool) -> None:
 @refusals
 def start(c: Context, request_id: int, take_over: bool) -> None:
     """Mark a request in progress (claim it)."""
-    row = c.desk.mark_in_progress(request_id, take_over=take_over)
+    row = c.desk.start(request_id, take_over=take_over)
     click.echo(f"request #{row.id} is in progress with {escaped(row.assignee_login)}")
 
 
@@ -128,7 +128,7 @@ def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: b
     if why := c.desk.why_not("upload", detail):
         raise InvalidTransition(why)
     _wrong_file(checked.wrong_file_warning(detail.row.customer_name, detail.row.holder_name), yes)
-    done = _completing(lambda: c.desk.upload_certificate(
+    done = _completing(lambda: c.desk.upload(
         request_id, checked.name, checked.data, to_holder=to_holder, take_over=take_over,
         override_reason=override_reason))
     _report_completion(done)
@@ -141,7 +141,7 @@ def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: b
 @refusals
 def relabel(c: Context, request_id: int, wos: bool) -> None:
     """Relabel a mislabelled request as WOS."""
-    row = c.desk.relabel_as_wos(request_id)
+    row = c.desk.relabel(request_id)
     click.echo(f"request #{row.id} is now {row.type}")
 
 
@@ -165,7 +165,7 @@ def reject(c: Context, request_id: int, reason: str, take_over: bool) -> None:
 @refusals
 def note(c: Context, request_id: int, text: str) -> None:
     """Add an internal note to a request."""
-    c.desk.add_note(request_id, text)
+    c.desk.note(request_id, text)
     click.echo(f"note added to request #{request_id}")
 
 

@@ -9,8 +9,8 @@ from certdesk_tui.cli.output import echo_json
 from certdesk_tui.cli.params import choices
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain import Role
+from certdesk_tui.domain.views import UserView
 from certdesk_tui.text import escaped
-from certdesk_tui.views import UserView
 
 
 @click.group()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import EmailState
-from certdesk_tui.errors import DeliveryError
+from certdesk_tui.domain.errors import DeliveryError
 from certdesk_tui.mail.message import PermanentDeliveryError, QueuedEmail
 from certdesk_tui.storage import repository
 from certdesk_tui.storage.engine import Database

@@ -44,7 +44,7 @@ from sqlalchemy import func, select
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import EmailState
-from certdesk_tui.errors import CertdeskError, DeliveryError
+from certdesk_tui.domain.errors import CertdeskError, DeliveryError
 from certdesk_tui.mail.claims import (
     E,
     claim,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from certdesk_tui.config import Settings
+from certdesk_tui.domain.permissions import Actor, Permission
 from certdesk_tui.mail.delivery import (
     DeliveryResult,
     StopSignal,
@@ -16,7 +17,6 @@ from certdesk_tui.mail.delivery import (
 from certdesk_tui.mail.requeue import RetryOutcome, retry, retry_failed
 from certdesk_tui.mail.status import OutboxStatus, failing_count, outbox_status
 from certdesk_tui.mail.transports import Transport, make_transport
-from certdesk_tui.permissions import Actor, Permission
 from certdesk_tui.storage.engine import Database
 
 

@@ -19,8 +19,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from certdesk_tui import addresses
-from certdesk_tui.errors import DeliveryError, ValidationFailed
+from certdesk_tui.domain import addresses
+from certdesk_tui.domain.errors import DeliveryError, ValidationFailed
 from certdesk_tui.notifications import one_line
 from certdesk_tui.text import one_line as shown_line
 from certdesk_tui.text import visible

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import EmailState
-from certdesk_tui.errors import InvalidTransition, NotFound
+from certdesk_tui.domain.errors import InvalidTransition, NotFound
 from certdesk_tui.mail.claims import CLAIM_TIMEOUT, E, what
 from certdesk_tui.storage import repository
 from certdesk_tui.storage.engine import Database

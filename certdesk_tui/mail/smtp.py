@@ -13,7 +13,7 @@ import ssl
 from typing import TYPE_CHECKING
 
 from certdesk_tui.config import Settings
-from certdesk_tui.errors import ConfigurationError, DeliveryError
+from certdesk_tui.domain.errors import ConfigurationError, DeliveryError
 from certdesk_tui.mail.deadline import Watch
 from certdesk_tui.mail.message import Outgoing, PermanentDeliveryError, sender
 

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from certdesk_tui import locations
 from certdesk_tui.config import Settings
-from certdesk_tui.errors import ConfigurationError, DeliveryError
+from certdesk_tui.domain.errors import ConfigurationError, DeliveryError
 from certdesk_tui.mail.message import Outgoing
 from certdesk_tui.mail.smtp import DeliveryInterrupted, SmtpTransport
 

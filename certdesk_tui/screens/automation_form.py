@@ -23,7 +23,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
 
-from certdesk_tui.addresses import is_valid as is_valid_email
 from certdesk_tui.automation import (
     CertificateForm,
     clean_override_reason,
@@ -31,11 +30,12 @@ from certdesk_tui.automation import (
     validate,
 )
 from certdesk_tui.domain import RequestType
-from certdesk_tui.errors import CertdeskError, ValidationFailed
+from certdesk_tui.domain.addresses import is_valid as is_valid_email
+from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
+from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.pdf_check import CertificatePdf, read_certificate_pdf
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
-from certdesk_tui.views import RequestDetail
 
 # Every editable field of the certificate, in the order a specialist checks them.
 FIELD_LABELS: dict[str, str] = {

@@ -23,16 +23,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from certdesk_tui import workflow
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
-from certdesk_tui.domain import BRAND_LABELS, PENDING_STATUSES, Status
-from certdesk_tui.errors import AlreadyClaimed, CertdeskError, PolicyNotInForce, StaleRequest
+from certdesk_tui.domain import BRAND_LABELS, PENDING_STATUSES, Status, workflow
+from certdesk_tui.domain.errors import AlreadyClaimed, CertdeskError, PolicyNotInForce, StaleRequest
+from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.domain.views import SORT_KEYS, QueueFilter, QueuePage, RequestDetail, RequestRow
 from certdesk_tui.mail.mailer import Mailer
-from certdesk_tui.permissions import Permission
+from certdesk_tui.screens.actions import ACTION_PRESENTATION
 from certdesk_tui.service import Completion, Desk
 from certdesk_tui.text import literal_line
-from certdesk_tui.views import SORT_KEYS, QueueFilter, QueuePage, RequestDetail, RequestRow
 from certdesk_tui.widgets.activity_panel import ActivityPanel
 from certdesk_tui.widgets.reasons_pane import ReasonsPane
 from certdesk_tui.widgets.request_table import FLAG_LEGEND, RequestTable
@@ -40,8 +40,10 @@ from certdesk_tui.widgets.request_table import FLAG_LEGEND, RequestTable
 
 def _action_bindings() -> list[Binding]:
     return [
-        Binding(a.key, f"request_action('{a.id}')", a.label, tooltip=a.description, id=a.id)
+        Binding(shown.key, f"request_action('{a.id}')", shown.label,
+                tooltip=shown.description, id=a.id)
         for a in workflow.REQUEST_ACTIONS
+        for shown in (ACTION_PRESENTATION[a.id],)
     ]
 
 
@@ -521,18 +523,18 @@ class DashboardScreen(Screen):
     def _done(self, message: str) -> Callable[[Any], None]:
         return lambda _result: self.notify(message, markup=False)
 
-    def _start_mark_in_progress(self, row: RequestRow) -> None:
+    def _start_start(self, row: RequestRow) -> None:
         self._call(
-            lambda: self.desk.mark_in_progress(row.id, expected_version=row.version),
+            lambda: self.desk.start(row.id, expected_version=row.version),
             self._done(f"Request #{row.id} is in progress with you."),
-            take_over=lambda: self.desk.mark_in_progress(row.id, take_over=True),
+            take_over=lambda: self.desk.start(row.id, take_over=True),
         )
 
     def _start_relabel(self, row: RequestRow) -> None:
         self._call(
-            lambda: self.desk.relabel_as_wos(row.id, expected_version=row.version),
+            lambda: self.desk.relabel(row.id, expected_version=row.version),
             self._done(f"Request #{row.id} relabelled as WOS."),
-            take_over=lambda: self.desk.relabel_as_wos(row.id, take_over=True),
+            take_over=lambda: self.desk.relabel(row.id, take_over=True),
         )
 
     def _completed(self, done: Completion) -> None:
@@ -605,7 +607,7 @@ class DashboardScreen(Screen):
 
                 def attempt(**more):
                     try:
-                        return self.desk.upload_certificate(
+                        return self.desk.upload(
                             *args, to_holder=result.to_holder,
                             override_reason=result.override_reason, **more)
                     except PolicyNotInForce as exc:
@@ -646,13 +648,13 @@ class DashboardScreen(Screen):
         self._call(lambda: (self.desk.request(row.id), self.desk.reasons()), with_detail,
                    reload=False)
 
-    def _start_add_note(self, row: RequestRow) -> None:
+    def _start_note(self, row: RequestRow) -> None:
         from certdesk_tui.screens.note import NoteScreen
 
         def with_detail(detail: RequestDetail) -> None:
             def done(body: str | None) -> None:
                 if body:
-                    self._call(lambda: self.desk.add_note(detail.id, body),
+                    self._call(lambda: self.desk.note(detail.id, body),
                                self._done(f"Note added to request #{detail.id}."))
 
             self.app.push_screen(NoteScreen(detail), done)
@@ -669,7 +671,8 @@ class DashboardScreen(Screen):
                     return self.app.get_key_display(active.binding)
             return "-"
 
-        actions = [(key_of(a.id), a.description) for a in workflow.REQUEST_ACTIONS]
+        actions = [(key_of(a.id), ACTION_PRESENTATION[a.id].description)
+                   for a in workflow.REQUEST_ACTIONS]
         others = [("enter", "Preview the selected request")] + [
             (self.app.get_key_display(b), b.tooltip or b.description)
             for b in self._bindings_for_help()

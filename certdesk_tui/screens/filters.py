@@ -20,7 +20,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from certdesk_tui.domain import Brand, Channel, RequestType, Status
-from certdesk_tui.views import QueueFilter
+from certdesk_tui.domain.views import QueueFilter
 
 MANUAL_ONLY = "manual_only"
 MINE = "mine"

@@ -8,8 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
+from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.text import literal_line
-from certdesk_tui.views import RequestDetail
 
 
 class NoteScreen(ModalScreen[str | None]):

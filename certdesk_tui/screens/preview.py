@@ -22,8 +22,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from certdesk_tui.domain import Brand, Status
+from certdesk_tui.domain.views import PREVIEW_TEXT_LIMIT, RequestDetail, clipped
 from certdesk_tui.text import literal, literal_line, one_line
-from certdesk_tui.views import PREVIEW_TEXT_LIMIT, RequestDetail, clipped
 
 # Submission keys the sections below already show; anything else is listed raw.
 SHOWN_KEYS = frozenset({

@@ -10,12 +10,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from certdesk_tui.addresses import is_valid as is_valid_email
 from certdesk_tui.domain import Brand
+from certdesk_tui.domain.addresses import is_valid as is_valid_email
+from certdesk_tui.domain.views import ReasonView, RequestDetail
 from certdesk_tui.notifications import rejection_preview
 from certdesk_tui.screens.confirm import confirm_then_dismiss
 from certdesk_tui.text import literal, literal_line
-from certdesk_tui.views import ReasonView, RequestDetail
 
 
 class RejectScreen(ModalScreen[int | None]):

@@ -14,7 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Label, Static
 
-from certdesk_tui.addresses import is_valid as is_valid_email
+from certdesk_tui.domain.addresses import is_valid as is_valid_email
+from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.pdf_check import CertificatePdf
 from certdesk_tui.screens.automation_form import (
     TickBox,
@@ -26,7 +27,6 @@ from certdesk_tui.screens.automation_form import (
 )
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.text import literal, literal_line, one_line
-from certdesk_tui.views import RequestDetail
 
 
 @dataclass(frozen=True)

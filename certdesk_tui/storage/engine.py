@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from certdesk_tui.errors import ConfigurationError, PermissionDenied
+from certdesk_tui.domain.errors import ConfigurationError, PermissionDenied
 from certdesk_tui.storage.db_roles import is_insufficient_privilege
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; tests/test_migrations.py checks it against Alembic's head.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_WRITE_POLL_SECONDS = 0.001
 

@@ -11,8 +11,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from certdesk_tui.domain import PENDING_STATUSES, postal_address
-from certdesk_tui.errors import NotFound
+from certdesk_tui.domain import PENDING_STATUSES, EmailState, postal_address
+from certdesk_tui.domain.errors import NotFound
+from certdesk_tui.domain.views import (
+    ActivityView,
+    CertificateView,
+    DuplicateView,
+    EmailView,
+    NoteView,
+    QueueFilter,
+    QueuePage,
+    RequestDetail,
+    RequestRow,
+)
 from certdesk_tui.storage.models import (
     Activity,
     Certificate,
@@ -23,17 +34,6 @@ from certdesk_tui.storage.models import (
     Note,
     OutboxEmail,
     User,
-)
-from certdesk_tui.views import (
-    ActivityView,
-    CertificateView,
-    DuplicateView,
-    EmailView,
-    NoteView,
-    QueueFilter,
-    QueuePage,
-    RequestDetail,
-    RequestRow,
 )
 
 R = CertificateRequest
@@ -128,6 +128,15 @@ def queue_page(
     stmt = _row_select().where(*clauses).order_by(*order).offset(offset).limit(limit)
     rows = tuple(_to_row(v) for v in session.execute(stmt))
     return QueuePage(rows=rows, total=total, offset=offset)
+
+
+def failing_email_count(session: Session) -> int:
+    """Emails failed for good plus those waiting to retry after a failed attempt."""
+    # The IN lets the (state, next_attempt_at) index skip the sent messages.
+    return session.scalar(select(func.count()).select_from(OutboxEmail).where(
+        OutboxEmail.state.in_([EmailState.FAILED, EmailState.QUEUED]),
+        or_(OutboxEmail.state == EmailState.FAILED, OutboxEmail.attempts > 0),
+    )) or 0
 
 
 def pending_count(session: Session) -> int:

@@ -6,9 +6,9 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from certdesk_tui.domain import BRAND_LABELS, Brand, Status
+from certdesk_tui.domain import BRAND_LABELS, Brand, Status, activity_sentence
+from certdesk_tui.domain.views import PANEL_TEXT_LIMIT, RequestDetail, clipped
 from certdesk_tui.text import literal, literal_line
-from certdesk_tui.views import PANEL_TEXT_LIMIT, RequestDetail, clipped
 
 EMAIL_STATE_STYLE = {"queued": "italic", "sending": "italic", "sent": "", "failed": "bold reverse"}
 
@@ -77,7 +77,7 @@ def panel_text(d: RequestDetail) -> Text:
     for a in d.activities:
         out.append(f"{a.at:%m-%d %H:%M} ", style="dim")
         out.append_text(literal_line(a.actor))
-        out.append(f" {a.action.replace('_', ' ')}", style="bold")
+        out.append(f" {activity_sentence(a.action)}", style="bold")
         if a.detail:
             out.append(": ")
             out.append_text(literal(a.detail))

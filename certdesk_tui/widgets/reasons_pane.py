@@ -8,10 +8,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from certdesk_tui.errors import CertdeskError
+from certdesk_tui.domain.errors import CertdeskError
+from certdesk_tui.domain.views import ReasonView
 from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped, literal_line
-from certdesk_tui.views import ReasonView
 
 
 class ReasonsPane(Vertical):

@@ -15,8 +15,8 @@ from textual.widgets import DataTable
 
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import Status
+from certdesk_tui.domain.views import QueuePage, RequestRow
 from certdesk_tui.text import literal_line
-from certdesk_tui.views import QueuePage, RequestRow
 
 BRAND_SHORT = {"compeo": "Comp", "peopaygo": "PPG", "cornerstone": "CS"}
 STATUS_SHORT = {

@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from certdesk_tui.domain.views import QueueFilter
 from certdesk_tui.screens.automation_form import AutomationFormScreen
 from certdesk_tui.screens.filters import FilterScreen
 from certdesk_tui.screens.help import HelpScreen
@@ -26,7 +27,6 @@ from certdesk_tui.screens.preview import PreviewScreen
 from certdesk_tui.screens.reject import RejectScreen
 from certdesk_tui.screens.text_prompt import TextPromptScreen
 from certdesk_tui.screens.upload import UploadScreen
-from certdesk_tui.views import QueueFilter
 from tests.snapshot_apps.modal_data import certificate_form, reasons, request_detail
 
 SCREENS: dict[str, Callable[[], Screen[Any]]] = {

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from certdesk_tui.automation import CertificateForm, default_description
-from certdesk_tui.views import DuplicateView, ReasonView, RequestDetail, RequestRow
+from certdesk_tui.domain.views import DuplicateView, ReasonView, RequestDetail, RequestRow
 
 SUBMITTED = datetime(2026, 11, 20, 15, 0)
 

@@ -94,8 +94,6 @@ class EmailKind(StrEnum):
     REJECTED = "rejected"
 
 
-CERTIFICATES_DEPARTMENT = "Certificates"
-
 
 def postal_address(street: str, city: str, state: str, zip_code: str) -> str:
     """Street on one line, "City, ST 12345" on the next; empty parts left out."""

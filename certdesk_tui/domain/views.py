@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from certdesk_tui.domain import PENDING_STATUSES, Brand, Channel, RequestType, Status
+from certdesk_tui.domain.vocabulary import PENDING_STATUSES, Brand, Channel, RequestType, Status
 
 SORT_KEYS = (
     "id", "age", "customer", "brand", "type", "channel", "holder", "status", "assignee",
@@ -79,6 +79,19 @@ class QueuePage:
     rows: tuple[RequestRow, ...]
     total: int
     offset: int
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """The queue as one read transaction saw it: a page and the counts around it."""
+
+    page: QueuePage
+    # Pending requests in the queue (New + In Progress): the tab's badge.
+    pending: int
+    # Emails failed for good or waiting to retry after a failed attempt.
+    failing_emails: int
+    # The change marker's counter when read: a later, higher one means "reload".
+    change_counter: int
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """The state rules of a certificate request: which action applies when, and why not.
 
-Each ``why_not_*`` answers None when the action applies to the request, or the
-sentence that explains why it does not. The service raises that sentence as an
-``InvalidTransition``; the interface uses the same functions to decide what to
-offer, so the rule lives here only.
+Each processing action is declared once, in ``REQUEST_ACTIONS``: its id (the one
+name of the service method, the command, the binding and its activity kind),
+the permission it needs and its rule. Each ``why_not_*`` answers None when the
+action applies to the request, or the sentence that explains why it does not.
+The service raises that sentence as an ``InvalidTransition``; the interface uses
+the same functions to decide what to offer, so the rule lives here only.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from certdesk_tui.domain import Brand, RequestType, Status
+from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.domain.vocabulary import Brand, RequestType, Status
 
 
 class RequestState(Protocol):
@@ -32,7 +35,7 @@ def _open(req: RequestState, verb: str) -> str | None:
     return None
 
 
-def why_not_mark_in_progress(req: RequestState, login: str) -> str | None:
+def why_not_start(req: RequestState, login: str) -> str | None:
     if reason := _open(req, "claimed"):
         return reason
     if req.status == Status.IN_PROGRESS and req.assignee_login == login:
@@ -67,35 +70,29 @@ def why_not_reject(req: RequestState, login: str) -> str | None:
     return _open(req, "rejected")
 
 
-def why_not_add_note(req: RequestState, login: str) -> str | None:
+def why_not_note(req: RequestState, login: str) -> str | None:
     return None
 
 
 @dataclass(frozen=True)
 class RequestAction:
-    """One processing action: its id (also the keymap id), key, label and rule."""
+    """One processing action: its id, who may run it and when it applies.
+
+    How the interface shows it (key, label, help) is the interface's own business.
+    """
 
     id: str
-    key: str
-    label: str
-    description: str
+    permission: Permission
     why_not: Callable[[RequestState, str], str | None]
-    destructive: bool = False
 
 
 REQUEST_ACTIONS: tuple[RequestAction, ...] = (
-    RequestAction("mark_in_progress", "m", "Claim",
-                  "Mark in progress: claim the request for yourself",
-                  why_not_mark_in_progress),
-    RequestAction("automate", "a", "Automate", "Attempt automation: review the prefilled "
-                  "certificate and issue it", why_not_automate, destructive=True),
-    RequestAction("upload", "u", "Upload", "Upload a certificate PDF issued elsewhere",
-                  why_not_upload, destructive=True),
-    RequestAction("relabel", "w", "WOS", "Relabel as a waiver of subrogation (WOS)",
-                  why_not_relabel),
-    RequestAction("reject", "x", "Reject", "Reject with a reason (emailed to the customer)",
-                  why_not_reject, destructive=True),
-    RequestAction("add_note", "n", "Note", "Add an internal note", why_not_add_note),
+    RequestAction("start", Permission.PROCESS, why_not_start),
+    RequestAction("automate", Permission.PROCESS, why_not_automate),
+    RequestAction("upload", Permission.PROCESS, why_not_upload),
+    RequestAction("relabel", Permission.PROCESS, why_not_relabel),
+    RequestAction("reject", Permission.PROCESS, why_not_reject),
+    RequestAction("note", Permission.PROCESS, why_not_note),
 )
 
-ACTIONS_BY_ID = {action.id: action for action in REQUEST_ACTIONS}
+ACTIONS_BY_ID: dict[str, RequestAction] = {action.id: action for action in REQUEST_ACTIONS}

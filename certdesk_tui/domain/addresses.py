@@ -24,7 +24,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from certdesk_tui.errors import ValidationFailed
+from certdesk_tui.domain.errors import ValidationFailed
 
 _OPTIONS = dict(check_deliverability=False, allow_smtputf8=False, allow_quoted_local=False,
                 allow_domain_literal=False, allow_display_name=False, strict=True)
