@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Literal
+
 from textual.app import App
 from textual.binding import Binding
 from textual.theme import BUILTIN_THEMES
@@ -9,35 +12,43 @@ from textual.theme import BUILTIN_THEMES
 from certdesk_tui.commands import DeskCommands
 from certdesk_tui.config import Settings
 from certdesk_tui.domain.errors import ConfigurationError
+from certdesk_tui.screens.actions import Owner, bindings_for
 from certdesk_tui.screens.dashboard import DashboardScreen
 from certdesk_tui.service import Desk
 from certdesk_tui.text import terminal_safe
 
 
-class CertdeskApp(App):
+class CertdeskApp(App[None]):
     """certdesk: the certificate request desk."""
 
     CSS_PATH = "app.tcss"
     TITLE = "certdesk"
     COMMANDS = App.COMMANDS | {DeskCommands}
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "quit", "Quit", id="quit", show=False),
-    ]
+    BINDINGS = bindings_for(Owner.APP)
 
     def __init__(self, desk: Desk, settings: Settings | None = None) -> None:
         super().__init__()
         self.desk = desk
         self.settings = settings or desk.settings
 
+    @property
+    def keymap(self) -> Mapping[str, str]:
+        """The user's keymap (action id: keys), applied to every binding of the desk."""
+        return self.settings.keymap
+
     def on_mount(self) -> None:
         if self.settings.theme:
             self.theme = self.settings.theme
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+        if self.keymap:
+            self.set_keymap(dict(self.keymap))
         self.push_screen(DashboardScreen(self.desk, self.settings))
 
-    def notify(self, message: str, *, title: str = "", severity="information",
+    def key_display(self, key: str) -> str:
+        """One key as the footer shows it (``question_mark``: ``?``, ``ctrl+r``: ``^r``)."""
+        return self.get_key_display(Binding(key, ""))
+
+    def notify(self, message: str, *, title: str = "",
+               severity: Literal["information", "warning", "error"] = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Every notification of the desk (screens and widgets call this one): a message
         that quotes what someone typed shows its control characters as placeholders."""
@@ -49,16 +60,12 @@ class CertdeskApp(App):
         return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
 
     def action_help(self) -> None:
-        from certdesk_tui.screens.help import HelpScreen
+        from certdesk_tui.screens.help import HelpScreen, help_sections
 
         if isinstance(self.screen, HelpScreen):
             return
-        sections = self.dashboard.help_sections()
-        sections.append(("Everywhere", [
-            ("?", "This help"), ("ctrl+p", "Command palette: every action by name"),
-            ("q", "Quit"), ("escape", "Close a dialog without changing anything"),
-        ]))
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(help_sections(self.keymap, self.key_display,
+                                                  self.desk.actor.may)))
 
 
 def make_app(desk: Desk, settings: Settings | None = None) -> CertdeskApp:

@@ -1,55 +1,50 @@
-"""The command palette: every action of the current screen, found by name."""
+"""The command palette: every action of the desk, found by its words or by its key."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from certdesk_tui.domain import workflow
-from certdesk_tui.domain.permissions import Permission
-from certdesk_tui.screens.actions import ACTION_PRESENTATION
+from certdesk_tui.screens.actions import DESK_ACTIONS, DeskAction, Owner, keys_of, visible_to
+
+if TYPE_CHECKING:
+    from certdesk_tui.app import CertdeskApp
 
 
 class DeskCommands(Provider):
-    """Processing actions, filters and navigation, as in the footer and the help."""
+    """The registry's actions as the help lists them, with the keys the keymap gives."""
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[tuple[DeskAction, str, Callable[[], object]]]:
         from certdesk_tui.screens.dashboard import DashboardScreen
 
         screen = self.screen
         if not isinstance(screen, DashboardScreen):
             return []
-        commands: list[tuple[str, str, object]] = []
-        for action in workflow.REQUEST_ACTIONS:
-            shown = ACTION_PRESENTATION[action.id]
-            commands.append((shown.label if shown.label != "WOS" else "Relabel as WOS",
-                             shown.description,
-                             partial(screen.action_request_action, action.id)))
-        commands += [
-            ("Preview request", "Everything the customer submitted", screen.action_preview),
-            ("Search customers", "Filter by customer name or code", screen.action_search),
-            ("Filters", "Status, type, brand, channel, manual, mine", screen.action_filters),
-            ("Clear filters", "Back to New + In Progress, oldest first",
-             screen.action_clear_filters),
-            ("Sort by next column", "Cycle the sort column", screen.action_sort),
-            ("Reverse sort", "Oldest first / newest first", screen.action_reverse_sort),
-            ("Refresh", "Reload the queue now", screen.action_refresh),
-            ("Help", "Every key", self.app.action_help),
-        ]
-        if screen.desk.actor.may(Permission.CONFIGURE_REASONS):
-            commands.append(("Configuration", "Rejection reasons",
-                             partial(screen.action_show_tab, "configuration")))
+        app: CertdeskApp = self.app  # type: ignore[assignment]
+        commands: list[tuple[DeskAction, str, Callable[[], object]]] = []
+        for action in visible_to(DESK_ACTIONS, screen.desk.actor.may):
+            node = {Owner.APP: app, Owner.DASHBOARD: screen,
+                    Owner.REASONS: screen.reasons_pane}.get(action.owner)
+            if not action.palette or node is None:
+                continue
+            keys = ", ".join(app.key_display(k) for k in keys_of(action, app.keymap))
+            commands.append((action, keys, partial(node.run_action, action.textual_action)))
         return commands
 
     async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+        for action, keys, callback in self._commands():
+            yield DiscoveryHit(action.label, callback, help=f"{keys} · {action.help}")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
+        wanted = query.strip().lower()
+        for action, keys, callback in self._commands():
+            # The action's own key (as the footer shows it) finds it first.
+            by_key = wanted in (k.strip().lower() for k in keys.split(","))
+            score = 1.0 if by_key else matcher.match(action.label)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
-
+                yield Hit(score, matcher.highlight(action.label), callback,
+                          help=f"{keys} · {action.help}")

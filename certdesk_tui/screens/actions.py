@@ -1,38 +1,202 @@
-"""How the desk presents each processing action: its default key, label and help.
+"""Every key-bound action of the desk, declared once.
 
-The domain declares the actions themselves (``domain.workflow.REQUEST_ACTIONS``:
-id, permission, rule); this table adds what only the interface needs, by id.
+The domain says who may run a processing action and when it applies
+(``workflow.REQUEST_ACTIONS``); this registry says how the desk presents each
+action: its default keys, its label in the desk's words, its help text, the
+tab it belongs to, whether the footer shows it and, for a processing action,
+the flow that runs it. The bindings of every screen and widget, the footer,
+the ``?`` help, the command palette and ``check_action`` are generated from it,
+so a keymap entry (by the action's id) moves the key everywhere at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
-from certdesk_tui.domain.workflow import REQUEST_ACTIONS
+from textual.binding import Binding
+
+from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.screens.flows import (
+    AutomateFlow,
+    Flow,
+    NoteFlow,
+    RejectFlow,
+    RelabelFlow,
+    StartFlow,
+    UploadFlow,
+)
+
+
+class Owner(StrEnum):
+    """Where an action's binding lives (which node runs it)."""
+
+    APP = "app"
+    DASHBOARD = "dashboard"
+    TABLE = "table"
+    REASONS = "reasons"
+    DIALOGS = "dialogs"  # every dialog's own key: listed in the help, bound by each dialog
+
+
+class Section(StrEnum):
+    """The help's sections, in the order it shows them."""
+
+    PROCESS = "Process the selected request"
+    QUEUE = "Queue"
+    CONFIGURATION = "Configuration tab (managers)"
+    EVERYWHERE = "Everywhere"
+
+
+CERTIFICATES = "certificates"
+CONFIGURATION = "configuration"
 
 
 @dataclass(frozen=True)
-class ActionPresentation:
-    """The default key, the footer label, the help text of one action."""
+class DeskAction:
+    """One key-bound action of the desk."""
 
-    key: str
+    id: str
+    """The binding id and the keymap id (and, for processing, the domain's action id)."""
+    keys: str
+    """Default keys, comma separated, in Textual's names (``question_mark``)."""
     label: str
-    description: str
-    # Completes or closes the request: the desk confirms before it runs.
-    destructive: bool = False
+    """The action in the desk's words (the palette's name for it)."""
+    help: str
+    """What it does, in a line (the help screen, the palette, the tooltip)."""
+    section: Section
+    owner: Owner
+    action: str = ""
+    """The Textual action its binding runs (default: the id)."""
+    tab: str | None = None
+    """The tab the action works on; ``None``: every tab."""
+    footer: str | None = None
+    """The footer's short label; ``None``: not in the footer."""
+    palette: bool = True
+    permission: Permission | None = None
+    """Who sees it at all (help, palette); processing actions ask the domain instead."""
+    flow: type[Flow[Any, Any, Any]] | None = None
+    priority: bool = False
+
+    @property
+    def textual_action(self) -> str:
+        return self.action or self.id
+
+    @property
+    def processing(self) -> bool:
+        return self.flow is not None
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.textual_action, self.footer or self.label,
+                       show=self.footer is not None, tooltip=self.help, id=self.id,
+                       priority=self.priority)
 
 
-ACTION_PRESENTATION: dict[str, ActionPresentation] = {
-    "start": ActionPresentation("m", "Claim", "Mark in progress: claim the request for yourself"),
-    "automate": ActionPresentation(
-        "a", "Automate", "Attempt automation: review the prefilled certificate and issue it",
-        destructive=True),
-    "upload": ActionPresentation("u", "Upload", "Upload a certificate PDF issued elsewhere",
-                                 destructive=True),
-    "relabel": ActionPresentation("w", "WOS", "Relabel as a waiver of subrogation (WOS)"),
-    "reject": ActionPresentation("x", "Reject", "Reject with a reason (emailed to the customer)",
-                                 destructive=True),
-    "note": ActionPresentation("n", "Note", "Add an internal note"),
+def _process(id: str, key: str, label: str, footer: str, help: str,
+             flow: type[Flow[Any, Any, Any]]) -> DeskAction:
+    return DeskAction(id, key, label, help, Section.PROCESS, Owner.DASHBOARD,
+                      action=f"request_action('{id}')", tab=CERTIFICATES, footer=footer,
+                      flow=flow)
+
+
+DESK_ACTIONS: tuple[DeskAction, ...] = (
+    _process("start", "m", "Mark in progress", "Claim",
+             "Mark in progress: claim the request for yourself", StartFlow),
+    _process("automate", "a", "Attempt automation", "Automate",
+             "Attempt automation: review the prefilled certificate and issue it", AutomateFlow),
+    _process("upload", "u", "Upload certificate", "Upload",
+             "Upload a certificate PDF issued elsewhere", UploadFlow),
+    _process("relabel", "w", "Relabel as WOS", "WOS",
+             "Relabel as a waiver of subrogation (WOS)", RelabelFlow),
+    _process("reject", "x", "Reject", "Reject",
+             "Reject with a reason (emailed to the customer)", RejectFlow),
+    _process("note", "n", "Add note", "Note", "Add an internal note", NoteFlow),
+    DeskAction("preview", "enter,p", "Preview request",
+               "Preview: everything the customer submitted and what the system found",
+               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
+    DeskAction("search", "slash", "Search customers", "Search by customer name or code",
+               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES, footer="Search"),
+    DeskAction("filters", "f", "Filters", "Filters: status, type, brand, channel, manual, mine",
+               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES, footer="Filters"),
+    DeskAction("clear_filters", "c", "Clear filters",
+               "Clear every filter and the search (New + In Progress, oldest first)",
+               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
+    DeskAction("sort", "s", "Sort by the next column", "Sort by the next column",
+               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
+    DeskAction("reverse_sort", "S", "Reverse sort", "Reverse the order (oldest / newest first)",
+               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
+    DeskAction("next_page", "right_square_bracket", "Next page", "Next page of the queue",
+               Section.QUEUE, Owner.DASHBOARD, action="page(1)", tab=CERTIFICATES),
+    DeskAction("previous_page", "left_square_bracket", "Previous page",
+               "Previous page of the queue", Section.QUEUE, Owner.DASHBOARD,
+               action="page(-1)", tab=CERTIFICATES),
+    DeskAction("cursor_down", "down", "Next row", "Next row (past the last: the next page)",
+               Section.QUEUE, Owner.TABLE, palette=False),
+    DeskAction("cursor_up", "up", "Previous row",
+               "Previous row (past the first: the previous page)", Section.QUEUE, Owner.TABLE,
+               palette=False),
+    DeskAction("refresh", "r", "Refresh", "Refresh: reload the queue now", Section.QUEUE,
+               Owner.DASHBOARD),
+    DeskAction("leave_search", "escape", "Back to the table",
+               "From the search box back to the table", Section.QUEUE, Owner.DASHBOARD,
+               palette=False),
+    DeskAction("focus_next", "tab", "Next pane",
+               "Move focus between the table, the panel and the search box",
+               Section.QUEUE, Owner.DASHBOARD, palette=False),
+    DeskAction("certificates_tab", "1", "Certificates", "Certificates tab: the queue",
+               Section.QUEUE, Owner.DASHBOARD, action="show_tab('certificates')"),
+    DeskAction("configuration_tab", "2", "Configuration", "Configuration tab: rejection reasons",
+               Section.CONFIGURATION, Owner.DASHBOARD, action="show_tab('configuration')",
+               permission=Permission.CONFIGURE_REASONS),
+    DeskAction("add_reason", "plus,insert", "Add rejection reason", "Add a rejection reason",
+               Section.CONFIGURATION, Owner.REASONS, tab=CONFIGURATION, footer="Add reason",
+               permission=Permission.CONFIGURE_REASONS),
+    DeskAction("rename_reason", "e,f2", "Rename rejection reason",
+               "Rename the selected rejection reason", Section.CONFIGURATION, Owner.REASONS,
+               tab=CONFIGURATION, footer="Rename", permission=Permission.CONFIGURE_REASONS),
+    DeskAction("retire_reason", "d,delete", "Retire rejection reason",
+               "Retire the selected reason (it stays on the requests it closed)",
+               Section.CONFIGURATION, Owner.REASONS, tab=CONFIGURATION, footer="Retire",
+               permission=Permission.CONFIGURE_REASONS),
+    DeskAction("help", "question_mark", "Help", "Help: every key", Section.EVERYWHERE,
+               Owner.APP, footer="Help"),
+    DeskAction("command_palette", "ctrl+p", "Command palette",
+               "Command palette: every action by its name or its key", Section.EVERYWHERE,
+               Owner.APP, palette=False, priority=True),
+    DeskAction("quit", "q", "Quit", "Quit certdesk", Section.EVERYWHERE, Owner.APP),
+    DeskAction("close_dialog", "escape", "Close a dialog",
+               "Close a dialog without changing anything", Section.EVERYWHERE, Owner.DIALOGS,
+               palette=False),
+)
+
+ACTIONS_BY_ID: Mapping[str, DeskAction] = {a.id: a for a in DESK_ACTIONS}
+PROCESSING_ACTIONS: tuple[DeskAction, ...] = tuple(a for a in DESK_ACTIONS if a.processing)
+TABS_BY_METHOD: Mapping[str, str | None] = {
+    a.textual_action.partition("(")[0]: a.tab for a in DESK_ACTIONS if not a.processing
 }
+"""The tab each non-processing action works on, by the name of its action method."""
 
-assert set(ACTION_PRESENTATION) == {a.id for a in REQUEST_ACTIONS}, "one presentation per action"
+
+def bindings_for(owner: Owner) -> list[Binding]:
+    """The bindings of one screen or widget, each with its action's id."""
+    return [a.binding() for a in DESK_ACTIONS if a.owner is owner]
+
+
+def flow_for(action_id: str) -> type[Flow[Any, Any, Any]]:
+    flow = ACTIONS_BY_ID[action_id].flow
+    if flow is None:
+        raise KeyError(f"{action_id} is not a processing action")
+    return flow
+
+
+def keys_of(action: DeskAction, keymap: Mapping[str, str]) -> list[str]:
+    """The action's keys after the user's keymap (Textual's key names)."""
+    keys = keymap.get(action.id) or action.keys
+    return [k.strip() for k in keys.split(",") if k.strip()]
+
+
+def visible_to(actions: Iterable[DeskAction],
+               may: Callable[[Permission], bool]) -> list[DeskAction]:
+    """The actions a user with ``may(permission)`` is offered at all."""
+    return [a for a in actions if a.permission is None or may(a.permission)]

@@ -1,6 +1,8 @@
-"""The keys, grouped by section; the caller builds the sections from the bindings."""
+"""The help: every key of the desk, grouped by section, from the action registry."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -10,7 +12,25 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-Section = tuple[str, list[tuple[str, str]]]
+from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.screens.actions import DESK_ACTIONS, Section, keys_of, visible_to
+from certdesk_tui.widgets.request_table import FLAG_LEGEND
+
+HelpSection = tuple[str, list[tuple[str, str]]]
+
+
+def help_sections(keymap: Mapping[str, str], key_display: Callable[[str], str],
+                  may: Callable[[Permission], bool]) -> list[HelpSection]:
+    """Every action this user is offered, with its keys after the keymap, by section."""
+    sections: list[HelpSection] = []
+    for section in Section:
+        rows = [(", ".join(key_display(k) for k in keys_of(a, keymap)), a.help)
+                for a in visible_to(DESK_ACTIONS, may) if a.section is section]
+        if rows:
+            sections.append((section.value, rows))
+        if section is Section.QUEUE:
+            sections.append(("Table flags", [("M N D P", FLAG_LEGEND.removeprefix("Flags: "))]))
+    return sections
 
 
 def keys_table(keys: list[tuple[str, str]]) -> Table:
@@ -27,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
-    def __init__(self, sections: list[Section]) -> None:
+    def __init__(self, sections: list[HelpSection]) -> None:
         super().__init__()
         self.sections = sections
 

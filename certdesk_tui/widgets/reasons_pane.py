@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import work
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from certdesk_tui.domain.errors import CertdeskError
 from certdesk_tui.domain.views import ReasonView
+from certdesk_tui.screens.actions import Owner, bindings_for
 from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped, literal_line
 
@@ -23,11 +23,7 @@ class ReasonsPane(Vertical):
     ReasonsPane > DataTable { height: 1fr; }
     """
 
-    BINDINGS = [
-        Binding("plus,insert", "add_reason", "Add reason", id="reasons.add"),
-        Binding("e,f2", "rename_reason", "Rename", id="reasons.rename"),
-        Binding("d,delete", "retire_reason", "Retire", id="reasons.retire"),
-    ]
+    BINDINGS = bindings_for(Owner.REASONS)
 
     def __init__(self, desk: Desk, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import Status
 from certdesk_tui.domain.views import QueuePage, RequestRow
+from certdesk_tui.screens.actions import Owner, bindings_for
 from certdesk_tui.text import literal_line
 
 BRAND_SHORT = {"compeo": "Comp", "peopaygo": "PPG", "cornerstone": "CS"}
@@ -53,10 +53,14 @@ def flags_text(row: RequestRow) -> str:
 class RequestTable(DataTable):
     """The queue's current page; asks for the next or previous page at its edges."""
 
-    BINDINGS = [
-        Binding("down", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("up", "cursor_up", "Up", show=False, id="table.up"),
-    ]
+    BINDINGS = bindings_for(Owner.TABLE)
+
+    class RequestChosen(Message):
+        """The user chose a request (``enter`` or a click): open its preview."""
+
+        def __init__(self, request_id: int) -> None:
+            super().__init__()
+            self.request_id = request_id
 
     class PageRequested(Message):
         """The cursor ran past the edge of the page: load the page at ``offset``."""
@@ -140,6 +144,11 @@ class RequestTable(DataTable):
                 flags_text(row),
                 key=str(row.id),
             )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if (row := self.selected) is not None:
+            self.post_message(self.RequestChosen(row.id))
 
     def action_cursor_down(self) -> None:
         page = self.page

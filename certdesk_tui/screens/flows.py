@@ -1,0 +1,273 @@
+"""One small class per processing action: what it opens, what it calls, what it says.
+
+A flow is driven by the dashboard in three steps:
+
+1. ``prepare`` (in a worker thread) reads what the dialog needs;
+2. ``dialog`` is the modal screen that asks for the answer (``None``: no dialog);
+3. ``perform`` (in a worker thread) makes the one service call, and ``after``
+   says what the desk reports, or reopens the dialog (a policy refusal that
+   needs an override reason).
+
+The dashboard offers a manager the take-over of a request someone else holds,
+and turns every refusal into a notification; a flow only knows its action.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from textual.screen import Screen
+
+from certdesk_tui.automation import CertificateForm
+from certdesk_tui.domain.errors import PolicyNotInForce
+from certdesk_tui.domain.views import ReasonView, RequestDetail, RequestRow
+from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
+from certdesk_tui.screens.note import NoteScreen
+from certdesk_tui.screens.reject import RejectScreen
+from certdesk_tui.screens.upload import UploadResult, UploadScreen
+from certdesk_tui.service import Completion, Desk
+
+Prepared = TypeVar("Prepared")
+Answer = TypeVar("Answer")
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the desk says when an action is done."""
+
+    message: str
+    title: str = ""
+    timeout: float | None = None
+
+
+class Flow(ABC, Generic[Prepared, Answer, Result]):
+    """One processing action on one request, from its key to what the desk says."""
+
+    action_id: ClassVar[str]
+    take_over_allowed: ClassVar[bool] = True
+    """Whether a request someone else holds may be taken over for this action."""
+
+    def __init__(self, desk: Desk, row: RequestRow) -> None:
+        self.desk = desk
+        self.request_id = row.id
+        # The version the user read: a change by someone else since is refused (StaleRequest).
+        self.version = row.version
+
+    @abstractmethod
+    def prepare(self) -> Prepared:
+        """Read what the dialog needs (in a worker thread)."""
+
+    @abstractmethod
+    def dialog(self, prepared: Prepared) -> Screen[Any] | None:
+        """The dialog that asks for the answer; ``None`` performs the action at once."""
+
+    def wants(self, answer: Answer | None) -> bool:
+        """Whether the dialog's answer goes ahead (``None`` is a cancel)."""
+        return answer is not None
+
+    def expected_version(self, take_over: bool) -> int | None:
+        # Taking over is a decision made knowing the request changed hands.
+        return None if take_over else self.version
+
+    @abstractmethod
+    def perform(self, answer: Answer, take_over: bool) -> Result:
+        """The service call (in a worker thread)."""
+
+    @abstractmethod
+    def after(self, result: Result, answer: Answer) -> Notice | Screen[Any]:
+        """What the desk says when the call returned, or the dialog it reopens."""
+
+
+class _ImmediateFlow(Flow[None, None, None]):
+    """An action without a dialog: nothing to read first, performed at once."""
+
+    def prepare(self) -> None:
+        return None
+
+    def dialog(self, prepared: None) -> None:
+        return None
+
+    def wants(self, answer: None) -> bool:
+        return True
+
+
+class StartFlow(_ImmediateFlow):
+    """Mark in progress: no dialog, claim the request for yourself."""
+
+    action_id = "start"
+
+    def perform(self, answer: None, take_over: bool) -> None:
+        self.desk.start(self.request_id, expected_version=self.expected_version(take_over),
+                        take_over=take_over)
+
+    def after(self, result: None, answer: None) -> Notice:
+        return Notice(f"Request #{self.request_id} is in progress with you.")
+
+
+class RelabelFlow(_ImmediateFlow):
+    """Relabel as WOS: no dialog."""
+
+    action_id = "relabel"
+
+    def perform(self, answer: None, take_over: bool) -> None:
+        self.desk.relabel(self.request_id, expected_version=self.expected_version(take_over),
+                          take_over=take_over)
+
+    def after(self, result: None, answer: None) -> Notice:
+        return Notice(f"Request #{self.request_id} relabelled as WOS.")
+
+
+def completed(done: Completion) -> Notice:
+    to = ", ".join(done.emailed) if done.emailed else "nobody (no valid address)"
+    return Notice(f"Request #{done.request_id} completed with certificate "
+                  f"{done.certificate_number}; emails queued to {to}.", title="Completed",
+                  timeout=8)
+
+
+class _CompletingFlow(Flow[Prepared, Answer, "Completion | PolicyNotInForce"]):
+    """An action that issues a certificate: a policy not in force on the certificate's
+    date reopens the dialog with the reason and a field for the override reason."""
+
+    def perform(self, answer: Answer, take_over: bool) -> Completion | PolicyNotInForce:
+        try:
+            return self.complete(answer, take_over)
+        except PolicyNotInForce as refusal:
+            if self.override_reason(answer) is not None:
+                raise  # the reason was given and still refused: say so
+            return refusal
+
+    @abstractmethod
+    def complete(self, answer: Answer, take_over: bool) -> Completion: ...
+
+    @abstractmethod
+    def override_reason(self, answer: Answer) -> str | None: ...
+
+    @abstractmethod
+    def reopen(self, answer: Answer, refusal: str) -> Screen[Any]: ...
+
+    def after(self, result: Completion | PolicyNotInForce,
+              answer: Answer) -> Notice | Screen[Any]:
+        if isinstance(result, PolicyNotInForce):
+            return self.reopen(answer, str(result))
+        return completed(result)
+
+
+@dataclass(frozen=True)
+class AutomationStart:
+    detail: RequestDetail
+    form: CertificateForm
+    refusal: str | None
+
+
+class AutomateFlow(_CompletingFlow[AutomationStart, AutomationResult]):
+    """Attempt automation: the prefilled certificate form, then issue it."""
+
+    action_id = "automate"
+    detail: RequestDetail
+
+    def prepare(self) -> AutomationStart:
+        form = self.desk.automation_prefill(self.request_id)
+        detail = self.desk.request(self.request_id)
+        return AutomationStart(detail, form, self.desk.policy_refusal(self.request_id, form))
+
+    def dialog(self, prepared: AutomationStart) -> Screen[Any]:
+        self.detail = prepared.detail
+        self.version = prepared.detail.version
+        return AutomationFormScreen(prepared.detail, prepared.form, prepared.refusal, "")
+
+    def complete(self, answer: AutomationResult, take_over: bool) -> Completion:
+        return self.desk.automate(
+            self.request_id, form=answer.form, to_holder=answer.to_holder,
+            attachment=answer.attachment, override_reason=answer.override_reason,
+            expected_version=self.expected_version(take_over), take_over=take_over)
+
+    def override_reason(self, answer: AutomationResult) -> str | None:
+        return answer.override_reason
+
+    def reopen(self, answer: AutomationResult, refusal: str) -> Screen[Any]:
+        return AutomationFormScreen(self.detail, answer.form, refusal, answer.attachment_path)
+
+
+@dataclass(frozen=True)
+class UploadStart:
+    detail: RequestDetail
+    refusal: str | None
+
+
+class UploadFlow(_CompletingFlow[UploadStart, UploadResult]):
+    """Upload certificate: pick a PDF issued elsewhere, then send it."""
+
+    action_id = "upload"
+    detail: RequestDetail
+
+    def prepare(self) -> UploadStart:
+        return UploadStart(self.desk.request(self.request_id),
+                           self.desk.policy_refusal(self.request_id))
+
+    def dialog(self, prepared: UploadStart) -> Screen[Any]:
+        self.detail = prepared.detail
+        self.version = prepared.detail.version
+        return UploadScreen(prepared.detail, refusal=prepared.refusal, path="")
+
+    def complete(self, answer: UploadResult, take_over: bool) -> Completion:
+        return self.desk.upload(
+            self.request_id, answer.file_name, answer.data, to_holder=answer.to_holder,
+            override_reason=answer.override_reason,
+            expected_version=self.expected_version(take_over), take_over=take_over)
+
+    def override_reason(self, answer: UploadResult) -> str | None:
+        return answer.override_reason
+
+    def reopen(self, answer: UploadResult, refusal: str) -> Screen[Any]:
+        return UploadScreen(self.detail, refusal=refusal, path=answer.path)
+
+
+@dataclass(frozen=True)
+class RejectStart:
+    detail: RequestDetail
+    reasons: list[ReasonView]
+
+
+class RejectFlow(Flow[RejectStart, int, None]):
+    """Reject: pick a configured reason, see the customer's email, confirm."""
+
+    action_id = "reject"
+
+    def prepare(self) -> RejectStart:
+        return RejectStart(self.desk.request(self.request_id), self.desk.reasons())
+
+    def dialog(self, prepared: RejectStart) -> Screen[Any]:
+        self.version = prepared.detail.version
+        return RejectScreen(prepared.detail, prepared.reasons)
+
+    def perform(self, answer: int, take_over: bool) -> None:
+        self.desk.reject(self.request_id, answer,
+                         expected_version=self.expected_version(take_over), take_over=take_over)
+
+    def after(self, result: None, answer: int) -> Notice:
+        return Notice(f"Request #{self.request_id} rejected; the customer is emailed the reason.")
+
+
+class NoteFlow(Flow[RequestDetail, str, None]):
+    """Add note: an internal note on the request, whoever holds it."""
+
+    action_id = "note"
+    take_over_allowed = False
+
+    def prepare(self) -> RequestDetail:
+        return self.desk.request(self.request_id)
+
+    def dialog(self, prepared: RequestDetail) -> Screen[Any]:
+        return NoteScreen(prepared)
+
+    def wants(self, answer: str | None) -> bool:
+        return bool(answer)
+
+    def perform(self, answer: str, take_over: bool) -> None:
+        self.desk.note(self.request_id, answer)
+
+    def after(self, result: None, answer: str) -> Notice:
+        return Notice(f"Note added to request #{self.request_id}.")

@@ -1,0 +1,59 @@
+"""The line above the table: the search box and the filter, page and sort in words."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from certdesk_tui.domain import BRAND_LABELS, PENDING_STATUSES, Status
+from certdesk_tui.domain.views import QueueFilter, QueuePage
+
+
+def describe_filter(flt: QueueFilter) -> str:
+    """The filter in words, for the line above the table."""
+    if flt.statuses == frozenset(PENDING_STATUSES):
+        parts = ["New + In Progress"]
+    elif not flt.statuses or len(flt.statuses) == len(Status):
+        parts = ["all statuses"]
+    else:
+        parts = [" + ".join(s.label for s in Status if s in flt.statuses)]
+    if flt.types:
+        parts.append("/".join(sorted(flt.types)))
+    if flt.brands:
+        parts.append("/".join(BRAND_LABELS[b] for b in sorted(flt.brands)))
+    if flt.channels:
+        parts.append("/".join(sorted(flt.channels)))
+    if flt.manual_only:
+        parts.append("manual only")
+    if flt.mine:
+        parts.append("mine")
+    return " · ".join(parts)
+
+
+def summary_text(flt: QueueFilter, page: QueuePage) -> Text:
+    if page.total:
+        span = f"{page.offset + 1:,}–{page.offset + len(page.rows):,} of {page.total:,}"
+    else:
+        span = "no requests match"
+    arrow = "↓" if flt.descending else "↑"
+    return Text(f"{describe_filter(flt)} · {span} · {flt.sort} {arrow}", no_wrap=True,
+                overflow="ellipsis")
+
+
+class FilterBar(Horizontal):
+    """The search box (its ``Input.Changed`` and ``Submitted`` bubble to the screen)
+    and the summary of what the table shows. Styled by the dashboard's ``.tcss``."""
+
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ search customer name or code", id="search", compact=True)
+        yield Static("", id="filter-summary")
+
+    @property
+    def search(self) -> Input:
+        return self.query_one("#search", Input)
+
+    def show(self, flt: QueueFilter, page: QueuePage) -> None:
+        self.query_one("#filter-summary", Static).update(summary_text(flt, page))

@@ -1,0 +1,226 @@
+"""The Certificates tab: the filter bar, one page of the queue, the selected request's notes.
+
+The tab reads the queue in ``@work`` thread workers (each with its own
+session) that answer with typed messages; a worker that fails is handed up to
+the screen's one worker-error handler (``WorkerFailed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import TabPane
+from textual.worker import Worker, WorkerState
+
+from certdesk_tui.clock import utcnow
+from certdesk_tui.domain.views import QueueFilter, QueuePage, RequestDetail
+from certdesk_tui.service import Desk
+from certdesk_tui.widgets.activity_panel import ActivityPanel
+from certdesk_tui.widgets.filter_bar import FilterBar
+from certdesk_tui.widgets.request_table import RequestTable
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """The tab badge, the failing emails and the change marker, read with the page."""
+
+    pending: int
+    failing_emails: int
+    change_counter: int
+
+
+class WorkerFailed(Message):
+    """A worker of a widget failed: the screen's one handler reports it."""
+
+    def __init__(self, worker: Worker[object]) -> None:
+        super().__init__()
+        self.worker = worker
+
+
+class QueueTab(TabPane):
+    """The queue as the filter asks for it, a page at a time, kept current."""
+
+    flt: reactive[QueueFilter] = reactive(QueueFilter, always_update=True, init=False)
+    """What the queue shows; a new filter reloads the first page."""
+
+    class QueueLoaded(Message, bubble=False):
+        """A page of the queue (and, after a full reload, its counts) has been read."""
+
+        def __init__(self, flt: QueueFilter, page: QueuePage, counts: QueueCounts | None,
+                     keep_id: int | None, at_end: bool) -> None:
+            super().__init__()
+            self.flt = flt
+            self.page = page
+            self.counts = counts
+            self.keep_id = keep_id
+            self.at_end = at_end
+
+    class DetailLoaded(Message, bubble=False):
+        """The selected request's detail, for the notes & activities panel."""
+
+        def __init__(self, detail: RequestDetail) -> None:
+            super().__init__()
+            self.detail = detail
+
+    class ChangesSeen(Message, bubble=False):
+        """Someone changed something since the queue on screen was read."""
+
+        def __init__(self, change_counter: int) -> None:
+            super().__init__()
+            self.change_counter = change_counter
+
+    class Counted(Message):
+        """A full reload also read the tab badge, the failing emails and the change marker."""
+
+        def __init__(self, counts: QueueCounts) -> None:
+            super().__init__()
+            self.counts = counts
+
+    def __init__(self, desk: Desk, failing_count: Callable[[], int], overdue: timedelta,
+                 *, id: str) -> None:
+        super().__init__("Certificates", id=id)
+        self.desk = desk
+        self.failing_count = failing_count
+        self.overdue = overdue
+        self.page_offset = 0
+        self.detail: RequestDetail | None = None
+        self._detail_key: tuple[int, int, int | None] | None = None
+        self.seen_counter: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield FilterBar(id="filter-bar")
+        yield RequestTable(id="requests")
+        yield ActivityPanel(id="panel")
+
+    @property
+    def table(self) -> RequestTable:
+        return self.query_one(RequestTable)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    def on_mount(self) -> None:
+        self.table.overdue = self.overdue
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.post_message(WorkerFailed(event.worker))
+
+    # -- the page --------------------------------------------------------------
+
+    def first_load(self) -> None:
+        """The first page is read before the first frame (a few milliseconds), so the
+        desk opens with its queue on screen instead of an empty table."""
+        try:
+            loaded = self._read(self.flt, 0, None, False, counts=True)
+        except Exception:  # the worker reports the problem like any other
+            self.reload()
+            return
+        self._show_queue(loaded)
+
+    def reload(self, keep_id: int | None = None, at_end: bool = False,
+               counts: bool = True) -> None:
+        """Reload the current page (keeping the selected request); with ``counts``, also
+        the tab badge and the failing emails (a new filter or page leaves those as they are)."""
+        if keep_id is None and self.table.selected is not None:
+            keep_id = self.table.selected.id
+        self.load_queue(self.flt, self.page_offset, keep_id, at_end, counts)
+
+    def load_page(self, offset: int, at_end: bool = False) -> None:
+        self.page_offset = offset
+        self.load_queue(self.flt, offset, None, at_end, False)
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def load_queue(self, flt: QueueFilter, offset: int, keep_id: int | None, at_end: bool,
+                   counts: bool) -> None:
+        self.post_message(self._read(flt, offset, keep_id, at_end, counts))
+
+    def _read(self, flt: QueueFilter, offset: int, keep_id: int | None, at_end: bool,
+              counts: bool) -> QueueTab.QueueLoaded:
+        size = self.table.page_size
+        counter = self.desk.change_counter() if counts else None
+        page = self.desk.queue(flt, offset=offset, limit=size)
+        if not page.rows and offset > 0:  # the page emptied: show the last one there is
+            offset = max(0, (page.total - 1) // size * size)
+            page = self.desk.queue(flt, offset=offset, limit=size)
+        numbers = None
+        if counter is not None:
+            numbers = QueueCounts(self.desk.pending_count(), self.failing_count(), counter)
+        return self.QueueLoaded(flt, page, numbers, keep_id, at_end)
+
+    @on(QueueLoaded)
+    def _show_queue(self, loaded: QueueTab.QueueLoaded) -> None:
+        if loaded.flt != self.flt:
+            return  # a newer filter is already loading
+        page = loaded.page
+        self.page_offset = page.offset
+        self.table.show_page(page, utcnow(), keep_id=loaded.keep_id, at_end=loaded.at_end)
+        if loaded.counts is not None:
+            self.seen_counter = loaded.counts.change_counter
+            self.post_message(self.Counted(loaded.counts))
+        self.filter_bar.show(self.flt, page)
+        self._load_detail()
+
+    def watch_flt(self) -> None:
+        self.page_offset = 0
+        self.reload(counts=False)
+
+    @on(RequestTable.PageRequested)
+    def _page_requested(self, event: RequestTable.PageRequested) -> None:
+        self.load_page(event.offset, event.at_end)
+
+    # -- the selected request's detail -------------------------------------------
+
+    def _load_detail(self) -> None:
+        row = self.table.selected
+        if row is None:
+            self.detail = None
+            self._detail_key = None
+            self.query_one(ActivityPanel).show(None)
+            self.screen.refresh_bindings()
+            return
+        # A new page and the row highlight both ask; the same request at the same version
+        # and the same change marker is already shown (or on its way).
+        key = (row.id, row.version, self.seen_counter)
+        if key == self._detail_key:
+            return
+        self._detail_key = key
+        self.load_detail(row.id)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_detail(self, request_id: int) -> None:
+        self.post_message(self.DetailLoaded(self.desk.request(request_id)))
+
+    @on(DetailLoaded)
+    def _show_detail(self, event: QueueTab.DetailLoaded) -> None:
+        row = self.table.selected
+        if row is None or row.id != event.detail.id:
+            return
+        self.detail = event.detail
+        self.query_one(ActivityPanel).show(event.detail)
+        self.screen.refresh_bindings()
+
+    @on(RequestTable.RowHighlighted, "#requests")
+    def _row_highlighted(self) -> None:
+        self.screen.refresh_bindings()
+        self._load_detail()
+
+    # -- live refresh ------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def check_changes(self) -> None:
+        """Reload only when the change marker moved (someone changed something)."""
+        counter = self.desk.change_counter()
+        if self.seen_counter is not None and counter != self.seen_counter:
+            self.post_message(self.ChangesSeen(counter))
+
+    @on(ChangesSeen)
+    def _changes_seen(self) -> None:
+        self.reload()
