@@ -42,9 +42,9 @@ class DeskCommands(Provider):
         matcher = self.matcher(query)
         wanted = query.strip().lower()
         for action, keys, callback in self._commands():
-            # The action's own key (as the footer shows it) finds it first.
+            # The action's own key (as the footer shows it) finds it first, then its words.
             by_key = wanted in (k.strip().lower() for k in keys.split(","))
-            score = 1.0 if by_key else matcher.match(action.label)
+            score = (100.0 if by_key else 0.0) + matcher.match(action.label)
             if score > 0:
                 yield Hit(score, matcher.highlight(action.label), callback,
                           help=f"{keys} · {action.help}")

@@ -77,8 +77,8 @@ async def test_one_key_clears_every_filter(specialist, queue):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         dash = dashboard(app)
-        dash._set_filter(QueueFilter(statuses=frozenset({Status.COMPLETED}), manual_only=True,
-                                     search="zzz"))
+        dash.flt = QueueFilter(statuses=frozenset({Status.COMPLETED}), manual_only=True,
+                               search="zzz")
         await settle(pilot)
         assert table_ids(app) == []
         await pilot.press("c")

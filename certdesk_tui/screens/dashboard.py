@@ -71,8 +71,8 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield IdentityBar(self.desk.actor, id="identity")
         with TabbedContent(id="tabs", initial=CERTIFICATES):
-            yield QueueTab(self.desk, self.mailer.failing_count,
-                           timedelta(hours=self.settings.overdue_hours), id=CERTIFICATES)
+            yield QueueTab(self.desk, timedelta(hours=self.settings.overdue_hours),
+                           id=CERTIFICATES)
             if self.desk.actor.may(Permission.CONFIGURE_REASONS):
                 with TabPane("Configuration", id=CONFIGURATION):
                     yield ReasonsPane(self.desk, id="reasons")
@@ -133,10 +133,10 @@ class DashboardScreen(Screen[None]):
     def _counted(self, event: QueueTab.Counted) -> None:
         # The queue was read as the user the database knows now: show their role.
         self.identity.show_actor(self.desk.actor)
-        self.identity.failing_emails = event.counts.failing_emails
-        self.pending = event.counts.pending
+        self.identity.failing_emails = event.snapshot.failing_emails
+        self.pending = event.snapshot.pending
         tabs = self.query_one(TabbedContent)
-        tabs.get_tab(CERTIFICATES).label = f"Certificates ({event.counts.pending:,})"
+        tabs.get_tab(CERTIFICATES).label = f"Certificates ({event.snapshot.pending:,})"
 
     def _poll(self) -> None:
         """Live refresh, while no dialog covers the queue."""

@@ -7,8 +7,6 @@ the screen's one worker-error handler (``WorkerFailed``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from textual import on, work
@@ -19,20 +17,11 @@ from textual.widgets import TabPane
 from textual.worker import Worker, WorkerState
 
 from certdesk_tui.clock import utcnow
-from certdesk_tui.domain.views import QueueFilter, QueuePage, RequestDetail
+from certdesk_tui.domain.views import QueueFilter, QueueSnapshot, RequestDetail
 from certdesk_tui.service import Desk
 from certdesk_tui.widgets.activity_panel import ActivityPanel
 from certdesk_tui.widgets.filter_bar import FilterBar
 from certdesk_tui.widgets.request_table import RequestTable
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    """The tab badge, the failing emails and the change marker, read with the page."""
-
-    pending: int
-    failing_emails: int
-    change_counter: int
 
 
 class WorkerFailed(Message):
@@ -52,12 +41,12 @@ class QueueTab(TabPane):
     class QueueLoaded(Message, bubble=False):
         """A page of the queue (and, after a full reload, its counts) has been read."""
 
-        def __init__(self, flt: QueueFilter, page: QueuePage, counts: QueueCounts | None,
+        def __init__(self, flt: QueueFilter, snapshot: QueueSnapshot, counted: bool,
                      keep_id: int | None, at_end: bool) -> None:
             super().__init__()
             self.flt = flt
-            self.page = page
-            self.counts = counts
+            self.snapshot = snapshot
+            self.counted = counted
             self.keep_id = keep_id
             self.at_end = at_end
 
@@ -76,17 +65,15 @@ class QueueTab(TabPane):
             self.change_counter = change_counter
 
     class Counted(Message):
-        """A full reload also read the tab badge, the failing emails and the change marker."""
+        """A full reload: the tab badge, the failing emails and the change marker are new."""
 
-        def __init__(self, counts: QueueCounts) -> None:
+        def __init__(self, snapshot: QueueSnapshot) -> None:
             super().__init__()
-            self.counts = counts
+            self.snapshot = snapshot
 
-    def __init__(self, desk: Desk, failing_count: Callable[[], int], overdue: timedelta,
-                 *, id: str) -> None:
+    def __init__(self, desk: Desk, overdue: timedelta, *, id: str) -> None:
         super().__init__("Certificates", id=id)
         self.desk = desk
-        self.failing_count = failing_count
         self.overdue = overdue
         self.page_offset = 0
         self.detail: RequestDetail | None = None
@@ -144,27 +131,20 @@ class QueueTab(TabPane):
 
     def _read(self, flt: QueueFilter, offset: int, keep_id: int | None, at_end: bool,
               counts: bool) -> QueueTab.QueueLoaded:
-        size = self.table.page_size
-        counter = self.desk.change_counter() if counts else None
-        page = self.desk.queue(flt, offset=offset, limit=size)
-        if not page.rows and offset > 0:  # the page emptied: show the last one there is
-            offset = max(0, (page.total - 1) // size * size)
-            page = self.desk.queue(flt, offset=offset, limit=size)
-        numbers = None
-        if counter is not None:
-            numbers = QueueCounts(self.desk.pending_count(), self.failing_count(), counter)
-        return self.QueueLoaded(flt, page, numbers, keep_id, at_end)
+        # One read transaction: the page and the counts around it agree with each other.
+        snapshot = self.desk.queue_snapshot(flt, offset=offset, limit=self.table.page_size)
+        return self.QueueLoaded(flt, snapshot, counts, keep_id, at_end)
 
     @on(QueueLoaded)
     def _show_queue(self, loaded: QueueTab.QueueLoaded) -> None:
         if loaded.flt != self.flt:
             return  # a newer filter is already loading
-        page = loaded.page
+        page = loaded.snapshot.page
         self.page_offset = page.offset
         self.table.show_page(page, utcnow(), keep_id=loaded.keep_id, at_end=loaded.at_end)
-        if loaded.counts is not None:
-            self.seen_counter = loaded.counts.change_counter
-            self.post_message(self.Counted(loaded.counts))
+        if loaded.counted:
+            self.seen_counter = loaded.snapshot.change_counter
+            self.post_message(self.Counted(loaded.snapshot))
         self.filter_bar.show(self.flt, page)
         self._load_detail()
 

@@ -1,0 +1,184 @@
+"""One action registry: bindings, footer, help, palette and check_action all come from it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from textual.binding import Binding
+from textual.widgets import Footer
+
+from certdesk_tui.app import CertdeskApp
+from certdesk_tui.commands import DeskCommands
+from certdesk_tui.domain.errors import CertdeskError, StaleRequest
+from certdesk_tui.domain.workflow import REQUEST_ACTIONS
+from certdesk_tui.screens.actions import (
+    ACTIONS_BY_ID,
+    DESK_ACTIONS,
+    PROCESSING_ACTIONS,
+    Owner,
+)
+from certdesk_tui.screens.dashboard import DashboardScreen
+from certdesk_tui.screens.help import HelpScreen
+from certdesk_tui.widgets.reasons_pane import ReasonsPane
+from certdesk_tui.widgets.request_table import RequestTable
+from tests.tui import app_for, dashboard, notifications, screen_text, settle
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+async def palette_hits(app: CertdeskApp, query: str) -> list[str]:
+    """What the command palette offers for ``query``, best first (names, then help)."""
+    provider = DeskCommands(app.screen)
+    hits = [hit async for hit in provider.search(query)]
+    hits.sort(key=lambda hit: -hit.score)
+    return [f"{hit.text} | {hit.help}" for hit in hits]
+
+
+def test_every_processing_action_of_the_domain_has_one_presentation_and_flow():
+    assert [a.id for a in PROCESSING_ACTIONS] == [a.id for a in REQUEST_ACTIONS]
+    assert all(a.flow is not None and a.flow.action_id == a.id for a in PROCESSING_ACTIONS)
+    assert len(ACTIONS_BY_ID) == len(DESK_ACTIONS), "one id per action"
+
+
+def test_the_labels_are_the_seeds_words():
+    labels = {a.id: a.label for a in PROCESSING_ACTIONS}
+    assert labels == {
+        "start": "Mark in progress", "automate": "Attempt automation",
+        "upload": "Upload certificate", "relabel": "Relabel as WOS", "reject": "Reject",
+        "note": "Add note",
+    }
+
+
+def test_every_binding_the_desk_declares_is_a_registry_action_by_its_id():
+    declared = [binding for node in (CertdeskApp, DashboardScreen, RequestTable, ReasonsPane)
+                for binding in node.BINDINGS]
+    assert all(isinstance(b, Binding) and b.id in ACTIONS_BY_ID for b in declared)
+    bound = {b.id for b in declared}
+    assert bound == {a.id for a in DESK_ACTIONS if a.owner is not Owner.DIALOGS}
+    for binding in declared:
+        action = ACTIONS_BY_ID[binding.id]
+        assert (binding.key, binding.action) == (action.keys, action.textual_action)
+        assert binding.show == (action.footer is not None)
+
+
+async def test_help_lists_every_action_with_the_keys_after_the_keymap(manager):
+    app = app_for(manager, keymap={"start": "k", "help": "f1", "quit": "ctrl+q"})
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        rows = {description: key for _title, keys in app.screen.sections
+                for key, description in keys}
+        for action in DESK_ACTIONS:
+            assert action.help in rows, action.id
+        assert rows["Mark in progress: claim the request for yourself"] == "k"
+        assert rows["Help: every key"] == "f1"
+        assert rows["Quit certdesk"] == "^q"
+        assert rows["Command palette: every action by its name or its key"] == "^p"
+        assert "Everywhere" in screen_text(app)
+
+
+async def test_a_remapped_key_shows_in_the_footer_and_the_palette_and_runs_the_action(
+        specialist, manual_request):
+    app = app_for(specialist, keymap={"start": "k"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = str(app.screen.query_one(Footer).render()) + screen_text(app)
+        assert "k Claim" in footer
+        assert "m Claim" not in footer
+        hits = await palette_hits(app, "k")
+        assert hits[0].startswith("Mark in progress | k ·")
+        await pilot.press("m")
+        await settle(pilot)
+        assert specialist.row(manual_request).assignee_login is None
+        await pilot.press("k")
+        await settle(pilot)
+        assert specialist.row(manual_request).assignee_login == "sam"
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    ("mark in progress", "Mark in progress"), ("attempt automation", "Attempt automation"),
+    ("relabel as wos", "Relabel as WOS"), ("upload certificate", "Upload certificate"),
+    ("add note", "Add note"), ("m", "Mark in progress"), ("a", "Attempt automation"),
+    ("w", "Relabel as WOS"), ("x", "Reject"), ("]", "Next page"), ("?", "Help"),
+])
+async def test_the_palette_finds_every_action_by_its_words_and_by_its_key(specialist, query,
+                                                                           found):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        hits = await palette_hits(app, query)
+        assert hits and hits[0].startswith(f"{found} |"), hits[:3]
+
+
+async def test_the_palette_runs_mark_in_progress(specialist, manual_request):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"mark in progress")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert specialist.row(manual_request).assignee_login == "sam"
+
+
+async def test_a_view_only_user_is_offered_no_processing_action(advisor, manual_request):
+    app = app_for(advisor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = dashboard(app)
+        assert screen.table.selected is not None
+        for action in PROCESSING_ACTIONS:
+            assert screen.check_action("request_action", (action.id,)) is False, action.id
+
+
+async def test_the_configuration_actions_are_only_for_managers(specialist):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not [h for h in await palette_hits(app, "reason") if "rejection reason" in h]
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "Configuration tab" not in screen_text(app)
+
+
+@pytest.mark.parametrize(("error", "said"), [
+    (CertdeskError("the desk refused this"), "the desk refused this"),
+    (StaleRequest("request #1 was changed by sky"), "request #1 was changed by sky"),
+    (OperationalError("SELECT 1", {}, Exception("database is locked")),
+     "The database did not answer: database is locked"),
+])
+async def test_the_worker_error_handler_turns_a_refusal_into_a_notification(
+        specialist, manual_request, monkeypatch, error, said):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def refuse(request_id: int) -> None:
+            raise error
+
+        monkeypatch.setattr(specialist, "request", refuse)
+        await pilot.press("p")  # the preview reads the request in a worker
+        await settle(pilot)
+        assert any(said in n for n in notifications(app))
+        assert app.is_running
+
+
+async def test_an_unexpected_error_in_a_worker_is_a_notification_too(specialist, manual_request,
+                                                                      monkeypatch):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("something broke")
+
+        monkeypatch.setattr(specialist, "queue_snapshot", broken)
+        await pilot.press("r")
+        await settle(pilot)
+        assert any("RuntimeError: something broke" in n for n in notifications(app))
+        assert app.is_running
