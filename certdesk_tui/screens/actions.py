@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.screens.flows import (
@@ -178,7 +178,7 @@ TABS_BY_METHOD: Mapping[str, str | None] = {
 """The tab each non-processing action works on, by the name of its action method."""
 
 
-def bindings_for(owner: Owner) -> list[Binding]:
+def bindings_for(owner: Owner) -> list[BindingType]:
     """The bindings of one screen or widget, each with its action's id."""
     return [a.binding() for a in DESK_ACTIONS if a.owner is owner]
 

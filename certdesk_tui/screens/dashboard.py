@@ -47,7 +47,8 @@ from certdesk_tui.screens.messages import (
 )
 from certdesk_tui.service import Desk
 from certdesk_tui.widgets.identity_bar import IdentityBar
-from certdesk_tui.widgets.queue_tab import QueueTab, WorkerFailed
+from certdesk_tui.widgets.messages import WorkerFailed
+from certdesk_tui.widgets.queue_tab import QueueTab
 from certdesk_tui.widgets.reasons_pane import ReasonsPane
 from certdesk_tui.widgets.request_table import RequestTable
 
@@ -330,14 +331,14 @@ class DashboardScreen(Screen[None]):
             self.perform_flow(flow, None)
             return
 
-        def answered(answer: Any) -> None:
+        def answered(answer: object) -> None:
             if flow.wants(answer):
                 self.perform_flow(flow, answer)
 
         self.app.push_screen(dialog, answered)
 
     @work(thread=True, group="flow", exit_on_error=False)
-    def perform_flow(self, flow: Flow[Any, Any, Any], answer: Any,
+    def perform_flow(self, flow: Flow[Any, Any, Any], answer: object,
                      take_over: bool = False) -> None:
         try:
             result = flow.perform(answer, take_over)

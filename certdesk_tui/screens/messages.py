@@ -41,7 +41,7 @@ class MailDelivered(Message):
 class FlowPrepared(Message):
     """What a processing action's dialog needs has been read; the dialog can open."""
 
-    def __init__(self, flow: Flow[Any, Any, Any], prepared: Any) -> None:
+    def __init__(self, flow: Flow[Any, Any, Any], prepared: object) -> None:
         super().__init__()
         self.flow = flow
         self.prepared = prepared
@@ -50,7 +50,7 @@ class FlowPrepared(Message):
 class TakeOverOffered(Message):
     """The request is held by someone else; a manager may take it over."""
 
-    def __init__(self, flow: Flow[Any, Any, Any], answer: Any, reason: str) -> None:
+    def __init__(self, flow: Flow[Any, Any, Any], answer: object, reason: str) -> None:
         super().__init__()
         self.flow = flow
         self.answer = answer
@@ -60,7 +60,7 @@ class TakeOverOffered(Message):
 class ActionDone(Message):
     """A processing action's service call, given the dialog's ``answer``, returned ``result``."""
 
-    def __init__(self, flow: Flow[Any, Any, Any], answer: Any, result: Any) -> None:
+    def __init__(self, flow: Flow[Any, Any, Any], answer: object, result: object) -> None:
         super().__init__()
         self.flow = flow
         self.answer = answer

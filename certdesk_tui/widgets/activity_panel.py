@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -94,7 +95,7 @@ class ActivityPanel(VerticalScroll, can_focus=True):
     ActivityPanel:focus { border-top: thick $accent; }
     """
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield Static(Text("Select a request to see its notes and activities.", style="italic"),
                      id="panel-body")
 

@@ -21,15 +21,8 @@ from certdesk_tui.domain.views import QueueFilter, QueueSnapshot, RequestDetail
 from certdesk_tui.service import Desk
 from certdesk_tui.widgets.activity_panel import ActivityPanel
 from certdesk_tui.widgets.filter_bar import FilterBar
+from certdesk_tui.widgets.messages import WorkerFailed
 from certdesk_tui.widgets.request_table import RequestTable
-
-
-class WorkerFailed(Message):
-    """A worker of a widget failed: the screen's one handler reports it."""
-
-    def __init__(self, worker: Worker[object]) -> None:
-        super().__init__()
-        self.worker = worker
 
 
 class QueueTab(TabPane):

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual import work
-from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from collections.abc import Callable
 
-from certdesk_tui.domain.errors import CertdeskError
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
+
 from certdesk_tui.domain.views import ReasonView
 from certdesk_tui.screens.actions import Owner, bindings_for
 from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped, literal_line
+from certdesk_tui.widgets.messages import WorkerFailed
 
 
 class ReasonsPane(Vertical):
@@ -30,28 +35,41 @@ class ReasonsPane(Vertical):
         self.desk = desk
         self.reasons: list[ReasonView] = []
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield Static(
             "Rejection reasons offered to processors. + add · e rename · d retire "
             "(a retired reason stays on the requests it closed).",
             id="reasons-help",
         )
-        table = DataTable(cursor_type="row", id="reasons-table")
+        table: DataTable[object] = DataTable(cursor_type="row", id="reasons-table")
         table.add_columns("ID", "Reason", "Used", "State")
         yield table
 
     def on_mount(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, group="reasons")
+    class ReasonsLoaded(Message, bubble=False):
+        def __init__(self, reasons: list[ReasonView], select_id: int | None) -> None:
+            super().__init__()
+            self.reasons = reasons
+            self.select_id = select_id
+
+    class ReasonSaved(Message, bubble=False):
+        def __init__(self, reason: ReasonView) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.post_message(WorkerFailed(event.worker))
+
+    @work(thread=True, exclusive=True, group="reasons", exit_on_error=False)
     def reload(self, select_id: int | None = None) -> None:
-        try:
-            reasons = self.desk.reasons(include_retired=True)
-        except CertdeskError as exc:
-            self.app.call_from_thread(self.app.notify, str(exc), title=exc.title,
-                                      severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._show, reasons, select_id)
+        self.post_message(self.ReasonsLoaded(self.desk.reasons(include_retired=True), select_id))
+
+    @on(ReasonsLoaded)
+    def _loaded(self, event: ReasonsPane.ReasonsLoaded) -> None:
+        self._show(event.reasons, event.select_id)
 
     def _show(self, reasons: list[ReasonView], select_id: int | None) -> None:
         self.reasons = sorted(reasons, key=lambda r: (not r.active, r.id))
@@ -74,20 +92,16 @@ class ReasonsPane(Vertical):
             return None
         return self.reasons[table.cursor_row]
 
-    def _apply(self, action, *args) -> None:
-        self._run(action, *args)
+    @work(thread=True, group="reasons-write", exit_on_error=False)
+    def _apply(self, change: Callable[..., ReasonView], *args: object) -> None:
+        self.post_message(self.ReasonSaved(change(*args)))
 
-    @work(thread=True, group="reasons-write")
-    def _run(self, action, *args) -> None:
-        try:
-            result = action(*args)
-        except CertdeskError as exc:
-            self.app.call_from_thread(self.app.notify, str(exc), title=exc.title,
-                                      severity="error", markup=False)
-            return
-        self.app.call_from_thread(self.app.notify, f"Reason {result.id}: {escaped(result.text)}",
-                                  title="Saved", markup=False)
-        self.reload(result.id)
+    @on(ReasonSaved)
+    def _saved(self, event: ReasonsPane.ReasonSaved) -> None:
+        reason = event.reason
+        self.app.notify(f"Reason {reason.id}: {escaped(reason.text)}", title="Saved",
+                        markup=False)
+        self.reload(reason.id)
 
     def action_add_reason(self) -> None:
         from certdesk_tui.screens.text_prompt import TextPromptScreen

@@ -50,7 +50,7 @@ def flags_text(row: RequestRow) -> str:
     ))
 
 
-class RequestTable(DataTable):
+class RequestTable(DataTable[object]):
     """The queue's current page; asks for the next or previous page at its edges."""
 
     BINDINGS = bindings_for(Owner.TABLE)
