@@ -33,8 +33,9 @@ class CertdeskApp(App[None]):
 
     @property
     def keymap(self) -> Mapping[str, str]:
-        """The user's keymap (action id: keys), applied to every binding of the desk."""
-        return self.settings.keymap
+        """The user's keymap (action id: keys in Textual's names, ``?`` as
+        ``question_mark``), applied to every binding of the desk."""
+        return self._normalize_keymap(self.settings.keymap)
 
     def on_mount(self) -> None:
         if self.settings.theme:

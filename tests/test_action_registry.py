@@ -182,3 +182,16 @@ async def test_an_unexpected_error_in_a_worker_is_a_notification_too(specialist,
         await settle(pilot)
         assert any("RuntimeError: something broke" in n for n in notifications(app))
         assert app.is_running
+
+
+async def test_a_remapped_key_a_view_only_user_presses_says_why(advisor, manual_request):
+    app = app_for(advisor, keymap={"start": "k"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert not any("view only" in n for n in notifications(app))
+        await pilot.press("k")
+        await settle(pilot)
+        assert any("view only" in n for n in notifications(app))
+        assert advisor.row(manual_request).assignee_login is None

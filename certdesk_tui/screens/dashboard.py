@@ -32,10 +32,12 @@ from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.screens.actions import (
     CERTIFICATES,
     CONFIGURATION,
+    PROCESSING_ACTIONS,
     TABS_BY_METHOD,
     Owner,
     bindings_for,
     flow_for,
+    keys_of,
 )
 from certdesk_tui.screens.flows import Flow, Notice
 from certdesk_tui.screens.messages import (
@@ -291,8 +293,8 @@ class DashboardScreen(Screen[None]):
             action_id = active.binding.id
         else:
             # Hidden for this role or tab: find the action the key belongs to, if any.
-            ids = [b.id for b in self._bindings.key_to_bindings.get(event.key, ())
-                   if b.id in workflow.ACTIONS_BY_ID]
+            keymap = getattr(self.app, "keymap", {})
+            ids = [a.id for a in PROCESSING_ACTIONS if event.key in keys_of(a, keymap)]
             if not ids or not self._on_tab(CERTIFICATES):
                 return
             action_id = ids[0]
