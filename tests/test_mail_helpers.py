@@ -16,7 +16,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import SMTP, AuthResult
 
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import Status
@@ -36,11 +36,13 @@ class Received:
 
 @dataclass
 class Mailbox:
-    """Everything the server accepted; recipients listed in ``refuse`` get a 550."""
+    """Everything the server accepted; recipients listed in ``refuse`` get a 550; after
+    the n-th message accepted, for each n in ``drop_after``, the server hangs up."""
 
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     delay: float = 0.0
+    drop_after: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ARG002
@@ -57,6 +59,12 @@ class Mailbox:
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                           bytes(envelope.original_content or envelope.content)))
+            count = len(self.received)
+        if count in self.drop_after:
+            import asyncio
+
+            # After the reply below is written: the message was accepted, then the line dropped.
+            asyncio.get_running_loop().call_soon(server.transport.close)
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[EmailMessage]:
@@ -73,8 +81,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class _CountingController(Controller):
+    """A controller whose server counts the connections it is given."""
+
+    def __init__(self, owner: SmtpServer, *args, **kwargs) -> None:
+        self.owner = owner
+        super().__init__(*args, **kwargs)
+
+    def factory(self) -> SMTP:
+        owner = self.owner
+
+        class Counted(SMTP):
+            def connection_made(self, transport) -> None:
+                owner.connections += 1
+                owner.transports.append(transport)
+                super().connection_made(transport)
+
+        return Counted(self.handler, **self.SMTP_kwargs)
+
+    def _trigger_server(self) -> None:
+        # The controller's own check that the server is up is not a client's connection.
+        super()._trigger_server()
+        self.owner.connections -= 1
+
+
 class SmtpServer:
-    """An aiosmtpd server that can be stopped and started again on the same port."""
+    """An aiosmtpd server that can be stopped and started again on the same port; it counts
+    the connections it was given (``connections``)."""
 
     def __init__(self, credentials: tuple[str, str] | None = None) -> None:
         self.port = free_port()
@@ -82,6 +115,8 @@ class SmtpServer:
         self.controller: Controller | None = None
         self.credentials = credentials
         self.logins: list[tuple[str, str]] = []
+        self.connections = 0
+        self.transports: list = []
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):  # noqa: ARG002
         login = auth_data.login.decode()
@@ -95,8 +130,8 @@ class SmtpServer:
             extra = {"authenticator": self._authenticate, "auth_require_tls": False}
         for _ in range(50):
             try:
-                self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
-                                             **extra)
+                self.controller = _CountingController(self, self.mailbox, hostname="127.0.0.1",
+                                                      port=self.port, **extra)
                 self.controller.start()
                 return
             except (OSError, RuntimeError):  # the port is still being released
@@ -108,6 +143,16 @@ class SmtpServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+    def hang_up(self) -> None:
+        """Close every connection the server holds open (it keeps listening)."""
+        assert self.controller is not None
+        open_now = [t for t in self.transports if not t.is_closing()]
+        for transport in open_now:
+            self.controller.loop.call_soon_threadsafe(transport.close)
+        deadline = time.monotonic() + 5
+        while any(not t.is_closing() for t in open_now) and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def settings(self, **over) -> Settings:
         values = dict(smtp_host="127.0.0.1", smtp_port=self.port, smtp_security="none",

@@ -103,12 +103,14 @@ def deliver_due(
     now: datetime | None = None,
     limit: int = 50,
     stop: StopSignal = None,
+    keep_open: bool = False,
 ) -> DeliveryResult:
     """Deliver up to ``limit`` due messages once; safe to run in several places at once.
 
     ``now`` fixes the clock (tests jump past the backoff with it). ``stop`` (an
     Event or a callable) is checked before each message: claims not yet used are
-    given back. The transport's connection is closed at the end.
+    given back. The transport's connection is closed at the end, unless
+    ``keep_open`` (the caller closes it; the next batch reuses it).
     """
     def clock() -> datetime:
         return now if now is not None else utcnow()
@@ -160,21 +162,29 @@ def deliver_due(
         try:
             release(db, pending, token)
         finally:
-            transport.close()
+            if keep_open:
+                transport.end_batch()
+            else:
+                transport.close()
     return DeliveryResult(sent, failed, retried, tuple(errors))
 
 
 def deliver_all_due(db: Database, transport: Transport, settings: Settings, worker_name: str,
                     now: datetime | None = None, batch: int = 50,
-                    stop: StopSignal = None) -> DeliveryResult:
-    """Deliver everything due now, batch after batch (one pass: deferred ones wait)."""
+                    stop: StopSignal = None, keep_open: bool = False) -> DeliveryResult:
+    """Deliver everything due now, batch after batch on one connection (one pass:
+    deferred ones wait). The connection is closed at the end, unless ``keep_open``."""
     total = DeliveryResult()
-    while not _stop_requested(stop):
-        result = deliver_due(db, transport, settings, worker_name, now=now, limit=batch,
-                             stop=stop)
-        total += result
-        if result.attempted == 0 or _nothing_due(db, now or utcnow()):
-            break
+    try:
+        while not _stop_requested(stop):
+            result = deliver_due(db, transport, settings, worker_name, now=now, limit=batch,
+                                 stop=stop, keep_open=True)
+            total += result
+            if result.attempted == 0 or _nothing_due(db, now or utcnow()):
+                break
+    finally:
+        if not keep_open:
+            transport.close()
     return total
 
 

@@ -36,7 +36,9 @@ class Mailer:
     Any user of the desk may deliver what is due and see the outbox
     (``Permission.VIEW``): delivering only carries out what a processor already
     decided. Putting a message back in the queue is processing
-    (``Permission.PROCESS``). Safe to call from a worker thread.
+    (``Permission.PROCESS``). Safe to call from a worker thread. Its SMTP connection
+    is kept from one delivery to the next (within the transport's bounds) until
+    ``close``.
     """
 
     def __init__(self, desk: DeskSide, transport: Transport | None = None,
@@ -63,13 +65,13 @@ class Mailer:
         """One batch of due messages (the interface's background worker calls this)."""
         self.actor.require(Permission.VIEW)
         return deliver_due(self.db, self.transport, self.settings, self.worker_name, now=now,
-                           limit=limit, stop=stop)
+                           limit=limit, stop=stop, keep_open=True)
 
     def deliver_all_due(self, now: datetime | None = None,
                         stop: StopSignal = None) -> DeliveryResult:
         self.actor.require(Permission.VIEW)
         return deliver_all_due(self.db, self.transport, self.settings, self.worker_name,
-                               now=now, stop=stop)
+                               now=now, stop=stop, keep_open=True)
 
     def status(self) -> OutboxStatus:
         self.actor.require(Permission.VIEW)

@@ -1,4 +1,5 @@
-"""Sending through an SMTP server: one connection for a batch, a deadline per message.
+"""Sending through an SMTP server: one connection for consecutive messages, a deadline per
+message.
 
 Server answers become ``DeliveryError`` (``PermanentDeliveryError`` when the server
 refused this recipient or this message for good, so retrying cannot help).
@@ -10,6 +11,7 @@ import contextlib
 import smtplib
 import socket
 import ssl
+import time
 from typing import TYPE_CHECKING
 
 from certdesk_tui.config import Settings
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 # The longest one network operation (connecting, one read) may wait; the whole
 # message is bounded by the smtp_timeout_seconds setting.
 SMTP_TIMEOUT_SECONDS = 30.0
+# One connection serves consecutive messages, within bounds: servers limit the messages
+# per connection, and drop a connection left idle.
+MESSAGES_PER_CONNECTION = 100
+IDLE_SECONDS = 30.0
 
 
 class DeliveryInterrupted(DeliveryError):
@@ -36,7 +42,11 @@ class SmtpTransport:
     itself is the one ``message.build_message`` composed and checked, handed as bytes
     to the underlying ``smtplib`` connection, so no body string is ever taken for a
     file (yagmail's ``contents`` would attach any string naming an existing file).
-    One connection serves a batch; ``close`` ends it.
+    One connection serves consecutive messages, batch after batch, up to
+    ``MESSAGES_PER_CONNECTION`` messages and while it was used in the last
+    ``IDLE_SECONDS``; ``close`` ends it. A kept connection the server has closed
+    meanwhile is opened again, once, when it fails before the message was handed
+    over (before DATA): a message is never sent twice for it.
 
     Each message has an overall deadline (``smtp_timeout_seconds``): past it the
     connection is cut and the attempt counts as failed (retried later, as for any
@@ -68,6 +78,8 @@ class SmtpTransport:
         default_port = {"ssl": 465, "starttls": 587}.get(self.security, 25)
         self.port = settings.smtp_port or default_port
         self._client: yagmail.SMTP | None = None
+        self._sent_on_connection = 0
+        self._last_used = 0.0  # time.monotonic() of the connection's last message
         self._unreachable: DeliveryError | None = None
         self._watch = Watch()
 
@@ -83,10 +95,16 @@ class SmtpTransport:
         base = smtplib.SMTP_SSL if self.security == "ssl" else smtplib.SMTP
 
         class Watched(base):  # type: ignore[misc, valid-type]
+            data_started = False  # whether the message in hand reached the server's DATA
+
             def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
                 sock = super()._get_socket(host, port, timeout)
                 watch.attach(self, sock)
                 return sock
+
+            def data(self, msg: bytes | str) -> tuple[int, bytes]:
+                self.data_started = True
+                return super().data(msg)
 
         class Client(yagmail.SMTP):
             @property
@@ -151,18 +169,44 @@ class SmtpTransport:
             self._watch.stop()
 
     def _send(self, outgoing: Outgoing) -> str:
+        if self._client is not None and (
+                self._sent_on_connection >= MESSAGES_PER_CONNECTION
+                or time.monotonic() - self._last_used > IDLE_SECONDS):
+            self._drop_connection()  # used enough, or idle long enough to be dropped
+        kept = self._client is not None
+        try:
+            return self._send_once(outgoing)
+        except _DroppedBeforeData as dropped:
+            if not kept or self._watch.why is not None:
+                raise self._translate(dropped.cause) from None
+        # The server closed the connection kept from an earlier message before this one
+        # was handed over: a new connection, once.
+        try:
+            return self._send_once(outgoing)
+        except _DroppedBeforeData as dropped:
+            raise self._translate(dropped.cause) from None
+
+    def _send_once(self, outgoing: Outgoing) -> str:
         if self._client is None:
             try:
                 self._client = self._connect()
             except (smtplib.SMTPException, OSError) as exc:
                 self._unreachable = self._translate(exc)
                 raise self._unreachable from None
+            self._sent_on_connection = 0
+        smtp = self._client.smtp
+        smtp.data_started = False
         try:
-            refused = self._client.smtp.sendmail(
-                outgoing.envelope_from, [outgoing.envelope_to], outgoing.data)
+            refused = smtp.sendmail(outgoing.envelope_from, [outgoing.envelope_to],
+                                    outgoing.data)
         except (smtplib.SMTPException, OSError) as exc:
             self._drop_connection()
+            if not smtp.data_started and _is_dropped(exc):
+                raise _DroppedBeforeData(exc) from None
             raise self._translate(exc) from None
+        finally:
+            self._sent_on_connection += 1
+            self._last_used = time.monotonic()
         if refused:
             raise _classify(_refusal_text(refused), [code for code, _ in refused.values()], True)
         return f"sent through {self.host}:{self.port}"
@@ -193,6 +237,11 @@ class SmtpTransport:
         if client is not None:
             _close_client(client)
 
+    def end_batch(self) -> None:
+        """The batch is over: the next one tries an unreachable server again; a working
+        connection is kept for it (within the bounds)."""
+        self._unreachable = None
+
     def close(self) -> None:
         # Saying goodbye (QUIT) is bounded too: a server may trickle that answer as well.
         self._watch.start(min(self.deadline, 10.0))
@@ -201,6 +250,21 @@ class SmtpTransport:
         finally:
             self._watch.reset()
         self._unreachable = None
+
+
+class _DroppedBeforeData(Exception):
+    """The connection broke before the message reached DATA: the server has not got it."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _is_dropped(exc: BaseException) -> bool:
+    """Whether ``exc`` says the connection is gone (closed, reset, or 421 closing)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError):
+        return True
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
 
 
 def _close_client(client: yagmail.SMTP) -> None:

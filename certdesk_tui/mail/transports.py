@@ -3,7 +3,9 @@
 A transport's ``send`` either returns (the message is handed over; it says where,
 for the activity log) or raises a
 ``DeliveryError`` (``PermanentDeliveryError`` when retrying cannot help).
-``close`` ends any connection; a transport can be used again after it.
+``end_batch`` forgets what held for one batch only (a server found unreachable) and
+keeps a working connection for the next; ``close`` ends any connection; a transport
+can be used again after it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class Transport(Protocol):
     def send(self, outgoing: Outgoing) -> str: ...
 
     def abort(self) -> None: ...
+
+    def end_batch(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -94,6 +98,9 @@ class FileTransport:
 
     def abort(self) -> None:
         pass  # a file is written in an instant
+
+    def end_batch(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
