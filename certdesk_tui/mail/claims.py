@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import EmailState
+from certdesk_tui.domain.activity import ActivityKind
+from certdesk_tui.domain.actors import MAIL_ACTOR
 from certdesk_tui.domain.errors import DeliveryError
 from certdesk_tui.mail.message import PermanentDeliveryError, QueuedEmail
 from certdesk_tui.storage import repository
@@ -28,7 +30,6 @@ from certdesk_tui.storage.models import Activity, Certificate, OutboxEmail
 E = OutboxEmail
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
-MAIL_ACTOR = "mail"
 _RECORD_TRIES = 5
 
 T = TypeVar("T")
@@ -103,7 +104,7 @@ def _with_retries(action: Callable[[], T]) -> T:
     return action()
 
 
-def _log(s: Session, row: OutboxEmail, action: str, detail: str, now: datetime,
+def _log(s: Session, row: OutboxEmail, action: ActivityKind, detail: str, now: datetime,
          actor: str) -> None:
     s.add(Activity(request_id=row.request_id, at=now, actor=actor, action=action,
                    detail=detail[:4000]))
@@ -127,8 +128,8 @@ def record_sent(db: Database, email_id: int, token: str, now: datetime, where: s
             row.sent_at = now
             row.last_error = ""
             row.message_id = message_id  # as sent: its domain follows the sender
-            _log(s, row, "email_sent", f"{what(row)} {where} (attempt {row.attempts})", now,
-                 MAIL_ACTOR)
+            _log(s, row, ActivityKind.EMAIL_SENT,
+                 f"{what(row)} {where} (attempt {row.attempts})", now, MAIL_ACTOR)
             repository.bump_change_marker(s, now)
             return True
 
@@ -155,13 +156,13 @@ def record_failure(db: Database, settings: Settings, email_id: int, token: str,
                 row.state = EmailState.FAILED
                 why = "(not retried: it cannot go as it is)" if permanent else \
                     f"after {row.attempts} attempt(s)"
-                _log(s, row, "email_failed",
+                _log(s, row, ActivityKind.EMAIL_FAILED,
                      f"{what(row)} failed {why}: {error}; `certdesk mail retry {row.id}` "
                      "sends it again", now, MAIL_ACTOR)
             else:
                 row.state = EmailState.QUEUED
                 row.next_attempt_at = now + backoff(settings, row.attempts)
-                _log(s, row, "email_deferred",
+                _log(s, row, ActivityKind.EMAIL_DEFERRED,
                      f"{what(row)}: attempt {row.attempts} of {max_attempts} failed: {error}; "
                      f"next attempt at {row.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC", now,
                      MAIL_ACTOR)

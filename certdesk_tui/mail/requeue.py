@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import EmailState
+from certdesk_tui.domain.activity import ActivityKind
 from certdesk_tui.domain.errors import InvalidTransition, NotFound
 from certdesk_tui.mail.claims import CLAIM_TIMEOUT, E, what
 from certdesk_tui.storage import repository
@@ -66,7 +67,7 @@ def retry(db: Database, email_id: int, by: str, now: datetime | None = None) -> 
         row.claimed_by = None
         row.claimed_at = None
         s.add(Activity(request_id=row.request_id, at=now, actor=by,
-                       action="email_retry", detail=detail[:4000]))
+                       action=ActivityKind.EMAIL_RETRY, detail=detail[:4000]))
         repository.bump_change_marker(s, now)
         return RetryOutcome(row.id, row.request_id, True,
                             f"email #{email_id} to {row.to_addr} queued again")
