@@ -15,7 +15,13 @@ from sqlalchemy.exc import DBAPIError
 from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import ActivityKind, Role
-from certdesk_tui.domain.errors import ConfigurationError, PermissionDenied, UnknownUser
+from certdesk_tui.domain.errors import (
+    ConfigurationError,
+    DatabaseRefused,
+    DatabaseUnavailable,
+    PermissionDenied,
+    UnknownUser,
+)
 from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database
@@ -115,6 +121,8 @@ def require_right_to_replace(db: Database, login: str, own_demo: bool) -> None:
                 return  # initialised, never used: nobody's database yet
     except DBAPIError as exc:
         raise ConfigurationError(f"cannot open {db.display_url}: {exc.orig}") from None
+    except (DatabaseUnavailable, DatabaseRefused) as exc:
+        raise ConfigurationError(f"cannot open {db.display_url}: {exc.reason}") from None
     what = "is not your demo database" if not own_demo else "holds no demo"
     raise PermissionDenied(
         f"{db.display_url} {what} and {login} is not its manager; certdesk demo only "

@@ -9,18 +9,10 @@ from text.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 from certdesk_tui.domain import BRAND_NAMES, Brand, EmailKind
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
-
-def one_line(text: str, limit: int = 200) -> str:
-    """Fold control characters (newlines included) to spaces, for headers and subjects."""
-    folded = " ".join(_CONTROL.sub(" ", text or "").split())
-    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+from certdesk_tui.text import folded_line
 
 
 @dataclass(frozen=True)
@@ -57,12 +49,12 @@ def completed_emails(
     certificate_number: str,
 ) -> list[EmailDraft]:
     """One message to the customer and, when chosen and known, one to the holder."""
-    customer = one_line(customer_name)
-    holder = one_line(holder_name) or "the certificate holder"
+    customer = folded_line(customer_name)
+    holder = folded_line(holder_name) or "the certificate holder"
     what = (
         "waiver of subrogation endorsement" if request_type == "WOS" else "certificate of insurance"
     )
-    subject = one_line(f"Your {what} for {holder} is ready (request #{request_id})", 250)
+    subject = folded_line(f"Your {what} for {holder} is ready (request #{request_id})", 250)
     drafts: list[EmailDraft] = []
     if customer_email:
         paragraphs = [
@@ -86,7 +78,7 @@ def completed_emails(
         ]
         drafts.append(EmailDraft(
             EmailKind.COMPLETED, "holder", holder_email, holder,
-            one_line(f"Certificate of insurance for {holder} from {customer}", 250),
+            folded_line(f"Certificate of insurance for {holder} from {customer}", 250),
             "\n\n".join(paragraphs) + "\n", _html(paragraphs), True,
         ))
     return drafts
@@ -105,8 +97,8 @@ def rejected_email(
     """The rejection goes to the customer only, quoting the reason."""
     if not customer_email:
         return None
-    customer = one_line(customer_name)
-    holder = one_line(holder_name) or "the certificate holder"
+    customer = folded_line(customer_name)
+    holder = folded_line(holder_name) or "the certificate holder"
     paragraphs = [
         f"Hello {customer},",
         f"We could not complete your {request_type} request #{request_id} for {holder}.",
@@ -117,7 +109,7 @@ def rejected_email(
     ]
     return EmailDraft(
         EmailKind.REJECTED, "customer", customer_email, customer,
-        one_line(f"Your certificate request #{request_id} was not completed", 250),
+        folded_line(f"Your certificate request #{request_id} was not completed", 250),
         "\n\n".join(paragraphs) + "\n", _html(paragraphs), False,
     )
 

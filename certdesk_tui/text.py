@@ -39,6 +39,7 @@ from rich.text import Text
 
 # Format characters that join letters (Persian, Indic scripts, emoji): no terminal acts on them.
 _JOINERS = frozenset("\u200c\u200d")
+_C0_C1 = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 # After a typed backslash, what would read as a placeholder (or as an escaped backslash).
 _READS_AS_ESCAPE = re.compile(r"\\|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}")
 _PLACEHOLDER = re.compile(r"\\(\\|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
@@ -140,6 +141,13 @@ def escaped(value: object) -> str:
 def one_line(value: object) -> str:
     """A table cell: like ``visible``, with line breaks and runs of spaces made one space."""
     return " ".join(visible(value).split())
+
+
+def folded_line(text: str, limit: int = 200) -> str:
+    """An email header or subject: control characters (line breaks too) folded to spaces,
+    clipped to ``limit``. Unlike ``one_line`` it shows nothing: a header has no glyphs."""
+    folded = " ".join(_C0_C1.sub(" ", text or "").split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
 
 
 def terminal_safe(text: str) -> str:

@@ -28,6 +28,7 @@ from certdesk_tui.domain.errors import (
 )
 from certdesk_tui.identity import initialise, resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import Activity, Customer, User
 from tests import factories
@@ -139,15 +140,15 @@ def test_a_role_lost_between_the_check_and_the_write_writes_nothing(db, manager,
     """The write transaction reads the role again: a demotion at that moment counts."""
     manager.set_role("sky", Role.MANAGER.value)
     sky = desk_for("sky")
-    checked = Desk.current_actor
+    checked = DeskSession.current_actor
 
     def demoted_right_after_the_check(self):
         actor = checked(self)
-        if self is manager:
+        if actor.login == "morgan":
             sky.set_role("morgan", Role.PAYROLL_ADVISOR.value)
         return actor
 
-    monkeypatch.setattr(Desk, "current_actor", demoted_right_after_the_check)
+    monkeypatch.setattr(DeskSession, "current_actor", demoted_right_after_the_check)
     before = sky.reasons(include_retired=True)
     with pytest.raises(PermissionDenied, match="morgan is now a payroll advisor; nothing"):
         manager.add_reason("Slipped through")

@@ -26,8 +26,6 @@ from email_validator import EmailNotValidError, validate_email
 
 from certdesk_tui.domain.errors import ValidationFailed
 
-_OPTIONS = dict(check_deliverability=False, allow_smtputf8=False, allow_quoted_local=False,
-                allow_domain_literal=False, allow_display_name=False, strict=True)
 # "Name <address>", the name bare or in double quotes.
 _NAMED = re.compile(r'^\s*(?P<name>"(?:[^"\\]|\\.)*"|[^<>"]*?)\s*<(?P<addr>[^<>]*)>\s*$')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -55,7 +53,9 @@ def normalized(address: str | None, what: str = "") -> str:
         raise AddressRefused(text[:60] + "…", f"it is {len(text)} characters long "
                              "(an address has at most 254)", what)
     try:
-        checked = validate_email(text, **_OPTIONS)
+        checked = validate_email(
+            text, check_deliverability=False, allow_smtputf8=False, allow_quoted_local=False,
+            allow_domain_literal=False, allow_display_name=False, strict=True)
     except (EmailNotValidError, UnicodeError) as exc:
         reason = str(exc).rstrip(".") or "not an email address"
         raise AddressRefused(text, reason[:1].lower() + reason[1:], what) from None

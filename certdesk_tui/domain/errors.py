@@ -78,3 +78,30 @@ class IntakeRefused(CertdeskError):
 
 class DeliveryError(CertdeskError):
     title = "Email delivery failed"
+
+
+
+class DatabaseUnavailable(CertdeskError):
+    """The database did not answer (a server down, a file that cannot be opened, a lock
+    held too long). Nothing was changed; trying again later may work."""
+
+    title = "Database problem"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the database did not answer: {reason}")
+        # What the database or its driver said, in one line.
+        self.reason = reason
+
+
+class DatabaseRefused(CertdeskError):
+    """The database refused a write (a constraint, a value it cannot store)."""
+
+    title = "Refused by the database"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the database refused it: {reason}")
+        self.reason = reason
+
+
+class DuplicateRow(DatabaseRefused):
+    """A row with the same unique key was stored at the same moment by someone else."""

@@ -21,11 +21,16 @@ from certdesk_tui.domain.vocabulary import Brand, RequestType, Status
 class RequestState(Protocol):
     """What the rules read of a request (an ORM row or a snapshot)."""
 
-    id: int
-    status: str
-    type: str
-    brand: str
-    assignee_login: str | None
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def brand(self) -> str: ...
+    @property
+    def assignee_login(self) -> str | None: ...
 
 
 def _open(req: RequestState, verb: str) -> str | None:
@@ -84,6 +89,10 @@ class RequestAction:
     id: str
     permission: Permission
     why_not: Callable[[RequestState, str], str | None]
+    # Works on the request as its holder: only in the queue, on the version the user
+    # read, and not while someone else holds it (a manager may take it over).
+    # A note is added to any request, whoever holds it.
+    holds_the_request: bool = True
 
 
 REQUEST_ACTIONS: tuple[RequestAction, ...] = (
@@ -92,7 +101,7 @@ REQUEST_ACTIONS: tuple[RequestAction, ...] = (
     RequestAction("upload", Permission.PROCESS, why_not_upload),
     RequestAction("relabel", Permission.PROCESS, why_not_relabel),
     RequestAction("reject", Permission.PROCESS, why_not_reject),
-    RequestAction("note", Permission.PROCESS, why_not_note),
+    RequestAction("note", Permission.PROCESS, why_not_note, holds_the_request=False),
 )
 
 ACTIONS_BY_ID: dict[str, RequestAction] = {action.id: action for action in REQUEST_ACTIONS}

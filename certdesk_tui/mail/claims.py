@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from certdesk_tui.clock import utcnow
@@ -21,9 +20,9 @@ from certdesk_tui.config import Settings
 from certdesk_tui.domain import EmailState
 from certdesk_tui.domain.activity import ActivityKind
 from certdesk_tui.domain.actors import MAIL_ACTOR
-from certdesk_tui.domain.errors import DeliveryError
+from certdesk_tui.domain.errors import DatabaseUnavailable, DeliveryError
 from certdesk_tui.mail.message import PermanentDeliveryError, QueuedEmail
-from certdesk_tui.storage import repository
+from certdesk_tui.storage.changes import bump_change_marker
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import Activity, Certificate, OutboxEmail
 
@@ -65,7 +64,7 @@ def claim(db: Database, token: str, now: datetime, limit: int) -> list[int]:
             if result.rowcount == 1:
                 claimed.append(email_id)
         if claimed:
-            repository.bump_change_marker(s, now)
+            bump_change_marker(s, now)
         return claimed
 
 
@@ -99,7 +98,7 @@ def _with_retries(action: Callable[[], T]) -> T:
     for attempt in range(_RECORD_TRIES - 1):
         try:
             return action()
-        except OperationalError:
+        except DatabaseUnavailable:
             time.sleep(0.2 * 2**attempt)
     return action()
 
@@ -130,7 +129,7 @@ def record_sent(db: Database, email_id: int, token: str, now: datetime, where: s
             row.message_id = message_id  # as sent: its domain follows the sender
             _log(s, row, ActivityKind.EMAIL_SENT,
                  f"{what(row)} {where} (attempt {row.attempts})", now, MAIL_ACTOR)
-            repository.bump_change_marker(s, now)
+            bump_change_marker(s, now)
             return True
 
     return _with_retries(action)
@@ -166,7 +165,7 @@ def record_failure(db: Database, settings: Settings, email_id: int, token: str,
                      f"{what(row)}: attempt {row.attempts} of {max_attempts} failed: {error}; "
                      f"next attempt at {row.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC", now,
                      MAIL_ACTOR)
-            repository.bump_change_marker(s, now)
+            bump_change_marker(s, now)
             return row.state
 
     return _with_retries(action)
@@ -185,7 +184,7 @@ def release(db: Database, ids: list[int], token: str) -> None:
                 .values(state=EmailState.QUEUED, claimed_by=None, claimed_at=None)
                 .execution_options(synchronize_session=False)
             )
-            repository.bump_change_marker(s, utcnow())
+            bump_change_marker(s, utcnow())
         return True
 
     _with_retries(action)

@@ -21,9 +21,8 @@ from email.utils import format_datetime
 
 from certdesk_tui.domain import addresses
 from certdesk_tui.domain.errors import DeliveryError, ValidationFailed
-from certdesk_tui.notifications import one_line
+from certdesk_tui.text import folded_line, visible
 from certdesk_tui.text import one_line as shown_line
-from certdesk_tui.text import visible
 
 # The composition policy: RFC-compliant line endings and folding at 78 characters.
 POLICY = email.policy.SMTP.clone(raise_on_defect=True)
@@ -99,14 +98,14 @@ def check_address(addr: str, what: str) -> str:
 def sender(mail_from: str, what: str = "mail_from") -> tuple[str, str]:
     """(display name, address) of a sender setting; a bad setting is retried once fixed."""
     try:
-        return addresses.mailbox(one_line(mail_from, 400), what)
+        return addresses.mailbox(folded_line(mail_from, 400), what)
     except ValidationFailed as exc:
         raise DeliveryError(f"the {what} setting is not usable: {exc}") from None
 
 
 def header_text(text: str, limit: int = 200) -> str:
     """Customer text for a header: one line, and never an encoded word."""
-    return one_line(text, limit).replace(_ENCODED_WORD_OPENER, _DEFUSED_OPENER)
+    return folded_line(text, limit).replace(_ENCODED_WORD_OPENER, _DEFUSED_OPENER)
 
 
 def message_id_for(stored: str, domain: str) -> str:
@@ -116,7 +115,7 @@ def message_id_for(stored: str, domain: str) -> str:
     time, so a change of ``mail_from`` also changes the ids of messages still queued,
     and every attempt of one message under one sender carries the same id.
     """
-    inner = one_line(stored, 255).strip().strip("<>").strip()
+    inner = folded_line(stored, 255).strip().strip("<>").strip()
     left = _ID_LEFT_UNSAFE.sub(".", inner.rpartition("@")[0] or inner).strip(".")
     left = re.sub(r"\.{2,}", ".", left)[:180] or "certdesk"
     return f"<{left}@{domain}>"
@@ -124,7 +123,7 @@ def message_id_for(stored: str, domain: str) -> str:
 
 def safe_file_name(name: str | None, fallback: str = "certificate.pdf") -> str:
     """An attachment file name: one line, no directory parts, ending in .pdf."""
-    name = _UNSAFE_FILE_CHARS.sub("_", one_line(shown_line(name), 150)).strip(" ._")
+    name = _UNSAFE_FILE_CHARS.sub("_", folded_line(shown_line(name), 150)).strip(" ._")
     if not name:
         name = fallback
     if not name.lower().endswith(".pdf"):

@@ -12,9 +12,10 @@ from certdesk_tui.domain import EmailState
 from certdesk_tui.domain.activity import ActivityKind
 from certdesk_tui.domain.errors import InvalidTransition, NotFound
 from certdesk_tui.mail.claims import CLAIM_TIMEOUT, E, what
-from certdesk_tui.storage import repository
+from certdesk_tui.storage.changes import bump_change_marker
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import Activity
+from certdesk_tui.storage.requests import is_id
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def retry(db: Database, email_id: int, by: str, now: datetime | None = None) -> 
     activity log (the service checks they may: see ``certdesk_tui.service``).
     """
     now = now or utcnow()
-    if not repository.is_id(email_id):
+    if not is_id(email_id):
         raise NotFound(f"there is no email #{email_id} in the outbox")
     with db.writing() as s:
         row = s.scalars(select(E).where(E.id == email_id).with_for_update()
@@ -68,7 +69,7 @@ def retry(db: Database, email_id: int, by: str, now: datetime | None = None) -> 
         row.claimed_at = None
         s.add(Activity(request_id=row.request_id, at=now, actor=by,
                        action=ActivityKind.EMAIL_RETRY, detail=detail[:4000]))
-        repository.bump_change_marker(s, now)
+        bump_change_marker(s, now)
         return RetryOutcome(row.id, row.request_id, True,
                             f"email #{email_id} to {row.to_addr} queued again")
 

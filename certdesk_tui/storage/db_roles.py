@@ -24,6 +24,8 @@ server-wide; the GRANTs are per database. Everything here is idempotent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -174,6 +176,6 @@ def grant_group(s: Session, login: str, role: Role | None) -> str:
     return f"database role {login} is in {target}{warning}"
 
 
-def _grant(quote, login: str, group: str) -> str:
+def _grant(quote: Callable[[str], str], login: str, group: str) -> str:
     admin = " WITH ADMIN OPTION" if group == GROUPS[Role.MANAGER] else ""
     return f"GRANT {group} TO {quote(login)}{admin}"

@@ -15,11 +15,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from certdesk_tui.domain.errors import ConfigurationError, PermissionDenied
+from certdesk_tui.domain.errors import (
+    ConfigurationError,
+    DatabaseRefused,
+    DatabaseUnavailable,
+    DuplicateRow,
+    PermissionDenied,
+    StaleRequest,
+)
 from certdesk_tui.storage.db_roles import is_insufficient_privilege
 
 if TYPE_CHECKING:
@@ -40,7 +56,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_connect(dbapi_connection, _record) -> None:
+def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite would defer it).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -51,7 +67,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn) -> None:
+def _sqlite_begin(conn: Connection) -> None:
     if not conn.get_execution_options().get("certdesk_write"):
         conn.exec_driver_sql("BEGIN")
         return
@@ -131,18 +147,52 @@ def _primary(exc: DBAPIError) -> str:
     return getattr(diag, "message_primary", None) or str(exc.orig).splitlines()[0]
 
 
+def _first_line(exc: SQLAlchemyError, limit: int = 200) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["no reason given"]
+    return reason[0] if len(reason[0]) <= limit else reason[0][: limit - 1] + "…"
+
+
+def as_database_error(exc: BaseException) -> DatabaseUnavailable | DatabaseRefused | None:
+    """What an error raised inside a transaction is reported as, when it is the database's
+    (None: it is not). The transaction's end does this by itself; this is for code that
+    catches an error before then (a savepoint)."""
+    return database_error(exc) if isinstance(exc, SQLAlchemyError) else None
+
+
+def database_error(exc: SQLAlchemyError) -> DatabaseUnavailable | DatabaseRefused:
+    """The ``CertdeskError`` an error of the database or its driver is reported as."""
+    if isinstance(exc, OperationalError | InterfaceError | SQLAlchemyTimeoutError):
+        return DatabaseUnavailable(_first_line(exc))
+    refused = DuplicateRow if isinstance(exc, IntegrityError) else DatabaseRefused
+    return refused(_first_line(exc))
+
+
 @contextmanager
 def _server_refusals() -> Iterator[None]:
-    """PostgreSQL's "permission denied" (a database role without the grant) is a refusal."""
+    """What the database says, as a ``CertdeskError``: no caller needs SQLAlchemy's errors.
+
+    PostgreSQL's "permission denied" (a database role without the grant) is a
+    ``PermissionDenied``; a server, file or lock that does not answer a
+    ``DatabaseUnavailable``; a write that lost an optimistic-concurrency race a
+    ``StaleRequest``; a unique key stored at the same moment a ``DuplicateRow``; any
+    other refusal of the database a ``DatabaseRefused``.
+    """
     try:
         yield
-    except DBAPIError as exc:
-        if not is_insufficient_privilege(exc):
-            raise
-        raise PermissionDenied(
-            f"the database does not let your login do this ({_primary(exc)}); your database "
-            "role is not in the certdesk group for it: ask a manager"
+    except StaleDataError:
+        raise StaleRequest(
+            "someone else changed this request at the same moment; it has been reloaded, "
+            "check it and try again"
         ) from None
+    except DBAPIError as exc:
+        if is_insufficient_privilege(exc):
+            raise PermissionDenied(
+                f"the database does not let your login do this ({_primary(exc)}); your "
+                "database role is not in the certdesk group for it: ask a manager"
+            ) from None
+        raise database_error(exc) from exc
+    except SQLAlchemyTimeoutError as exc:  # no connection free in the pool in time
+        raise database_error(exc) from exc
 
 
 class Database:
@@ -242,7 +292,7 @@ class Database:
                             certdesk_write=True).begin() as conn:
                         ensure_group_roles(conn)
                     break
-                except DBAPIError:
+                except (DatabaseRefused, DatabaseUnavailable):
                     # Role memberships are server-wide: an init of another database at
                     # the same moment may collide ("tuple concurrently updated").
                     if attempt == 4:

@@ -202,7 +202,8 @@ class Activity(Base):
 
 @event.listens_for(Activity, "before_update")
 @event.listens_for(Activity, "before_delete")
-def _activities_are_append_only(mapper, connection, target) -> None:  # noqa: ARG001
+def _activities_are_append_only(mapper: object, connection: object,  # noqa: ARG001
+                                target: object) -> None:
     raise RuntimeError("the activity log is append-only")
 
 

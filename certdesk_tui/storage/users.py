@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certdesk_tui.domain.errors import PermissionDenied, UnknownUser
@@ -37,3 +37,26 @@ def read_actor(s: Session, login: str, as_user: str | None = None) -> Actor:
     if not target.active:
         raise UnknownUser(f"{as_user}'s certdesk account is disabled; it cannot be acted as")
     return Actor(target.id, target.login, target.name, Role(target.role), via=login)
+
+
+def users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.login)))
+
+
+def user_by_login(session: Session, login: str) -> User | None:
+    return session.scalar(select(User).where(User.login == login))
+
+
+def lock_active_managers(session: Session) -> None:
+    """Lock the active managers' rows, always in the same order.
+
+    Two managers demoting each other at the same moment then cannot leave the
+    team without one: the second waits for the first and sees its change.
+    """
+    session.scalars(select(User.id).where(User.role == Role.MANAGER, User.active.is_(True))
+                    .order_by(User.id).with_for_update()).all()
+
+
+def active_manager_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.MANAGER, User.active.is_(True))) or 0

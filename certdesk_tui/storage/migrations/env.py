@@ -1,7 +1,7 @@
 """Alembic environment: run against the connection certdesk hands over."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from certdesk_tui.storage.models import Base
 
@@ -20,7 +20,7 @@ def run_migrations() -> None:
         _run(connection)
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

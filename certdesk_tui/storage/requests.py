@@ -1,4 +1,4 @@
-"""Queries over the shared repository: the queue, details, and row locking.
+"""Certificate requests in the database: the queue, details, locking, their certificates.
 
 Filtering, sorting and paging happen in SQL so that the interface only ever
 holds the rows it shows.
@@ -7,11 +7,12 @@ holds the rows it shows.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy import Row, Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from certdesk_tui.domain import PENDING_STATUSES, EmailState, postal_address
+from certdesk_tui.domain import PENDING_STATUSES, postal_address
 from certdesk_tui.domain.errors import NotFound
 from certdesk_tui.domain.views import (
     ActivityView,
@@ -28,7 +29,6 @@ from certdesk_tui.storage.models import (
     Activity,
     Certificate,
     CertificateRequest,
-    ChangeMarker,
     Customer,
     DuplicateLink,
     Note,
@@ -105,7 +105,7 @@ def _row_select() -> Select:
     )
 
 
-def _to_row(values) -> RequestRow:
+def _to_row(values: Row[Any]) -> RequestRow:
     (rid, ext, cname, ccode, brand, rtype, channel, holder, status, login, manual, reasons,
      discrepancy, has_notes, dup, submitted_at, version) = values
     return RequestRow(
@@ -128,15 +128,6 @@ def queue_page(
     stmt = _row_select().where(*clauses).order_by(*order).offset(offset).limit(limit)
     rows = tuple(_to_row(v) for v in session.execute(stmt))
     return QueuePage(rows=rows, total=total, offset=offset)
-
-
-def failing_email_count(session: Session) -> int:
-    """Emails failed for good plus those waiting to retry after a failed attempt."""
-    # The IN lets the (state, next_attempt_at) index skip the sent messages.
-    return session.scalar(select(func.count()).select_from(OutboxEmail).where(
-        OutboxEmail.state.in_([EmailState.FAILED, EmailState.QUEUED]),
-        or_(OutboxEmail.state == EmailState.FAILED, OutboxEmail.attempts > 0),
-    )) or 0
 
 
 def pending_count(session: Session) -> int:
@@ -251,12 +242,58 @@ def possible_duplicates(
     return list(session.scalars(stmt.order_by(R.id)))
 
 
-def bump_change_marker(session: Session, now: datetime) -> None:
-    session.execute(
-        update(ChangeMarker).where(ChangeMarker.id == 1)
-        .values(counter=ChangeMarker.counter + 1, changed_at=now)
-    )
+def get_request(session: Session, request_id: int) -> CertificateRequest:
+    """A request to read (no lock); NotFound when there is none."""
+    req = session.get(R, request_id) if is_id(request_id) else None
+    if req is None:
+        raise NotFound(f"there is no request #{request_id}")
+    return req
 
 
-def change_counter(session: Session) -> int:
-    return session.scalar(select(ChangeMarker.counter).where(ChangeMarker.id == 1)) or 0
+def request_id_by_external_id(session: Session, external_id: str) -> int | None:
+    return session.scalar(select(R.id).where(R.external_id == external_id))
+
+
+def lock_request_by_external_id(session: Session, external_id: str) -> CertificateRequest | None:
+    return session.scalars(
+        select(R).where(R.external_id == external_id).with_for_update()
+    ).first()
+
+
+def newest_certificate(session: Session, request_id: int) -> Certificate | None:
+    return session.scalars(
+        select(Certificate).where(Certificate.request_id == request_id)
+        .order_by(Certificate.revision.desc())
+    ).first()
+
+
+def certificate_count(session: Session, request_id: int) -> int:
+    """How many certificates the request has: the next one's revision."""
+    return session.scalar(
+        select(func.count()).select_from(Certificate).where(Certificate.request_id == request_id)
+    ) or 0
+
+
+def last_activity_of(session: Session, request_id: int,
+                     kinds: tuple[str, ...]) -> Row[tuple[str, datetime]] | None:
+    """Who logged the request's newest activity of these kinds, and when."""
+    return session.execute(
+        select(Activity.actor, Activity.at)
+        .where(Activity.request_id == request_id, Activity.action.in_(kinds))
+        .order_by(Activity.id.desc()).limit(1)
+    ).first()
+
+
+def forget_policy(session: Session, policy_id: int) -> None:
+    """Requests under a policy that is going away keep no reference to it (a new version)."""
+    session.execute(update(R).where(R.policy_id == policy_id)
+                    .values(policy_id=None, version=R.version + 1))
+
+
+def rejection_reason_usage(session: Session) -> dict[int, int]:
+    """How many requests each rejection reason closed."""
+    return {reason_id: count for reason_id, count in session.execute(
+        select(R.rejection_reason_id, func.count())
+        .where(R.rejection_reason_id.is_not(None))
+        .group_by(R.rejection_reason_id)
+    ).all()}

@@ -1,0 +1,174 @@
+"""``Desk``: the one API the desk and the command line call.
+
+A thin facade: each method is one line into the module that does the work
+(``reads``, ``processing``, ``intake``, ``customers``, ``reasons``, ``users``).
+Every action checks permission, state and version, writes its activities and
+its outbox emails in one transaction, or changes nothing and raises a
+``CertdeskError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from certdesk_tui.automation import CertificateForm
+from certdesk_tui.config import Settings
+from certdesk_tui.domain.permissions import Actor
+from certdesk_tui.domain.views import (
+    QueueFilter,
+    QueuePage,
+    QueueSnapshot,
+    ReasonView,
+    RequestDetail,
+    RequestRow,
+    UserView,
+)
+from certdesk_tui.service import customers, intake, processing, reads, reasons, users
+from certdesk_tui.service.completion import Completion
+from certdesk_tui.service.intake import ImportReport
+from certdesk_tui.service.session import DeskSession
+from certdesk_tui.storage.engine import Database
+
+
+class Desk:
+    """One person's session on the shared repository."""
+
+    def __init__(self, db: Database, actor: Actor, settings: Settings | None = None) -> None:
+        self._session = DeskSession(db, actor, settings or Settings())
+
+    @property
+    def db(self) -> Database:
+        return self._session.db
+
+    @property
+    def settings(self) -> Settings:
+        return self._session.settings
+
+    @property
+    def actor(self) -> Actor:
+        """Who is acting, as last read from the database: every action reads it again."""
+        return self._session.actor
+
+    def current_actor(self) -> Actor:
+        """Re-read the acting user's role and active flag (a demotion counts at once)."""
+        return self._session.current_actor()
+
+    # -- reading -------------------------------------------------------------
+
+    def queue(self, flt: QueueFilter | None = None, offset: int = 0,
+              limit: int = 100) -> QueuePage:
+        return reads.queue(self._session, flt, offset, limit)
+
+    def queue_snapshot(self, flt: QueueFilter | None = None, offset: int = 0,
+                       limit: int = 100) -> QueueSnapshot:
+        return reads.queue_snapshot(self._session, flt, offset, limit)
+
+    def pending_count(self) -> int:
+        return reads.pending_count(self._session)
+
+    def change_counter(self) -> int:
+        return reads.change_counter(self._session)
+
+    def request(self, request_id: int) -> RequestDetail:
+        return reads.request(self._session, request_id)
+
+    def row(self, request_id: int) -> RequestRow:
+        return reads.row(self._session, request_id)
+
+    def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
+        return reads.why_not(self._session, action_id, detail)
+
+    def certificate(self, request_id: int) -> tuple[str, bytes]:
+        return reads.certificate(self._session, request_id)
+
+    def automation_prefill(self, request_id: int) -> CertificateForm:
+        return processing.automation_prefill(self._session, request_id)
+
+    def policy_refusal(self, request_id: int, form: CertificateForm | None = None) -> str | None:
+        return processing.policy_refusal(self._session, request_id, form)
+
+    # -- processing actions (one per entry of domain.workflow.REQUEST_ACTIONS) --
+
+    def start(self, request_id: int, expected_version: int | None = None,
+              take_over: bool = False) -> RequestRow:
+        return processing.start(self._session, request_id, expected_version, take_over)
+
+    def automate(
+        self,
+        request_id: int,
+        *,
+        form: CertificateForm | None = None,
+        changes: dict[str, str] | None = None,
+        wos: bool = False,
+        to_holder: bool | None = None,
+        attachment: tuple[str, bytes] | None = None,
+        expected_version: int | None = None,
+        take_over: bool = False,
+        override_reason: str | None = None,
+    ) -> Completion:
+        return processing.automate(
+            self._session, request_id, form=form, changes=changes, wos=wos,
+            to_holder=to_holder, attachment=attachment, expected_version=expected_version,
+            take_over=take_over, override_reason=override_reason)
+
+    def upload(
+        self,
+        request_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        to_holder: bool | None = None,
+        expected_version: int | None = None,
+        take_over: bool = False,
+        override_reason: str | None = None,
+    ) -> Completion:
+        return processing.upload(
+            self._session, request_id, file_name, data, to_holder=to_holder,
+            expected_version=expected_version, take_over=take_over,
+            override_reason=override_reason)
+
+    def relabel(self, request_id: int, expected_version: int | None = None,
+                take_over: bool = False) -> RequestRow:
+        return processing.relabel(self._session, request_id, expected_version, take_over)
+
+    def reject(self, request_id: int, reason: str | int, expected_version: int | None = None,
+               take_over: bool = False) -> RequestRow:
+        return processing.reject(self._session, request_id, reason, expected_version,
+                                 take_over)
+
+    def note(self, request_id: int, body: str) -> None:
+        processing.note(self._session, request_id, body)
+
+    # -- intake --------------------------------------------------------------
+
+    def import_submissions(self, lines: Iterable[str | bytes]) -> ImportReport:
+        return intake.import_submissions(self._session, lines)
+
+    def import_customers(self, lines: Iterable[str | bytes]) -> ImportReport:
+        return customers.import_customers(self._session, lines)
+
+    # -- configuration (managers) --------------------------------------------
+
+    def reasons(self, include_retired: bool = False) -> list[ReasonView]:
+        return reasons.reasons(self._session, include_retired)
+
+    def add_reason(self, text: str) -> ReasonView:
+        return reasons.add_reason(self._session, text)
+
+    def rename_reason(self, reason_id: int, text: str) -> ReasonView:
+        return reasons.rename_reason(self._session, reason_id, text)
+
+    def retire_reason(self, reason_id: int) -> ReasonView:
+        return reasons.retire_reason(self._session, reason_id)
+
+    def users(self) -> list[UserView]:
+        return users.users(self._session)
+
+    def add_user(self, login: str, role: str, name: str = "", email: str = "") -> UserView:
+        return users.add_user(self._session, login, role, name, email)
+
+    def set_role(self, login: str, role: str) -> UserView:
+        return users.set_role(self._session, login, role)
+
+    def set_active(self, login: str, active: bool) -> UserView:
+        return users.set_active(self._session, login, active)

@@ -1,0 +1,86 @@
+"""What the desk and the commands read: the queue, a request, its certificate."""
+
+from __future__ import annotations
+
+from certdesk_tui.domain.errors import NotFound
+from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.domain.views import (
+    QueueFilter,
+    QueuePage,
+    QueueSnapshot,
+    RequestDetail,
+    RequestRow,
+)
+from certdesk_tui.domain.workflow import ACTIONS_BY_ID
+from certdesk_tui.service.session import DeskSession
+from certdesk_tui.storage import changes, outbox, requests
+
+
+def queue(ds: DeskSession, flt: QueueFilter | None = None, offset: int = 0,
+          limit: int = 100) -> QueuePage:
+    ds.require(Permission.VIEW)
+    with ds.db.reading() as s:
+        return requests.queue_page(s, flt or QueueFilter(), ds.actor.user_id, offset, limit)
+
+
+def queue_snapshot(ds: DeskSession, flt: QueueFilter | None = None, offset: int = 0,
+                   limit: int = 100) -> QueueSnapshot:
+    """A page of the queue, the pending badge, the failing emails and the change counter,
+    all from one read transaction. A page past the end gives the last page instead."""
+    ds.require(Permission.VIEW)
+    flt = flt or QueueFilter()
+    with ds.db.reading() as s:
+        counter = changes.change_counter(s)
+        page = requests.queue_page(s, flt, ds.actor.user_id, offset, limit)
+        if not page.rows and offset > 0:
+            offset = max(0, (page.total - 1) // limit * limit)
+            page = requests.queue_page(s, flt, ds.actor.user_id, offset, limit)
+        return QueueSnapshot(page, requests.pending_count(s), outbox.failing_email_count(s),
+                             counter)
+
+
+def pending_count(ds: DeskSession) -> int:
+    ds.require(Permission.VIEW)
+    with ds.db.reading() as s:
+        return requests.pending_count(s)
+
+
+def change_counter(ds: DeskSession) -> int:
+    with ds.db.reading() as s:
+        return changes.change_counter(s)
+
+
+def request(ds: DeskSession, request_id: int) -> RequestDetail:
+    ds.require(Permission.VIEW)
+    with ds.db.reading() as s:
+        return requests.request_detail(s, request_id)
+
+
+def row(ds: DeskSession, request_id: int) -> RequestRow:
+    ds.require(Permission.VIEW)
+    with ds.db.reading() as s:
+        return requests.request_row(s, request_id)
+
+
+def why_not(ds: DeskSession, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
+    """Why an action is not offered for this request now (None: it is).
+
+    Asked for every row the desk shows: it uses the acting user as last read.
+    """
+    action = ACTIONS_BY_ID[action_id]
+    actor = ds.actor
+    if not actor.may(action.permission):
+        return (f"{actor.login} is a {actor.role.label} and may not {action.permission.value}"
+                + (" (view only)" if actor.view_only else ""))
+    return action.why_not(detail, actor.login)
+
+
+def certificate(ds: DeskSession, request_id: int) -> tuple[str, bytes]:
+    """The newest certificate of a request: (file name, PDF bytes)."""
+    ds.require(Permission.VIEW)
+    with ds.db.reading() as s:
+        requests.request_row(s, request_id)
+        cert = requests.newest_certificate(s, request_id)
+        if cert is None:
+            raise NotFound(f"request #{request_id} has no certificate yet")
+        return cert.file_name, cert.pdf

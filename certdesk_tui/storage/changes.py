@@ -1,0 +1,21 @@
+"""The change marker: one counter every write bumps, so open desks know to reload."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from certdesk_tui.storage.models import ChangeMarker
+
+
+def bump_change_marker(session: Session, now: datetime) -> None:
+    session.execute(
+        update(ChangeMarker).where(ChangeMarker.id == 1)
+        .values(counter=ChangeMarker.counter + 1, changed_at=now)
+    )
+
+
+def change_counter(session: Session) -> int:
+    return session.scalar(select(ChangeMarker.counter).where(ChangeMarker.id == 1)) or 0
