@@ -273,7 +273,7 @@ def test_megabytes_of_instructions_are_stored_whole(manager, db, specialist):
 
 def test_a_write_the_database_refuses_costs_only_its_line(manager, db, monkeypatch):
     """With the text check off, PostgreSQL itself refuses a NUL: the line, not the import."""
-    monkeypatch.setattr(intake, "_check_text", lambda value, where: None)
+    monkeypatch.setattr(intake.records, "_check_text", lambda value, where: None)
     line = hostile_line(holder=dict(factories.HOLDER, name="Big\x00Contractor"))
     if db.is_sqlite:  # SQLite stores a NUL; the line is simply accepted
         assert sandwich(manager, db, line).ok
@@ -395,7 +395,7 @@ def test_a_customer_reimport_heals_a_number_held_twice(manager, db):
 
 
 def test_a_database_error_on_a_customer_line_costs_only_that_line(manager, db, monkeypatch):
-    monkeypatch.setattr(intake, "_check_text", lambda value, where: None)
+    monkeypatch.setattr(intake.records, "_check_text", lambda value, where: None)
     report = customer_sandwich(manager, json.dumps(factories.customer("CN", name="Acme\x00")))
     with db.reading() as s:
         count = s.scalar(select(func.count()).select_from(Customer).where(Customer.code == "CN"))
