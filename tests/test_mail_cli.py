@@ -20,6 +20,7 @@ from sqlalchemy import select
 from certdesk_tui import identity
 from certdesk_tui.cli import cli
 from certdesk_tui.domain import EmailState, Role
+from certdesk_tui.domain.errors import PermissionDenied
 from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.models import OutboxEmail
@@ -184,3 +185,13 @@ def test_send_watch_keeps_delivering_and_stops_cleanly_on_ctrl_c(db, complete, s
     assert "stopped" in out
     assert "Traceback" not in err
     assert all(r.state == EmailState.SENT for r in rows(db))
+
+
+def test_a_view_only_user_is_refused_retry_by_the_outbox_in_one_line(db, desk_for):
+    with pytest.raises(PermissionDenied) as refusal:
+        desk_for("pat").outbox.retry(1)
+    for args in (("retry", "1"), ("retry", "--all-failed")):
+        result = run(db, "pat", *args)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.splitlines() == [f"certdesk: {refusal.value}"]
+        assert result.stdout == ""

@@ -17,7 +17,6 @@ from certdesk_tui.domain import EmailState
 from certdesk_tui.domain.errors import DeliveryError
 from certdesk_tui.mail.claims import backoff
 from certdesk_tui.mail.delivery import deliver_due
-from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.mail.message import PermanentDeliveryError, build_message
 from certdesk_tui.mail.transports import FileTransport, SmtpTransport, make_transport
 from certdesk_tui.storage.models import OutboxEmail
@@ -48,7 +47,7 @@ def test_the_file_transport_writes_valid_eml_files(db, specialist, complete):
     rid = complete("F-1", holder=dict(HOLDER, name="Zoë <b>Ñandú</b>\n& Co"))
     file_name, pdf = specialist.certificate(rid)
 
-    result = Mailer(specialist).deliver_due()
+    result = specialist.outbox.deliver_due()
 
     assert result.sent == 2
     outbox = locations.outbox_dir()

@@ -15,7 +15,6 @@ from certdesk_tui.domain import EmailState
 from certdesk_tui.domain.errors import ConfigurationError, InvalidTransition, PermissionDenied
 from certdesk_tui.mail.claims import CLAIM_TIMEOUT, claim
 from certdesk_tui.mail.delivery import deliver_all_due, deliver_due
-from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.mail.status import failing_count, outbox_status
 from certdesk_tui.mail.transports import SmtpTransport, make_transport
 from certdesk_tui.storage.models import Activity, OutboxEmail
@@ -163,8 +162,8 @@ def test_after_the_last_attempt_a_message_fails_visibly_and_retry_sends_it_once(
 
     smtp_server.start()
     with pytest.raises(PermissionDenied):
-        Mailer(desk_for("pat")).retry(row.id)
-    outcome = Mailer(specialist).retry(row.id)
+        desk_for("pat").outbox.retry(row.id)
+    outcome = specialist.outbox.retry(row.id)
     assert outcome.changed
     [requeued] = rows(db)
     assert requeued.state == EmailState.QUEUED and requeued.attempts == 0
@@ -173,7 +172,7 @@ def test_after_the_last_attempt_a_message_fails_visibly_and_retry_sends_it_once(
     assert deliver(db, smtp_server, now=utcnow() + timedelta(days=1)).attempted == 0
     assert len(smtp_server.mailbox.received) == 1
     with pytest.raises(InvalidTransition, match="already sent"):
-        Mailer(specialist).retry(row.id)
+        specialist.outbox.retry(row.id)
 
 
 def test_a_recipient_the_server_refuses_fails_at_once_and_the_others_still_go(
@@ -313,9 +312,10 @@ def test_a_user_without_a_password_is_a_configuration_error_not_a_prompt(smtp_se
     assert isinstance(make_transport(smtp_server.settings()), SmtpTransport)
 
 
-def test_the_desk_mailer_checks_permissions(db, desk_for, complete, smtp_server):
+def test_the_outbox_lets_a_viewer_deliver_and_see_but_not_retry(db, desk_for, complete,
+                                                                smtp_server):
     complete("S-10", to_holder=False)
-    advisor = Mailer(desk_for("pat", settings=smtp_server.settings()))
+    advisor = desk_for("pat", settings=smtp_server.settings()).outbox
     assert advisor.deliver_due().sent == 1  # delivering carries out what was decided
     assert advisor.status().counts["sent"] == 1
     assert advisor.failing_count() == 0

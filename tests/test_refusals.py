@@ -25,7 +25,6 @@ from certdesk_tui.config import Settings
 from certdesk_tui.domain import Role
 from certdesk_tui.domain.errors import ConfigurationError, NotFound, ValidationFailed
 from certdesk_tui.identity import initialise, open_desk, os_login, prepare, resolve_actor
-from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database, alembic_config, known_revisions
 from tests import factories
@@ -163,7 +162,7 @@ def test_an_id_out_of_range_is_no_such_request(desk_for, request_id):
     with pytest.raises(NotFound, match=f"no rejection reason {request_id}$"):
         manager.retire_reason(request_id)
     with pytest.raises(NotFound, match=f"no email #{request_id} "):
-        Mailer(manager).retry(request_id)
+        manager.outbox.retry(request_id)
 
 
 @pytest.mark.parametrize(("args", "expected"), [

@@ -26,8 +26,8 @@ from certdesk_tui.cli.params import RecordId, Seconds
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
 from certdesk_tui.mail.delivery import DeliveryResult
-from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.mail.status import OutboxStatus
+from certdesk_tui.service.outbox import Outbox
 from certdesk_tui.text import escaped
 
 
@@ -36,11 +36,11 @@ def mail() -> None:
     """Email delivery: the outbox, sending, retries."""
 
 
-def _describe_transport(mailer: Mailer) -> str:
+def _describe_transport(outbox: Outbox) -> str:
     try:
-        return mailer.describe_transport()
+        return outbox.describe_transport()
     except CertdeskError as exc:
-        return f"{mailer.settings.effective_mail_transport} (not usable: {exc})"
+        return f"{outbox.settings.effective_mail_transport} (not usable: {exc})"
 
 
 def _print_status(status: OutboxStatus, transport: str) -> None:
@@ -75,9 +75,9 @@ def _print_status(status: OutboxStatus, transport: str) -> None:
 @refusals
 def status_command(c: Context, as_json: bool) -> None:
     """Counts by state, and the failing messages with their last error."""
-    mailer = Mailer(c.desk)
-    status = mailer.status()
-    transport = _describe_transport(mailer)
+    outbox = c.desk.outbox
+    status = outbox.status()
+    transport = _describe_transport(outbox)
     if as_json:
         echo_json({**status.to_json(), "transport": transport})
         return
@@ -132,18 +132,18 @@ def _report(result: DeliveryResult, quiet_when_idle: bool = False) -> None:
 @refusals
 def send_command(c: Context, watch: bool, interval: float) -> None:
     """Deliver what is due (exit 1 if anything is left failing)."""
-    mailer = Mailer(c.desk)
-    mailer.transport  # noqa: B018 - a configuration problem is reported before anything else
+    outbox = c.desk.outbox
+    outbox.transport  # noqa: B018 - a configuration problem is reported before anything else
     try:
-        with _graceful_stop(mailer.abort) as stop:
+        with _graceful_stop(outbox.abort) as stop:
             if not watch:
-                _report(mailer.deliver_all_due(stop=stop))
+                _report(outbox.send(stop=stop))
             else:
-                click.echo(f"delivering through {mailer.describe_transport()} every "
+                click.echo(f"delivering through {outbox.describe_transport()} every "
                            f"{interval:g}s; Ctrl-C to stop")
                 while not stop.is_set():
                     try:
-                        _report(mailer.deliver_all_due(stop=stop), quiet_when_idle=True)
+                        _report(outbox.send(stop=stop), quiet_when_idle=True)
                     except (CertdeskError, SQLAlchemyError) as exc:
                         # Keep watching: the server or the database may be back next time.
                         click.echo(f"certdesk: {_first_line(exc)}", err=True)
@@ -152,8 +152,8 @@ def send_command(c: Context, watch: bool, interval: float) -> None:
         click.echo("interrupted", err=True)
         sys.exit(130)
     finally:
-        mailer.close()
-    failing = mailer.failing_count()
+        outbox.close()
+    failing = outbox.failing_count()
     if failing:
         click.echo(f"{failing} message(s) failing: see certdesk mail status", err=True)
     if watch:
@@ -176,12 +176,12 @@ def retry_command(c: Context, email_ids: tuple[int, ...], all_failed: bool) -> N
     if not email_ids and not all_failed:
         raise ValidationFailed("name the email(s) to retry (see certdesk mail status) "
                                "or use --all-failed")
-    mailer = Mailer(c.desk)
+    outbox = c.desk.outbox
     if all_failed:
-        outcomes = mailer.retry_failed()
+        outcomes = outbox.retry_failed()
         for outcome in outcomes:
             click.echo(outcome.message)
         if not outcomes:
             click.echo("no failed messages")
     for email_id in email_ids:
-        click.echo(mailer.retry(email_id).message)
+        click.echo(outbox.retry(email_id).message)

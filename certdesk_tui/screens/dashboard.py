@@ -28,7 +28,6 @@ from certdesk_tui.domain import workflow
 from certdesk_tui.domain.errors import AlreadyClaimed, CertdeskError, StaleRequest
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import SORT_KEYS, QueueFilter, RequestDetail
-from certdesk_tui.mail.mailer import Mailer
 from certdesk_tui.screens.actions import (
     CERTIFICATES,
     CONFIGURATION,
@@ -66,7 +65,7 @@ class DashboardScreen(Screen[None]):
         self.desk = desk
         self.settings = settings
         self.pending = 0
-        self.mailer = Mailer(desk)
+        self.mailer = desk.outbox
         self._mail_problem: str | None = None
 
     # -- layout --------------------------------------------------------------

@@ -1,7 +1,8 @@
 """``Desk``: the one API the desk and the command line call.
 
 A thin facade: each method is one line into the module that does the work
-(``reads``, ``processing``, ``intake``, ``customers``, ``reasons``, ``users``).
+(``reads``, ``processing``, ``intake``, ``customers``, ``reasons``, ``users``,
+``outbox``).
 Every action checks permission, state and version, writes its activities and
 its outbox emails in one transaction, or changes nothing and raises a
 ``CertdeskError``.
@@ -26,6 +27,7 @@ from certdesk_tui.domain.views import (
 from certdesk_tui.service import customers, intake, processing, reads, reasons, users
 from certdesk_tui.service.completion import Completion
 from certdesk_tui.service.intake import ImportReport
+from certdesk_tui.service.outbox import Outbox
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.engine import Database
 
@@ -35,6 +37,7 @@ class Desk:
 
     def __init__(self, db: Database, actor: Actor, settings: Settings | None = None) -> None:
         self._session = DeskSession(db, actor, settings or Settings())
+        self._outbox: Outbox | None = None
 
     @property
     def db(self) -> Database:
@@ -146,6 +149,16 @@ class Desk:
 
     def import_customers(self, lines: Iterable[str | bytes]) -> ImportReport:
         return customers.import_customers(self._session, lines)
+
+    # -- the outbox ------------------------------------------------------------
+
+    @property
+    def outbox(self) -> Outbox:
+        """See the outbox, deliver what is due, retry failed messages (one per desk: it
+        keeps its transport and connection until ``close``)."""
+        if self._outbox is None:
+            self._outbox = Outbox(self._session)
+        return self._outbox
 
     # -- configuration (managers) --------------------------------------------
 
