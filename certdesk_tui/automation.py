@@ -1,7 +1,7 @@
 """Attempt automation: the certificate form prefilled from customer and policy data.
 
 The specialist reviews the prefilled form, corrects typos and submits; the same
-form drives the PDF layout (``certificate_pdf``) and the ``--set FIELD=VALUE``
+form drives the PDF layout (``pdf.certificate``) and the ``--set FIELD=VALUE``
 flags of ``certdesk automate``.
 """
 

@@ -75,7 +75,6 @@ from sqlalchemy.exc import DBAPIError
 
 from certdesk_tui import automation, intake
 from certdesk_tui.automation import CertificateForm
-from certdesk_tui.certificate_pdf import certificate_file_name, render_certificate
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import (
     CERTIFICATES_DEPARTMENT,
@@ -93,6 +92,8 @@ from certdesk_tui.domain.addresses import is_valid as is_valid_email
 from certdesk_tui.domain.errors import ConfigurationError
 from certdesk_tui.identity import initialise
 from certdesk_tui.notifications import completed_emails, rejected_email
+from certdesk_tui.pdf.certificate import render_certificate
+from certdesk_tui.pdf.naming import certificate_file_name
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import (
     Activity,

@@ -95,7 +95,7 @@ async def test_automation_cancelled_at_the_confirmation_changes_nothing(speciali
 
 async def test_upload_completes_a_cornerstone_request_with_the_chosen_pdf(specialist,
                                                                           cornerstone, tmp_path):
-    from certdesk_tui.certificate_pdf import render_certificate
+    from certdesk_tui.pdf.certificate import render_certificate
     from tests.snapshot_apps.modal_data import certificate_form
 
     pdf = render_certificate(certificate_form(), number="CARRIER-1", revision=0,

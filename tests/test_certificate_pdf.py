@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 
@@ -13,16 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certdesk_tui.automation import LIMIT_MAX, CertificateForm, limit_problem, validate
-from certdesk_tui.certificate_pdf import (
-    COLUMNS,
-    CONTINUED,
-    MARGIN,
-    MIN_SIZE,
-    WAIVER,
-    certificate_file_name,
-    render_certificate,
-)
 from certdesk_tui.domain.errors import ValidationFailed
+from certdesk_tui.pdf.certificate import render_certificate
+from certdesk_tui.pdf.font_cache import SHARED_FONTS, FontCache
+from certdesk_tui.pdf.layout import COLUMNS, CONTINUED, MARGIN, MIN_SIZE, WAIVER
+from certdesk_tui.pdf.naming import certificate_file_name
 from tests import factories
 
 UNICODE_NAME = "Zoë Łukasiewicz – Ñandú GmbH"
@@ -562,3 +560,84 @@ def test_any_holder_name_is_drawn_whole_or_refused_with_a_message(
         assert str(refused).isascii()
         return
     assert len(reader(pdf).pages) == 1
+
+
+# -- the font cache: same bytes, any thread -----------------------------------------------
+
+# sha256 of the certificates the renderer made before fonts were cached (fpdf2 parsing
+# and subsetting every font for every document): the cache must not change a byte.
+GOLDEN = {
+    "latin": ({}, "4d7c3b05315ac69d5cb75caa1da1986ce7fd65948eb542785ad8df3fdc83dec6"),
+    "latin-wos": ({"wos": True, "holder_name": UNICODE_NAME},
+                  "f921ab3a3629168821e23ac2598f00d8e836348e3960c3b6ea628e80a1f5c015"),
+    "remarks": ({"description": "Long description of operations. " * 300},
+                "4daa2dd4be93304e7282f602af3e5fe0a1feadd408dc3f067a8747d9f4aef6e9"),
+    "cjk": ({"holder_name": SCRIPTS["japanese"], "insured_name": SCRIPTS["korean"]},
+            "a45e4efe42dc11d189f1de41374b9ae51ad2976a8a04c0a2391c529f0e3eed90"),
+    "arabic": ({"holder_name": SCRIPTS["arabic"]},
+               "12873ee9b74b298b279c16beb9969f8d4d3b764d58a9474ac0ae9041900a7ced"),
+    "hebrew": ({"holder_name": SCRIPTS["hebrew"]},
+               "a87df203bb695ac83a951080faa623d9924f5a5d6b560f668cd5c1910ee7f720"),
+    "devanagari": ({"holder_name": SCRIPTS["devanagari"]},
+                   "88e979e2949750f71d58ce8aec13f86601e2a7222110f2ea34683f84b0dd60fa"),
+    "thai": ({"holder_name": SCRIPTS["thai"]},
+             "3adebc94938d31cd0c7fad0147db22553d7536b7c15ccaa6404e3784134177e5"),
+    "mixed": ({"holder_name": "東京建設 – שלום – شركة", "insured_name": "대한건설 ООО",
+               "description": "Долгое описание. " * 400},
+              "0eb1eeabcf7d2c6695acc9092deb76a3963daa1661b38d8efd04d2c13021d635"),
+}
+
+
+@pytest.mark.parametrize("case", GOLDEN)
+def test_cached_fonts_give_the_same_bytes_as_before_the_cache(
+    form: CertificateForm, case: str
+) -> None:
+    changes, digest = GOLDEN[case]
+    changed = replace(form, **changes)
+    # A cold cache (parsing, cutting) and then a warm one (everything reused).
+    for fonts in (FontCache(), FontCache(), SHARED_FONTS, SHARED_FONTS):
+        pdf = render_certificate(changed, number="CD-000123", revision=2, issued_on=ISSUED_ON,
+                                 fonts=fonts)
+        assert hashlib.sha256(pdf).hexdigest() == digest
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(insured=st.text(st.characters(max_codepoint=0x024F, categories=("L", "N", "P", "Zs")),
+                       min_size=1, max_size=30),
+       holder=st.sampled_from([UNICODE_NAME, "Σπύρος ΑΕ", "ООО Ёлкин", "北京建筑", "Quartz Jinx"]))
+def test_cached_fonts_give_the_bytes_of_fonts_parsed_for_the_document(
+    form: CertificateForm, insured: str, holder: str
+) -> None:
+    changed = replace(form, insured_name=insured, holder_name=holder)
+    try:
+        reference = render_certificate(changed, number="CD-1", revision=0, issued_on=ISSUED_ON,
+                                       fonts=None)
+    except ValidationFailed:
+        return
+    assert render_certificate(changed, number="CD-1", revision=0, issued_on=ISSUED_ON) == reference
+
+
+def test_the_font_cache_used_from_several_threads_at_once_gives_identical_bytes(
+    form: CertificateForm,
+) -> None:
+    cases = [replace(form, **changes) for changes, _ in GOLDEN.values()]
+    expected = [hashlib.sha256(render(case)).hexdigest() for case in cases]
+    fonts = FontCache()  # cold: prototypes and cuts are built by the threads themselves
+    start = threading.Barrier(4)
+
+    def draw_all(offset: int) -> list[str]:
+        """Every case twice, each thread starting at another case."""
+        start.wait()
+        digests: dict[int, set[str]] = {}
+        for k in range(2 * len(cases)):
+            index = (offset + k) % len(cases)
+            pdf = render_certificate(cases[index], number="CD-000123", revision=2,
+                                     issued_on=ISSUED_ON, fonts=fonts)
+            digests.setdefault(index, set()).add(hashlib.sha256(pdf).hexdigest())
+        return [digests[index].pop() if len(digests[index]) == 1 else "differs"
+                for index in range(len(cases))]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(draw_all, range(4)))
+    assert all(result == expected for result in results)

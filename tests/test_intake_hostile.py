@@ -297,7 +297,7 @@ def test_an_unexpected_error_costs_only_its_line(manager, db, monkeypatch):
 def test_automation_that_stops_keeps_the_request_on_the_manual_list(
     manager, db, specialist, monkeypatch
 ):
-    import certdesk_tui.certificate_pdf as pdf
+    import certdesk_tui.pdf.certificate as pdf
 
     real = pdf.render_certificate
 

@@ -15,9 +15,9 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, OptionList, SelectionList, Static, TextArea
 
-from certdesk_tui.certificate_pdf import render_certificate
 from certdesk_tui.domain import Brand, Channel, RequestType, Status
 from certdesk_tui.domain.views import QueueFilter
+from certdesk_tui.pdf.certificate import render_certificate
 from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
 from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.screens.filters import FilterScreen

@@ -108,7 +108,7 @@ def test_the_wheel_carries_fonts_styles_and_migrations_and_no_tests(
                                     or p.parent.name == "fonts"
                                     or "migrations" in p.parts and p.suffix == ".py")
                 and "__pycache__" not in p.parts}
-    assert any(n.startswith("certdesk_tui/fonts/") for n in expected)
+    assert any(n.startswith("certdesk_tui/pdf/fonts/") for n in expected)
     assert any(n.endswith(".tcss") for n in expected)
     assert any("/migrations/versions/" in n for n in expected)
     assert not expected - package, sorted(expected - package)[:10]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from textual.widgets import Input
 
 from certdesk_tui.domain.errors import ValidationFailed
-from certdesk_tui.pdf_check import (
+from certdesk_tui.pdf.upload_check import (
     MAX_PDF_BYTES,
     CertificatePdf,
     check_certificate_pdf,

@@ -14,7 +14,7 @@ from certdesk_tui.cli.output import echo_json
 from certdesk_tui.cli.queue import REQUEST_ID
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import InvalidTransition, PolicyNotInForce, ValidationFailed
-from certdesk_tui.pdf_check import read_certificate_pdf
+from certdesk_tui.pdf.upload_check import read_certificate_pdf
 from certdesk_tui.text import escaped
 
 if TYPE_CHECKING:

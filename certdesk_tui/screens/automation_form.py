@@ -33,7 +33,7 @@ from certdesk_tui.domain import RequestType
 from certdesk_tui.domain.addresses import is_valid as is_valid_email
 from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
 from certdesk_tui.domain.views import RequestDetail
-from certdesk_tui.pdf_check import CertificatePdf, read_certificate_pdf
+from certdesk_tui.pdf.upload_check import CertificatePdf, read_certificate_pdf
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
 

@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Labe
 
 from certdesk_tui.domain.addresses import is_valid as is_valid_email
 from certdesk_tui.domain.views import RequestDetail
-from certdesk_tui.pdf_check import CertificatePdf
+from certdesk_tui.pdf.upload_check import CertificatePdf
 from certdesk_tui.screens.automation_form import (
     TickBox,
     read_pdf,

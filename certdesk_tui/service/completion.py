@@ -28,7 +28,7 @@ from certdesk_tui.domain import (
 )
 from certdesk_tui.domain.errors import PolicyNotInForce, ValidationFailed
 from certdesk_tui.notifications import EmailDraft, completed_emails
-from certdesk_tui.pdf_check import check_certificate_pdf
+from certdesk_tui.pdf.upload_check import check_certificate_pdf
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import customers, requests
 from certdesk_tui.storage.models import Certificate, CertificateRequest, OutboxEmail, Policy
@@ -126,7 +126,8 @@ def complete(
     request and queue its emails. ``actor`` names who completes it when it is not the
     acting user (intake's automatic processing: the system)."""
     # fpdf2 is slow to import: load it when the first certificate is issued.
-    from certdesk_tui.certificate_pdf import certificate_file_name, render_certificate
+    from certdesk_tui.pdf.certificate import render_certificate
+    from certdesk_tui.pdf.naming import certificate_file_name
 
     if attachment is not None:
         check_certificate_pdf(attachment[1], attachment[0])

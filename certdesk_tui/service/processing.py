@@ -14,7 +14,7 @@ from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import RequestRow
 from certdesk_tui.domain.workflow import ACTIONS_BY_ID
 from certdesk_tui.notifications import rejected_email
-from certdesk_tui.pdf_check import check_certificate_pdf
+from certdesk_tui.pdf.upload_check import check_certificate_pdf
 from certdesk_tui.service import completion
 from certdesk_tui.service.completion import Completion
 from certdesk_tui.service.opening import (

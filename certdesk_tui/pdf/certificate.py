@@ -1,278 +1,78 @@
 """The certificate of liability insurance as a PDF (fpdf2).
 
-This is our own layout of the usual certificate sections, not an ACORD form.
-Every block has a fixed place and size on a Letter page. A certificate is right
-or it is not issued, so nothing is cut: text that does not fit is wrapped, then
-set in smaller type down to ``MIN_SIZE``, and refused with a ``ValidationFailed``
-naming the field past that; a long description of operations continues on
-additional remarks pages. Every character of every field is drawn: DejaVu Sans
-covers Latin, Greek, Cyrillic, Hebrew and Arabic; documents that need them also
-load Noto Sans Arabic and Noto Sans Hebrew (for the letters DejaVu lacks), Noto Sans
-Devanagari and Thai, and Droid Sans Fallback (Chinese, Japanese, Korean), all shipped
-in ``fonts/`` with their licences. Right-to-left text, Arabic joining and the
-combining marks of Indic scripts are shaped with HarfBuzz. A
-character no font has (an emoji, a control character) refuses the certificate
-with its code point and name instead of a blank or a dropped glyph.
-The output is byte-identical for the same input (fixed dates and metadata), so a
-re-render of an issued certificate can be compared with the stored file.
+A certificate is right or it is not issued, so nothing is cut: text that does not fit
+is wrapped, then set in smaller type down to ``MIN_SIZE``, and refused with a
+``ValidationFailed`` naming the field past that; a long description of operations
+continues on additional remarks pages. Every character of every field is drawn or the
+certificate is refused naming it (``typefaces``). The output is byte-identical for the
+same input (fixed dates and metadata), so a re-render of an issued certificate can be
+compared with the stored file. Fonts come parsed from ``font_cache``.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
 from certdesk_tui.automation import DESCRIPTION_MAX, CertificateForm
 from certdesk_tui.domain.errors import ValidationFailed
-
-FONT_DIR = Path(__file__).parent / "fonts"
-FONT = "DejaVu"
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-# Fallback fonts in the order they are tried for a character the main font lacks.
-# Each is loaded only for a document with a character that needs it.
-FALLBACKS: tuple[tuple[str, str], ...] = (
-    ("NotoSansArabic", "NotoSansArabic-Regular.ttf"),
-    ("NotoSansHebrew", "NotoSansHebrew-Regular.ttf"),
-    ("NotoSansDevanagari", "NotoSansDevanagari-Regular.ttf"),
-    ("NotoSansThai", "NotoSansThai-Regular.ttf"),
-    ("DroidSansFallback", "DroidSansFallback.ttf"),
+from certdesk_tui.pdf.font_cache import SHARED_FONTS, FontCache
+from certdesk_tui.pdf.layout import (
+    CANCELLATION,
+    COLUMNS,
+    CONTENT_W,
+    CONTINUED,
+    COVERAGE_NOTE,
+    DESCRIPTION_LABEL,
+    DESCRIPTION_SIZES,
+    FIELD_LABELS,
+    HALF_W,
+    LINE,
+    MARGIN,
+    MIN_SIZE,
+    NOTICE,
+    PAD,
+    PAGE_H,
+    PAGE_W,
+    REMARKS_TITLE,
+    SIZE_STEP,
+    WAIVER,
+    clean,
+    money,
+    us_date,
 )
-# Arabic letters join within a word, which only works when the whole word comes from
-# one font: a document with Arabic draws all of it in Noto Sans Arabic.
-ARABIC_RANGES = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF),
-                 (0xFE70, 0xFEFE))
-# Bidirectional embeddings, overrides and isolates could draw a name in another order
-# than it reads: refused like control characters.
-BIDI_CONTROLS = frozenset((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
-
-# Letter portrait in millimetres; the margin gives a round 190 mm content width.
-PAGE_W = 215.9
-PAGE_H = 279.4
-MARGIN = 12.95
-CONTENT_W = PAGE_W - 2 * MARGIN
-HALF_W = CONTENT_W / 2
-PAD = 1.5  # inner padding of every box
-LINE = 0.42  # line height in mm per point of font size: about 1.2 line spacing
-MIN_SIZE = 6.0  # the smallest type a field is shrunk to before it is refused
-SIZE_STEP = 0.5
-DESCRIPTION_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0)
-CONTINUED = "(continued on the additional remarks page)"
-REMARKS_TITLE = "ADDITIONAL REMARKS"
-DESCRIPTION_LABEL = "DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES"
-
-# How each field is named in a refusal.
-FIELD_LABELS = {
-    "producer_name": "producer name",
-    "producer_address": "producer address",
-    "insured_name": "insured name",
-    "insured_address": "insured address",
-    "insurer_name": "insurer name",
-    "insurer_naic": "insurer NAIC number",
-    "policy_number": "policy number",
-    "holder_name": "holder name",
-    "holder_address": "holder address",
-    "holder_city": "holder city",
-    "holder_state": "holder state",
-    "holder_zip": "holder ZIP code",
-    "description": "description of operations",
-}
-
-NOTICE = (
-    "This certificate is issued for information only and gives the certificate holder no "
-    "rights. It does not amend, extend or alter the coverage afforded by the policies listed "
-    "below, and it is not a contract between the insurer(s), the producer and the holder."
-)
-COVERAGE_NOTE = (
-    "The policies listed below have been issued to the insured named above for the policy "
-    "period shown. Limits may have been reduced by paid claims. Coverage is subject to all "
-    "terms, conditions and exclusions of the policies themselves."
-)
-CANCELLATION = (
-    "If any policy described above is cancelled before its expiration date, notice will be "
-    "delivered in accordance with the provisions of that policy."
-)
-WAIVER = "WAIVER OF SUBROGATION APPLIES"
-
-# Coverages table: (heading, width in mm); the widths add up to CONTENT_W.
-COLUMNS: tuple[tuple[str, float], ...] = (
-    ("INSR\nLTR", 10),
-    ("TYPE OF INSURANCE", 36),
-    ("ADDL\nINSD", 11),
-    ("SUBR\nWVD", 11),
-    ("POLICY NUMBER", 28),
-    ("POLICY EFF\n(MM/DD/YYYY)", 20),
-    ("POLICY EXP\n(MM/DD/YYYY)", 20),
-    ("LIMITS", 54),
-)
+from certdesk_tui.pdf.typefaces import FONT, FONT_DIR, FONT_FILES, DocumentFonts
 
 
-_TRANSLITERATE = str.maketrans(
-    {
-        "Ł": "L",
-        "ł": "l",
-        "Ø": "O",
-        "ø": "o",
-        "Đ": "D",
-        "đ": "d",
-        "Ħ": "H",
-        "ħ": "h",
-        "ß": "ss",
-        "Æ": "AE",
-        "æ": "ae",
-        "Œ": "OE",
-        "œ": "oe",
-        "Þ": "Th",
-        "þ": "th",
-        "ı": "i",
-    }
-)
-
-
-def certificate_file_name(number: str, revision: int, insured_name: str) -> str:
-    """An ASCII file name, e.g. ``certificate-CD-000123-r0-acme-roofing.pdf``."""
-    number_part = _slug(number, keep_case=True)[:30].strip("-")
-    name_part = _slug(insured_name)
-    stem = "-".join(p for p in ("certificate", number_part, f"r{int(revision)}", name_part) if p)
-    # 76 + ".pdf" keeps the whole name within 80 characters.
-    return stem[:76].rstrip("-") + ".pdf"
-
-
-def _slug(text: str, *, keep_case: bool = False) -> str:
-    # NFKD strips accents (é -> e) but leaves letters such as Ł or ß alone.
-    text = unicodedata.normalize("NFKD", str(text).translate(_TRANSLITERATE))
-    ascii_text = text.encode("ascii", "ignore").decode("ascii")
-    if not keep_case:
-        ascii_text = ascii_text.lower()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
-
-
-def _us_date(value: date) -> str:
-    return value.strftime("%m/%d/%Y")
-
-
-def _money(amount: int) -> str:
-    return f"${amount:,}"
-
-
-def _clean(text: str) -> str:
-    """One spelling of every text: composed characters (NFC), ``\n`` line ends, tabs as spaces."""
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    try:
-        return unicodedata.normalize("NFC", text)
-    except UnicodeError:  # a lone surrogate: left for the glyph check to name
-        return text
-
-
-def _describe(char: str) -> str:
-    """``U+1F600 GRINNING FACE``: a character as a person can look it up (ASCII only)."""
-    code = f"U+{ord(char):04X}"
-    name = unicodedata.name(char, "")
-    if name:
-        return f"{code} {name}"
-    category = unicodedata.category(char)
-    kind = {"Cc": "a control character", "Cs": "a lone surrogate", "Co": "a private-use character",
-            "Cn": "an unassigned code point"}.get(category, "an unnamed character")
-    return f"{code} ({kind})"
-
-
-@functools.cache
-def _font_cmap(file_name: str) -> frozenset[int]:
-    """The code points a shipped font has a glyph for (read once per process)."""
-    with TTFont(FONT_DIR / file_name, lazy=True) as font:
-        return frozenset(font.getBestCmap() or ())
-
-
-@functools.cache
-def _main_cmap() -> frozenset[int]:
-    """What the main font draws in both of its styles."""
-    return _font_cmap(FONT_FILES[""]) & _font_cmap(FONT_FILES["B"])
-
-
-def _is_arabic(code: int) -> bool:
-    return any(low <= code <= high for low, high in ARABIC_RANGES)
-
-
-def _needs_shaping(char: str) -> bool:
-    """Right-to-left text and combining marks are placed by HarfBuzz."""
-    return (unicodedata.bidirectional(char) in ("R", "AL", "AN")
-            or unicodedata.category(char) in ("Mn", "Mc")
-            or 0x1100 <= ord(char) <= 0x11FF)  # conjoining Hangul jamo
-
-
-def _drawn_fields(form: CertificateForm, number: str) -> Iterable[tuple[str, str]]:
+def drawn_fields(form: CertificateForm, number: str) -> Iterable[tuple[str, str]]:
+    """Every text of the form drawn on the certificate, with the name a refusal gives it."""
     for name, label in FIELD_LABELS.items():
         yield label, getattr(form, name)
     yield "certificate number", number
 
 
-class _Fonts:
-    """Which fonts a document needs, after checking that every character has a glyph."""
-
-    def __init__(self, texts: Iterable[tuple[str, str]]) -> None:
-        main = _main_cmap()
-        self.fallbacks: list[tuple[str, str]] = []
-        self.arabic = False
-        self.shaping = False
-        needed: set[str] = set()
-        for label, text in texts:
-            # One pass over the distinct characters, in the order they are written, so
-            # that a refusal names the first character that cannot be drawn.
-            for char in dict.fromkeys(text.replace("\n", "")):
-                code = ord(char)
-                if unicodedata.category(char) == "Cc" or code in BIDI_CONTROLS:
-                    raise ValidationFailed(
-                        f"the {label} has a control character that cannot be printed on a "
-                        f"certificate: {_describe(char)}")
-                arabic = _is_arabic(code)
-                self.arabic = self.arabic or arabic
-                if not self.shaping and code >= 0x0300 and _needs_shaping(char):
-                    self.shaping = True
-                if code in main and not arabic:
-                    continue
-                family = next((family for family, file_name in FALLBACKS
-                               if code in _font_cmap(file_name)), None)
-                if family is None:
-                    raise ValidationFailed(
-                        f"the {label} has a character no certificate font can draw: "
-                        f"{_describe(char)}")
-                needed.add(family)
-        if self.arabic:
-            needed.add(FALLBACKS[0][0])
-        self.fallbacks = [(family, file_name) for family, file_name in FALLBACKS
-                          if family in needed]
-
-    def main_range(self, style: str) -> list[int] | None:
-        """The code points the main font is used for: all but Arabic in an Arabic document."""
-        if not self.arabic:
-            return None
-        return sorted(code for code in _font_cmap(FONT_FILES[style]) if not _is_arabic(code))
-
-
 def render_certificate(
-    form: CertificateForm, *, number: str, revision: int, issued_on: date
+    form: CertificateForm, *, number: str, revision: int, issued_on: date,
+    fonts: FontCache | None = SHARED_FONTS,
 ) -> bytes:
     """The certificate as PDF bytes; the same arguments always give the same bytes.
 
     Raises ``ValidationFailed`` naming the field when a character cannot be drawn or a
-    field does not fit even in the smallest type.
+    field does not fit even in the smallest type. ``fonts=None`` has fpdf2 parse every
+    font again for this document (the reference the benchmark measures against).
     """
-    form = replace(form, **{f.name: _clean(getattr(form, f.name)) for f in fields(form)
+    form = replace(form, **{f.name: clean(getattr(form, f.name)) for f in fields(form)
                             if isinstance(getattr(form, f.name), str)})
-    number = _clean(number)
+    number = clean(number)
     if len(form.description) > DESCRIPTION_MAX:
         raise ValidationFailed(
             f"the description of operations is longer than {DESCRIPTION_MAX:,} characters: "
             "shorten it")
-    pdf = _CertificatePDF(_Fonts(_drawn_fields(form, number)))
+    pdf = _CertificatePDF(DocumentFonts(drawn_fields(form, number)), fonts)
     # Fixed metadata: fpdf2 otherwise stamps the current time, and its /ID is a
     # hash of the content plus this date, so both become deterministic.
     pdf.set_creation_date(datetime.combine(issued_on, time(0), tzinfo=UTC))
@@ -282,6 +82,8 @@ def render_certificate(
     pdf.set_author(form.producer_name)
     pdf.add_page()
     pdf.draw(form, number=number, revision=revision, issued_on=issued_on)
+    if fonts is not None:
+        fonts.subset(pdf)
     return bytes(pdf.output())
 
 
@@ -294,17 +96,24 @@ def _sizes(size: float) -> Iterable[float]:
 
 
 class _CertificatePDF(FPDF):
-    def __init__(self, fonts: _Fonts) -> None:
+    def __init__(self, needed: DocumentFonts, fonts: FontCache | None) -> None:
         super().__init__(orientation="P", unit="mm", format="Letter")
         for style, file_name in FONT_FILES.items():
-            self.add_font(FONT, style, FONT_DIR / file_name, unicode_range=fonts.main_range(style))
-        if fonts.fallbacks:
-            for family, file_name in fonts.fallbacks:
-                self.add_font(family, "", FONT_DIR / file_name)
+            path, unicode_range = FONT_DIR / file_name, needed.main_range(style)
+            if fonts is None:
+                self.add_font(FONT, style, path, unicode_range=unicode_range)
+            else:
+                fonts.add_font(self, FONT, style, path, unicode_range)
+        if needed.fallbacks:
+            for family, file_name in needed.fallbacks:
+                if fonts is None:
+                    self.add_font(family, "", FONT_DIR / file_name)
+                else:
+                    fonts.add_font(self, family, "", FONT_DIR / file_name)
             # Bold text falls back to the regular face: a glyph is never left out.
-            self.set_fallback_fonts([family for family, _ in fonts.fallbacks],
+            self.set_fallback_fonts([family for family, _ in needed.fallbacks],
                                     exact_match=False)
-        if fonts.shaping:
+        if needed.shaping:
             self.set_text_shaping(True)
         # Positions are absolute, so an automatic page break could only ever
         # produce a stray page; additional remarks pages are added explicitly.
@@ -440,7 +249,7 @@ class _CertificatePDF(FPDF):
         self._lines(MARGIN, 13, CONTENT_W - 45, title, size=15, bold=True)
         self.rect(PAGE_W - MARGIN - 40, 12, 40, 10)
         self._label(PAGE_W - MARGIN - 40 + PAD, 13, 37, "DATE (MM/DD/YYYY)")
-        self._lines(PAGE_W - MARGIN - 40 + PAD, 16.5, 37, _us_date(issued_on), size=10, bold=True)
+        self._lines(PAGE_W - MARGIN - 40 + PAD, 16.5, 37, us_date(issued_on), size=10, bold=True)
 
     def _remarks_page(
         self, form: CertificateForm, *, number: str, revision: int, issued_on: date
@@ -562,9 +371,9 @@ class _CertificatePDF(FPDF):
 
         limits = [
             "PER STATUTE",
-            f"E.L. EACH ACCIDENT {_money(form.each_accident)}",
-            f"E.L. DISEASE - EA EMPLOYEE {_money(form.disease_each_employee)}",
-            f"E.L. DISEASE - POLICY LIMIT {_money(form.disease_policy_limit)}",
+            f"E.L. EACH ACCIDENT {money(form.each_accident)}",
+            f"E.L. DISEASE - EA EMPLOYEE {money(form.disease_each_employee)}",
+            f"E.L. DISEASE - POLICY LIMIT {money(form.disease_policy_limit)}",
         ]
         cells = [
             ("A", 7.5, True, 1, "insurer letter"),
@@ -572,8 +381,8 @@ class _CertificatePDF(FPDF):
             ("N", 7.5, False, 1, "additional insured mark"),
             ("Y" if form.wos else "N", 7.5, True, 1, "waiver mark"),
             (form.policy_number, 7.5, False, 4, FIELD_LABELS["policy_number"]),
-            (_us_date(form.effective), 7.5, False, 1, "effective date"),
-            (_us_date(form.expires), 7.5, False, 1, "expiry date"),
+            (us_date(form.effective), 7.5, False, 1, "effective date"),
+            (us_date(form.expires), 7.5, False, 1, "expiry date"),
         ]
         x = MARGIN
         for (text, size, bold, max_lines, field), (_, width) in zip(cells, COLUMNS, strict=False):

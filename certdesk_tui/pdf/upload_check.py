@@ -25,8 +25,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from certdesk_tui.domain.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 """The largest certificate file accepted (20 MB): checked before reading, and the read is
@@ -190,7 +194,7 @@ def _parse(data: bytes, name: str) -> CertificatePdf:
     return CertificatePdf(name, data, pages, "\n".join(texts))
 
 
-def _active_content(reader, name: str) -> str:
+def _active_content(reader: PdfReader, name: str) -> str:
     """What in the PDF could run or drop something on the reader's machine, or ""."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 

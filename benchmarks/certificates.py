@@ -1,0 +1,91 @@
+"""Certificates per second: the renderer with its font cache, and fpdf2 parsing every font again.
+
+    python benchmarks/certificates.py [--count N] [--rounds R]
+
+For each script (Latin, Arabic, Chinese) both renderers draw the same N certificates,
+each with its own insured and holder names, in R rounds; the table gives the median
+round. One thread, so one core. The first certificate of each renderer is drawn before
+timing: it fills the font cache, a cost paid once per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from certdesk_tui.automation import CertificateForm
+from certdesk_tui.pdf.certificate import render_certificate
+
+FORM = CertificateForm(
+    producer_name="Compeo Insurance Services",
+    producer_address="1200 Harbor Blvd, Suite 400\nTampa, FL 33602",
+    insured_name="Acme Roofing LLC",
+    insured_address="42 Market Street\nSpringfield, IL 62701",
+    insurer_name="Great Lakes Mutual Casualty",
+    insurer_naic="12345",
+    policy_number="WC-2024-0098765",
+    effective=date(2024, 1, 1),
+    expires=date(2025, 1, 1),
+    each_accident=1_000_000,
+    disease_each_employee=500_000,
+    disease_policy_limit=2_000_000,
+    holder_name="Blue Sky General Contractors",
+    holder_address="77 Pine Road",
+    holder_city="Austin",
+    holder_state="TX",
+    holder_zip="78701",
+    holder_email="certs@bluesky.example",
+    description="Roofing work at 12 Elm St, Austin TX, for the certificate holder.",
+    wos=False,
+)
+NAMES = {
+    "Latin": ["Acme Roofing LLC", "Zoë Łukasiewicz GmbH", "Quartz & Jade Builders",
+              "Ñandú Servicios SA", "Kowalski Brothers", "Høyer Bygg AS"],
+    "Arabic": ["شركة البناء العربية", "مؤسسة الخليج", "مقاولات النور"],
+    "Chinese": ["北京建筑有限公司", "上海工程公司", "广州建设集团"],
+}
+
+
+def forms(script: str, count: int) -> list[CertificateForm]:
+    names = NAMES[script]
+    return [replace(FORM, insured_name=f"{names[i % len(names)]} {i}",
+                    holder_name=f"{names[(i + 1) % len(names)]} {i}")
+            for i in range(count)]
+
+
+def timed_round(render: Callable[[CertificateForm, int], bytes],
+                batch: list[CertificateForm]) -> float:
+    start = time.perf_counter()
+    for index, form in enumerate(batch):
+        render(form, index)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=40, help="certificates a round")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    renderers: dict[str, Callable[[CertificateForm, int], bytes]] = {
+        "font cache": lambda form, i: render_certificate(
+            form, number=f"CD-{i:06d}", revision=0, issued_on=date(2024, 3, 5)),
+        "reference: fonts parsed per document": lambda form, i: render_certificate(
+            form, number=f"CD-{i:06d}", revision=0, issued_on=date(2024, 3, 5), fonts=None),
+    }
+    print(f"{args.count} certificates a round, median of {args.rounds} rounds, one thread")
+    print(f"{'script':8} {'renderer':38} {'ms/certificate':>15} {'certificates/s':>15}")
+    for script in NAMES:
+        batch = forms(script, args.count)
+        for label, render in renderers.items():
+            render(batch[0], 0)  # fills the font cache
+            seconds = statistics.median(timed_round(render, batch) for _ in range(args.rounds))
+            per = seconds / len(batch)
+            print(f"{script:8} {label:38} {per * 1000:15.1f} {1 / per:15.1f}")
+
+
+if __name__ == "__main__":
+    main()
