@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -22,6 +23,7 @@ from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
 from certdesk_tui.domain.errors import ConfigurationError
 from certdesk_tui.domain.views import QueueFilter
 from certdesk_tui.identity import initialise, resolve_actor
+from certdesk_tui.pdf.certificate import render_stored
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import (
@@ -193,31 +195,40 @@ def test_activities_tell_each_story_in_order(demo_db):
     assert all(e.sent_at is not None and e.message_id.startswith("<") for e in sent)
 
 
-def test_every_completed_request_has_a_pdf_naming_insured_and_holder(demo_db):
+def test_every_demo_certificate_opens_drawn_by_the_renderer_naming_insured_and_holder(demo_db):
+    desk = Desk(demo_db, resolve_actor(demo_db, LOGIN))
     with demo_db.reading() as s:
         rows = s.execute(
             select(CertificateRequest.id, Customer.name, CertificateRequest.holder_name,
-                   Certificate.number, Certificate.source, Certificate.pdf,
-                   Certificate.file_name)
+                   Certificate.number, Certificate.revision, Certificate.source,
+                   Certificate.file_name, Certificate.data, Certificate.issued_at,
+                   Certificate.pdf, Certificate.sha256)
             .join(Customer, Customer.id == CertificateRequest.customer_id)
             .outerjoin(Certificate, Certificate.request_id == CertificateRequest.id)
             .where(CertificateRequest.status == Status.COMPLETED)
         ).all()
-    assert rows
-    sizes = []
-    for request_id, insured, holder, number, _source, pdf, file_name in rows:
-        assert pdf is not None, f"request #{request_id} has no certificate"
-        reader = PdfReader(io.BytesIO(pdf))
-        assert len(reader.pages) == 1
-        words = " ".join(reader.pages[0].extract_text().split())
+        waiting = set(s.scalars(select(OutboxEmail.certificate_id).where(
+            OutboxEmail.certificate_id.is_not(None), OutboxEmail.state != "sent")))
+        drawn = set(s.scalars(select(Certificate.id).where(func.length(Certificate.pdf) > 0)))
+    assert rows and waiting
+    for (request_id, insured, holder, number, revision, _source, file_name, data, issued_at,
+         stored, sha256) in rows:
+        assert number is not None, f"request #{request_id} has no certificate"
+        opened_name, pdf = desk.certificate(request_id)
+        assert opened_name == file_name and file_name.startswith(f"certificate-{number}-r0-")
+        # The same bytes as drawing the stored form again through the one renderer.
+        assert pdf == render_stored(data, number=number, revision=revision,
+                                    issued_on=issued_at.date())
+        words = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
         assert " ".join(insured.split()) in words, (request_id, insured)
         assert " ".join(holder.split()) in words, (request_id, holder)
         assert number == f"CD-{request_id:06d}" and number in words
-        assert file_name.startswith(f"certificate-{number}-r0-")
-        sizes.append(len(pdf))
-    # Both kinds are there: the full certificate of the real generator, and compact copies.
-    assert max(sizes) > 10_000 and min(sizes) < 5_000
-    assert {r[4] for r in rows} == {"generated", "uploaded"}
+        if stored:  # drawn while the demo was built: the same file
+            assert stored == pdf and sha256 == hashlib.sha256(pdf).hexdigest()
+    # The certificates an email still to be delivered attaches are drawn at build time;
+    # the others when first opened.
+    assert waiting <= drawn and len(drawn) < len(rows)
+    assert {r[5] for r in rows} == {"generated", "uploaded"}
 
 
 def test_special_customer_names_are_stored_literally(demo_db):
@@ -292,14 +303,13 @@ def _projection(db: Database) -> dict:
 
 
 def test_the_same_seed_gives_the_same_rows_at_any_hour(tmp_path, monkeypatch):
-    monkeypatch.setattr(demo, "RENDERED_CERTIFICATES", 2)
     built = []
     for name, now in (("a", datetime(2026, 3, 10, 0, 30)), ("b", datetime(2026, 7, 21, 23, 5)),
                       ("c", datetime(2026, 7, 21, 23, 5))):
-        monkeypatch.setattr(demo, "utcnow", lambda now=now: now)
+        monkeypatch.setattr(demo.build, "utcnow", lambda now=now: now)
         built.append(_projection(build(tmp_path / name / "demo.sqlite3", requests=300, seed=5)))
     assert built[0] == built[1]
-    monkeypatch.setattr(demo, "utcnow", lambda: datetime(2026, 7, 21, 23, 5))
+    monkeypatch.setattr(demo.build, "utcnow", lambda: datetime(2026, 7, 21, 23, 5))
     other = _projection(build(tmp_path / "d" / "demo.sqlite3", requests=300, seed=6))
     assert other["requests"] != built[2]["requests"]
 

@@ -11,9 +11,10 @@ compared with the stored file. Fonts come parsed from ``font_cache``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
@@ -85,6 +86,17 @@ def render_certificate(
     if fonts is not None:
         fonts.subset(pdf)
     return bytes(pdf.output())
+
+
+def render_stored(data: Mapping[str, Any], *, number: str, revision: int,
+                  issued_on: date) -> bytes:
+    """A stored certificate drawn from the form it keeps (``Certificate.data``).
+
+    A demo certificate is stored without its file and drawn when first opened; one
+    standing for an uploaded carrier's file keeps its form under ``"form"``.
+    """
+    form = CertificateForm.from_json(data.get("form", data))
+    return render_certificate(form, number=number, revision=revision, issued_on=issued_on)
 
 
 def _sizes(size: float) -> Iterable[float]:

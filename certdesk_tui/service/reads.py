@@ -83,4 +83,10 @@ def certificate(ds: DeskSession, request_id: int) -> tuple[str, bytes]:
         cert = requests.newest_certificate(s, request_id)
         if cert is None:
             raise NotFound(f"request #{request_id} has no certificate yet")
+        if not cert.pdf:  # a demo certificate, drawn when first opened
+            from certdesk_tui.pdf.certificate import render_stored  # fpdf2: only when needed
+
+            return cert.file_name, render_stored(
+                cert.data, number=cert.number, revision=cert.revision,
+                issued_on=cert.issued_at.date())
         return cert.file_name, cert.pdf

@@ -1,0 +1,183 @@
+"""Wiping a demo database (only one the demo built, or an empty one) and loading rows
+in bulk: Core executemany, SQLite's secondary indexes rebuilt once at the end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from operator import itemgetter
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    func,
+    insert,
+    inspect,
+    make_url,
+    select,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
+
+from certdesk_tui.demo.catalogue import DEMO_MARKER
+from certdesk_tui.domain.errors import ConfigurationError
+from certdesk_tui.storage.engine import Database
+from certdesk_tui.storage.models import (
+    Activity,
+    Base,
+    CertificateRequest,
+    Customer,
+)
+
+CHUNK = 5_000
+"""Rows a bulk insert statement carries."""
+
+
+def wipe(db: Database) -> None:
+    """Empty the database, refusing any that holds something other than a demo."""
+    try:
+        tables = set(inspect(db.engine).get_table_names())
+    except DBAPIError as exc:
+        hint = "; remove the file to build a new demo there" if db.is_sqlite else ""
+        raise ConfigurationError(f"cannot open {db.display_url}: {exc.orig}{hint}") from None
+    if not tables:
+        return
+    ours = set(Base.metadata.tables) | {"alembic_version"}
+    foreign = sorted(tables - ours)
+    if foreign:
+        raise ConfigurationError(
+            f"{db.display_url} holds tables certdesk does not know ({', '.join(foreign[:5])}); "
+            "the demo only rebuilds a database of its own"
+        )
+    if {"customers", "certificate_requests", "activities"} <= tables:
+        with db.reading() as s:
+            customers = s.scalar(select(func.count()).select_from(Customer)) or 0
+            requests = s.scalar(select(func.count()).select_from(CertificateRequest)) or 0
+            demo = s.scalar(select(Activity.id).where(Activity.request_id.is_(None),
+                                                      Activity.action == DEMO_MARKER).limit(1))
+        if (customers or requests) and demo is None:
+            raise ConfigurationError(
+                f"{db.display_url} is not a demo database (it holds {customers:,} customers "
+                f"and {requests:,} requests); certdesk demo only rebuilds a database it built"
+            )
+    if db.is_sqlite:
+        path = make_url(db.url).database
+        if path and path != ":memory:":
+            db.engine.dispose()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(path + suffix).unlink(missing_ok=True)
+            return
+    Base.metadata.drop_all(db.engine)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def chunks(rows: list) -> Iterator[list]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start:start + CHUNK]
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    # SQLAlchemy's own SQLite format, so the ORM reads these rows like any other.
+    return value.isoformat(" ", "microseconds")
+
+
+class Loader:
+    """Bulk inserts of row dicts (all with the same keys) in the session's transaction.
+
+    PostgreSQL gets plain Core ``insert(table)`` executemany. On SQLite the values
+    are converted the way SQLAlchemy's column types would (datetimes in its text
+    format, JSON text, booleans as 0/1) and handed to the driver's executemany
+    directly, which is several times faster than per-row bind processing.
+    """
+
+    def __init__(self, conn, sqlite: bool) -> None:
+        self.conn = conn
+        self.sqlite = sqlite
+        self.quote = conn.dialect.identifier_preparer.quote
+        self.rows = 0
+
+    @staticmethod
+    def _converter(column_type):
+        if isinstance(column_type, DateTime):
+            return _sqlite_datetime
+        if isinstance(column_type, Date):
+            return date.isoformat
+        if isinstance(column_type, JSON):
+            return json.dumps
+        if isinstance(column_type, Boolean):
+            return int
+        return None
+
+    def __call__(self, table, rows: list[dict]) -> None:
+        """Insert dicts (all with the same keys)."""
+        if rows:
+            names = tuple(rows[0])
+            get = itemgetter(*names)
+            self.tuples(table, names, [get(row) for row in rows])
+
+    def tuples(self, table, names: tuple[str, ...], rows: list[tuple]) -> None:
+        """Insert tuples of the ``names`` columns."""
+        if not rows:
+            return
+        self.rows += len(rows)
+        if not self.sqlite:
+            for chunk in chunks(rows):
+                self.conn.execute(insert(table), [dict(zip(names, r, strict=True))
+                                                  for r in chunk])
+            return
+        converters = [(i, f) for i, f in
+                      enumerate(self._converter(table.c[n].type) for n in names) if f]
+        sql = (f"INSERT INTO {self.quote(table.name)} "
+               f"({', '.join(self.quote(n) for n in names)}) "
+               f"VALUES ({', '.join('?' for _ in names)})")
+        for chunk in chunks(rows):
+            if converters:
+                params = []
+                for row in chunk:
+                    values = list(row)
+                    for i, convert in converters:
+                        if values[i] is not None:
+                            values[i] = convert(values[i])
+                    params.append(tuple(values))
+            else:
+                params = chunk
+            self.conn.exec_driver_sql(sql, params)
+
+
+
+def drop_indexes(conn) -> list[str]:
+    """Drop SQLite's secondary indexes; returns the statements that create them again."""
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "ORDER BY name"
+    ).all()
+    for name, _ in found:
+        conn.exec_driver_sql(f"DROP INDEX {conn.dialect.identifier_preparer.quote(name)}")
+    return [sql for _, sql in found]
+
+
+def finish(db: Database) -> None:
+    """Statistics for the query planner; PostgreSQL sequences past the ids written here."""
+    if db.is_sqlite:
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            raw.close()
+        return
+    with db.engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if "id" in table.c and table.c.id.autoincrement is not False \
+                    and table.name != "duplicate_links":
+                conn.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                ))
