@@ -2,6 +2,7 @@
 
 - ``certificate``: ``render_certificate``, the certificate of liability insurance;
 - ``layout``: where each block sits, the words printed, how values read;
+- ``drawing``: text wrapped and shrunk to fit, or refused naming the field;
 - ``typefaces``: which fonts a document needs, every character checked for a glyph;
 - ``font_cache``: fonts parsed once per process and lent to each document;
 - ``naming``: ``certificate_file_name``;
