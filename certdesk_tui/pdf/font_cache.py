@@ -7,8 +7,8 @@ most of the time a certificate took. Here:
 
 - each font is parsed once into a prototype; every document gets a light copy sharing
   the prototype's read-only tables (widths, glyph ids, character map, and the glyph
-  names and widths shaping reads) with its own subset map, font descriptor and
-  HarfBuzz font (which keeps the type size);
+  names and widths shaping reads, and HarfBuzz's face of the font) with its own
+  subset map, font descriptor and HarfBuzz font (which keeps the type size);
 - once drawn, a document's fonts are cut to the glyphs it used (``subset``) with the
   options fpdf2's output uses, and each cut is kept for the next document drawn with the
   same glyphs (most certificates differ in a few letters at most). The cut is handed to
@@ -36,7 +36,7 @@ from typing import IO, Any
 from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.fonts import HarfBuzzFont, SubsetMap, TTFFont, hb
 
 # Attributes a document's copy shares with its prototype: never written after parsing.
 _SHARED = ("type", "ttffile", "fontkey", "scale", "name", "up", "ut", "sp", "ss", "emphasis",
@@ -59,6 +59,7 @@ class _Prototype:
     font: TTFFont
     data: bytes  # the whole font file
     latin: tuple[bytes, frozenset[str]] | None = None  # the Latin cut and its glyphs
+    face: Any = None  # HarfBuzz's face of the font: read once, shared by every document
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,10 @@ class FontCache:
         """What ``pdf.add_font(family, style, path, unicode_range=...)`` does, from the cache."""
         fontkey = f"{family.lower()}{style}"
         prototype = self._prototype(path, fontkey, style, unicode_range)
-        pdf.fonts[fontkey] = _copy(prototype.font, len(pdf.fonts) + 1)
+        font = _copy(prototype.font, len(pdf.fonts) + 1)
+        if prototype.face is not None:
+            font._hbfont = HarfBuzzFont(prototype.face)  # keeps its own type size
+        pdf.fonts[fontkey] = font
 
     def subset(self, pdf: FPDF) -> None:
         """Cut each of the document's fonts to the glyphs drawn, ready for ``pdf.output()``."""
@@ -143,7 +147,9 @@ class FontCache:
                 font = TTFFont(FPDF(), path, fontkey, style,
                                set(unicode_range) if unicode_range is not None else None)
                 font.ttfont.close()  # what shaping reads (names, widths) is loaded
-                prototype = _Prototype(font, path.read_bytes())
+                data = path.read_bytes()
+                face = hb.Face(hb.Blob(data)) if hb is not None else None
+                prototype = _Prototype(font, data, face=face)
                 self._prototypes[key] = prototype
                 self._by_cmap[id(font.cmap)] = prototype
         return prototype

@@ -109,6 +109,9 @@ class DocumentFonts:
 
     def main_range(self, style: str) -> list[int] | None:
         """The code points the main font is used for: all but Arabic in an Arabic document."""
-        if not self.arabic:
-            return None
-        return sorted(code for code in font_cmap(FONT_FILES[style]) if not is_arabic(code))
+        return list(_non_arabic(FONT_FILES[style])) if self.arabic else None
+
+
+@functools.cache
+def _non_arabic(file_name: str) -> tuple[int, ...]:
+    return tuple(sorted(code for code in font_cmap(file_name) if not is_arabic(code)))
