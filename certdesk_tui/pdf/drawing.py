@@ -26,6 +26,11 @@ def _sizes(size: float) -> Iterable[float]:
         yield size
 
 
+WRAPPED_KEPT = 4096
+"""ASCII texts whose wrapped lines are kept (the printed sentences, common addresses)."""
+_WRAPPED: dict[tuple[str, str, float, float, str], list[str]] = {}
+
+
 class CertificateCanvas(FPDF):
     """A Letter page in millimetres with the certificate's text primitives."""
 
@@ -40,10 +45,18 @@ class CertificateCanvas(FPDF):
         # first keeps a huge input from stalling the line breaker.
         if len(text) > int(max_lines * width / (self.font_size * 0.25)) + 1:
             return None
-        lines: list[str] = self.multi_cell(
-            width, 1, text, dry_run=True, output=MethodReturnValue.LINES
-        )
-        return lines if len(lines) <= max_lines else None
+        # The printed sentences (the notice, the cancellation) wrap the same way on every
+        # certificate: fpdf2's line breaker, the slowest step left, runs once for them.
+        key = None
+        if self.text_shaping is None and text.isascii():
+            key = (self.font_family, self.font_style, self.font_size_pt, width, text)
+        lines = _WRAPPED.get(key) if key is not None else None
+        if lines is None:
+            lines = self.multi_cell(width, 1, text, dry_run=True,
+                                    output=MethodReturnValue.LINES)
+            if key is not None and len(_WRAPPED) < WRAPPED_KEPT:
+                _WRAPPED[key] = lines
+        return list(lines) if len(lines) <= max_lines else None
 
     def _draw(self, x: float, y: float, width: float, lines: list[str], align: str = "L") -> float:
         """Draw already wrapped lines in the current font; return the y below them."""
