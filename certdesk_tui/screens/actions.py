@@ -4,9 +4,11 @@ The domain says who may run a processing action and when it applies
 (``workflow.REQUEST_ACTIONS``); this registry says how the desk presents each
 action: its default keys, its label in the desk's words, its help text, the
 tab it belongs to, whether the footer shows it and, for a processing action,
-the flow that runs it. The bindings of every screen and widget, the footer,
-the ``?`` help, the command palette and ``check_action`` are generated from it,
-so a keymap entry (by the action's id) moves the key everywhere at once.
+the flow that runs it (a processing action's presentation is declared on its
+flow class, so a new action is a domain entry, a service function and a flow).
+The bindings of every screen and widget, the footer, the ``?`` help, the command
+palette and ``check_action`` are generated from it, so a keymap entry (by the
+action's id) moves the key everywhere at once.
 """
 
 from __future__ import annotations
@@ -19,15 +21,7 @@ from typing import Any
 from textual.binding import Binding, BindingType
 
 from certdesk_tui.domain.permissions import Permission
-from certdesk_tui.screens.flows import (
-    AutomateFlow,
-    Flow,
-    NoteFlow,
-    RejectFlow,
-    RelabelFlow,
-    StartFlow,
-    UploadFlow,
-)
+from certdesk_tui.screens.flows import PROCESSING_FLOWS, Flow
 
 
 class Owner(StrEnum):
@@ -93,25 +87,15 @@ class DeskAction:
                        priority=self.priority)
 
 
-def _process(id: str, key: str, label: str, footer: str, help: str,
-             flow: type[Flow[Any, Any, Any]]) -> DeskAction:
-    return DeskAction(id, key, label, help, Section.PROCESS, Owner.DASHBOARD,
-                      action=f"request_action('{id}')", tab=CERTIFICATES, footer=footer,
-                      flow=flow)
+def _process(flow: type[Flow[Any, Any, Any]]) -> DeskAction:
+    """A processing action as its flow class presents it."""
+    return DeskAction(flow.action_id, flow.key, flow.label, flow.help, Section.PROCESS,
+                      Owner.DASHBOARD, action=f"request_action('{flow.action_id}')",
+                      tab=CERTIFICATES, footer=flow.footer, flow=flow)
 
 
 DESK_ACTIONS: tuple[DeskAction, ...] = (
-    _process("start", "m", "Mark in progress", "Claim",
-             "Mark in progress: claim the request for yourself", StartFlow),
-    _process("automate", "a", "Attempt automation", "Automate",
-             "Attempt automation: review the prefilled certificate and issue it", AutomateFlow),
-    _process("upload", "u", "Upload certificate", "Upload",
-             "Upload a certificate PDF issued elsewhere", UploadFlow),
-    _process("relabel", "w", "Relabel as WOS", "WOS",
-             "Relabel as a waiver of subrogation (WOS)", RelabelFlow),
-    _process("reject", "x", "Reject", "Reject",
-             "Reject with a reason (emailed to the customer)", RejectFlow),
-    _process("note", "n", "Add note", "Note", "Add an internal note", NoteFlow),
+    *(_process(flow) for flow in PROCESSING_FLOWS),
     DeskAction("preview", "enter,p", "Preview request",
                "Preview: everything the customer submitted and what the system found",
                Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.events import Key
@@ -38,7 +38,7 @@ from certdesk_tui.screens.actions import (
     flow_for,
     keys_of,
 )
-from certdesk_tui.screens.flows import Flow, Notice
+from certdesk_tui.screens.flows import Flow, Notice, failure_notice
 from certdesk_tui.screens.messages import (
     ActionDone,
     FlowPrepared,
@@ -47,6 +47,7 @@ from certdesk_tui.screens.messages import (
     TakeOverOffered,
 )
 from certdesk_tui.service import Desk
+from certdesk_tui.text import literal_line
 from certdesk_tui.widgets.identity_bar import IdentityBar
 from certdesk_tui.widgets.messages import WorkerFailed
 from certdesk_tui.widgets.queue_tab import QueueTab
@@ -104,10 +105,6 @@ class DashboardScreen(Screen[None]):
     @property
     def identity(self) -> IdentityBar:
         return self.query_one(IdentityBar)
-
-    @property
-    def failing_emails(self) -> int:
-        return self.identity.failing_emails
 
     @property
     def reasons_pane(self) -> ReasonsPane | None:
@@ -179,21 +176,7 @@ class DashboardScreen(Screen[None]):
         """Every worker of the desk that fails ends here: a notification, never a
         traceback; a refused action reloads what the user is looking at."""
         error = worker.error
-        if isinstance(error, StaleRequest):
-            self.notify(str(error), title=error.title, severity="warning", markup=False,
-                        timeout=10)
-        elif isinstance(error, AlreadyClaimed):
-            self.notify(str(error), title=error.title, severity="warning", markup=False)
-        elif isinstance(error, CertdeskError):
-            self.notify(str(error), title=error.title, severity="error", markup=False,
-                        timeout=8)
-        elif isinstance(error, SQLAlchemyError):
-            self.notify(f"The database did not answer: {getattr(error, 'orig', error)}. "
-                        "Try again (r refreshes).", title="Database problem",
-                        severity="error", markup=False)
-        else:
-            self.notify(f"{type(error).__name__}: {error}", title="Unexpected error",
-                        severity="error", markup=False)
+        self._say(failure_notice(error))
         if worker.group == "flow" or isinstance(error, StaleRequest | AlreadyClaimed):
             self.reload()
 
@@ -367,10 +350,34 @@ class DashboardScreen(Screen[None]):
     def _action_done(self, event: ActionDone) -> None:
         said = event.flow.after(event.result, event.answer)
         if isinstance(said, Notice):
-            self.notify(said.message, title=said.title, markup=False, timeout=said.timeout)
+            self._say(said)
         else:
             self._ask(event.flow, said)
         self.reload()
+
+    def _say(self, notice: Notice) -> None:
+        self.notify(notice.message, title=notice.title, severity=notice.severity, markup=False,
+                    timeout=notice.timeout)
+
+    # -- the Configuration tab's questions ------------------------------------
+
+    @on(ReasonsPane.ChangeAsked)
+    def _reason_change_asked(self, event: ReasonsPane.ChangeAsked) -> None:
+        from certdesk_tui.screens.confirm import ConfirmScreen
+        from certdesk_tui.screens.text_prompt import TextPromptScreen
+
+        reason = event.reason
+        dialog: Screen[Any]
+        if reason is None:
+            dialog = TextPromptScreen("New rejection reason",
+                                      placeholder="Reason quoted to the customer")
+        elif event.kind == "rename":
+            dialog = TextPromptScreen(f"Rename reason {reason.id}", reason.text)
+        else:
+            body = Text("Processors will no longer be offered:\n")
+            body.append_text(literal_line(reason.text))
+            dialog = ConfirmScreen(f"Retire reason {reason.id}?", body, "Retire")
+        self.app.push_screen(dialog, partial(event.pane.change, event.kind, reason))
 
     # -- preview ---------------------------------------------------------------
 

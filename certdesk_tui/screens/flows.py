@@ -16,12 +16,18 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual.screen import Screen
 
 from certdesk_tui.automation import CertificateForm
-from certdesk_tui.domain.errors import PolicyNotInForce
+from certdesk_tui.domain.errors import (
+    AlreadyClaimed,
+    CertdeskError,
+    PolicyNotInForce,
+    StaleRequest,
+)
 from certdesk_tui.domain.views import ReasonView, RequestDetail, RequestRow
 from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
 from certdesk_tui.screens.note import NoteScreen
@@ -34,19 +40,45 @@ Answer = TypeVar("Answer")
 Result = TypeVar("Result")
 
 
+Severity = Literal["information", "warning", "error"]
+
+
 @dataclass(frozen=True)
 class Notice:
-    """What the desk says when an action is done."""
+    """What the desk says when an action is done, or when a worker failed."""
 
     message: str
     title: str = ""
     timeout: float | None = None
+    severity: Severity = "information"
+
+
+def failure_notice(error: BaseException | None) -> Notice:
+    """A failed worker in words: a refusal as its kind says it, anything else named."""
+    if isinstance(error, StaleRequest) and not isinstance(error, AlreadyClaimed):
+        return Notice(str(error), error.title, timeout=10, severity="warning")
+    if isinstance(error, AlreadyClaimed):
+        return Notice(str(error), error.title, severity="warning")
+    if isinstance(error, CertdeskError):
+        return Notice(str(error), error.title, timeout=8, severity="error")
+    if isinstance(error, SQLAlchemyError):
+        return Notice(f"The database did not answer: {getattr(error, 'orig', error)}. "
+                      "Try again (r refreshes).", "Database problem", severity="error")
+    return Notice(f"{type(error).__name__}: {error}", "Unexpected error", severity="error")
 
 
 class Flow(ABC, Generic[Prepared, Answer, Result]):
     """One processing action on one request, from its key to what the desk says."""
 
     action_id: ClassVar[str]
+    """The domain's id of the action (``domain.workflow.REQUEST_ACTIONS``)."""
+    # How the desk presents it (the action registry in ``screens/actions.py`` reads these):
+    key: ClassVar[str]
+    label: ClassVar[str]
+    """The action in the desk's words: the help and the command palette."""
+    footer: ClassVar[str]
+    """The footer's short label."""
+    help: ClassVar[str]
     take_over_allowed: ClassVar[bool] = True
     """Whether a request someone else holds may be taken over for this action."""
 
@@ -98,6 +130,10 @@ class StartFlow(_ImmediateFlow):
     """Mark in progress: no dialog, claim the request for yourself."""
 
     action_id = "start"
+    key = "m"
+    label = "Mark in progress"
+    footer = "Claim"
+    help = "Mark in progress: claim the request for yourself"
 
     def perform(self, answer: None, take_over: bool) -> None:
         self.desk.start(self.request_id, expected_version=self.expected_version(take_over),
@@ -111,6 +147,10 @@ class RelabelFlow(_ImmediateFlow):
     """Relabel as WOS: no dialog."""
 
     action_id = "relabel"
+    key = "w"
+    label = "Relabel as WOS"
+    footer = "WOS"
+    help = "Relabel as a waiver of subrogation (WOS)"
 
     def perform(self, answer: None, take_over: bool) -> None:
         self.desk.relabel(self.request_id, expected_version=self.expected_version(take_over),
@@ -166,6 +206,10 @@ class AutomateFlow(_CompletingFlow[AutomationStart, AutomationResult]):
     """Attempt automation: the prefilled certificate form, then issue it."""
 
     action_id = "automate"
+    key = "a"
+    label = "Attempt automation"
+    footer = "Automate"
+    help = "Attempt automation: review the prefilled certificate and issue it"
     detail: RequestDetail
 
     def prepare(self) -> AutomationStart:
@@ -201,6 +245,10 @@ class UploadFlow(_CompletingFlow[UploadStart, UploadResult]):
     """Upload certificate: pick a PDF issued elsewhere, then send it."""
 
     action_id = "upload"
+    key = "u"
+    label = "Upload certificate"
+    footer = "Upload"
+    help = "Upload a certificate PDF issued elsewhere"
     detail: RequestDetail
 
     def prepare(self) -> UploadStart:
@@ -235,6 +283,10 @@ class RejectFlow(Flow[RejectStart, int, None]):
     """Reject: pick a configured reason, see the customer's email, confirm."""
 
     action_id = "reject"
+    key = "x"
+    label = "Reject"
+    footer = "Reject"
+    help = "Reject with a reason (emailed to the customer)"
 
     def prepare(self) -> RejectStart:
         return RejectStart(self.desk.request(self.request_id), self.desk.reasons())
@@ -255,6 +307,10 @@ class NoteFlow(Flow[RequestDetail, str, None]):
     """Add note: an internal note on the request, whoever holds it."""
 
     action_id = "note"
+    key = "n"
+    label = "Add note"
+    footer = "Note"
+    help = "Add an internal note"
     take_over_allowed = False
 
     def prepare(self) -> RequestDetail:
@@ -271,3 +327,9 @@ class NoteFlow(Flow[RequestDetail, str, None]):
 
     def after(self, result: None, answer: str) -> Notice:
         return Notice(f"Note added to request #{self.request_id}.")
+
+
+PROCESSING_FLOWS: tuple[type[Flow[Any, Any, Any]], ...] = (
+    StartFlow, AutomateFlow, UploadFlow, RelabelFlow, RejectFlow, NoteFlow,
+)
+"""Every processing action the desk offers, in the footer's order."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from rich.text import Text
 from textual import on, work
@@ -17,6 +18,8 @@ from certdesk_tui.screens.actions import Owner, bindings_for
 from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped, literal_line
 from certdesk_tui.widgets.messages import WorkerFailed
+
+ReasonChange = Literal["add", "rename", "retire"]
 
 
 class ReasonsPane(Vertical):
@@ -103,43 +106,40 @@ class ReasonsPane(Vertical):
                         markup=False)
         self.reload(reason.id)
 
+    class ChangeAsked(Message):
+        """Adding, renaming or retiring a reason needs the user's words or yes: the
+        screen asks, then hands the answer to ``change``."""
+
+        def __init__(self, pane: ReasonsPane, kind: ReasonChange,
+                     reason: ReasonView | None) -> None:
+            super().__init__()
+            self.pane = pane
+            self.kind = kind
+            self.reason = reason
+
+    def change(self, kind: ReasonChange, reason: ReasonView | None, answer: str | bool) -> None:
+        """Carry out a change the user answered (empty text or no: nothing)."""
+        if not answer:
+            return
+        if kind == "add" and isinstance(answer, str):
+            self._apply(self.desk.add_reason, answer)
+        elif kind == "rename" and reason is not None and isinstance(answer, str):
+            self._apply(self.desk.rename_reason, reason.id, answer)
+        elif kind == "retire" and reason is not None:
+            self._apply(self.desk.retire_reason, reason.id)
+
     def action_add_reason(self) -> None:
-        from certdesk_tui.screens.text_prompt import TextPromptScreen
-
-        def done(text: str | None) -> None:
-            if text:
-                self._apply(self.desk.add_reason, text)
-
-        self.app.push_screen(TextPromptScreen("New rejection reason",
-                                              placeholder="Reason quoted to the customer"), done)
+        self.post_message(self.ChangeAsked(self, "add", None))
 
     def action_rename_reason(self) -> None:
-        from certdesk_tui.screens.text_prompt import TextPromptScreen
-
-        reason = self.selected
-        if reason is None:
-            return
-
-        def done(text: str | None) -> None:
-            if text:
-                self._apply(self.desk.rename_reason, reason.id, text)
-
-        self.app.push_screen(TextPromptScreen(f"Rename reason {reason.id}", reason.text), done)
+        if (reason := self.selected) is not None:
+            self.post_message(self.ChangeAsked(self, "rename", reason))
 
     def action_retire_reason(self) -> None:
-        from certdesk_tui.screens.confirm import ConfirmScreen
-
         reason = self.selected
         if reason is None:
             return
         if not reason.active:
             self.app.notify(f"Reason {reason.id} is already retired.", markup=False)
             return
-
-        def done(ok: bool | None) -> None:
-            if ok:
-                self._apply(self.desk.retire_reason, reason.id)
-
-        body = Text("Processors will no longer be offered:\n")
-        body.append_text(literal_line(reason.text))
-        self.app.push_screen(ConfirmScreen(f"Retire reason {reason.id}?", body, "Retire"), done)
+        self.post_message(self.ChangeAsked(self, "retire", reason))
