@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import OperationalError
 from textual.binding import Binding
 from textual.widgets import Footer
 
 from certdesk_tui.app import CertdeskApp
 from certdesk_tui.commands import DeskCommands
-from certdesk_tui.domain.errors import CertdeskError, StaleRequest
+from certdesk_tui.domain.errors import (
+    AlreadyClaimed,
+    CertdeskError,
+    DatabaseUnavailable,
+    StaleRequest,
+)
 from certdesk_tui.domain.workflow import REQUEST_ACTIONS
 from certdesk_tui.screens.actions import (
     ACTIONS_BY_ID,
@@ -149,8 +153,10 @@ async def test_the_configuration_actions_are_only_for_managers(specialist):
 @pytest.mark.parametrize(("error", "said"), [
     (CertdeskError("the desk refused this"), "the desk refused this"),
     (StaleRequest("request #1 was changed by sky"), "request #1 was changed by sky"),
-    (OperationalError("SELECT 1", {}, Exception("database is locked")),
-     "The database did not answer: database is locked"),
+    (AlreadyClaimed("request #1 is in progress by Sky Specialist", "sky"),
+     "request #1 is in progress by Sky Specialist"),
+    (DatabaseUnavailable("database is locked"),
+     "the database did not answer: database is locked. Try again (r refreshes)."),
 ])
 async def test_the_worker_error_handler_turns_a_refusal_into_a_notification(
         specialist, manual_request, monkeypatch, error, said):

@@ -18,13 +18,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual.screen import Screen
 
 from certdesk_tui.automation import CertificateForm
 from certdesk_tui.domain.errors import (
     AlreadyClaimed,
     CertdeskError,
+    DatabaseUnavailable,
     PolicyNotInForce,
     StaleRequest,
 )
@@ -59,11 +59,10 @@ def failure_notice(error: BaseException | None) -> Notice:
         return Notice(str(error), error.title, timeout=10, severity="warning")
     if isinstance(error, AlreadyClaimed):
         return Notice(str(error), error.title, severity="warning")
+    if isinstance(error, DatabaseUnavailable):
+        return Notice(f"{error}. Try again (r refreshes).", error.title, severity="error")
     if isinstance(error, CertdeskError):
         return Notice(str(error), error.title, timeout=8, severity="error")
-    if isinstance(error, SQLAlchemyError):
-        return Notice(f"The database did not answer: {getattr(error, 'orig', error)}. "
-                      "Try again (r refreshes).", "Database problem", severity="error")
     return Notice(f"{type(error).__name__}: {error}", "Unexpected error", severity="error")
 
 
