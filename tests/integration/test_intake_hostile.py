@@ -409,7 +409,7 @@ def test_a_database_error_on_a_customer_line_costs_only_that_line(manager, db, m
 
 
 def test_certdesk_import_of_a_hostile_file_keeps_every_good_line(tmp_path):
-    from tests.test_intake_properties import _run
+    from tests.integration.test_intake_properties import _run
 
     assert _run(tmp_path, "init").returncode == 0
     customers = tmp_path / "customers.jsonl"
@@ -446,7 +446,7 @@ def test_certdesk_import_of_a_hostile_file_keeps_every_good_line(tmp_path):
 @pytest.mark.parametrize(("source", "words"), [("/dev/zero", "not a file (a device"),
                                                 (".", "is a directory")])
 def test_certdesk_import_refuses_what_is_not_a_file_in_one_line(tmp_path, source, words):
-    from tests.test_intake_properties import _run
+    from tests.integration.test_intake_properties import _run
 
     assert _run(tmp_path, "init").returncode == 0
     result = _run(tmp_path, "import", source)

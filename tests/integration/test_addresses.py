@@ -12,7 +12,7 @@ from certdesk_tui.domain import Status, addresses
 from certdesk_tui.domain.errors import ConfigurationError, ValidationFailed
 from certdesk_tui.storage.models import OutboxEmail
 from tests import factories
-from tests.test_cli import Cli, seed
+from tests.integration.test_cli import Cli, seed
 
 # Addresses that look almost right and could not be delivered (each with email-validator's
 # words for why).

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures imported from tests.test_mail_helpers
+# ruff: noqa: F811 - pytest fixtures imported from tests.unit.test_mail_helpers
 """One SMTP connection for consecutive messages, bounded, and still exactly once.
 
 The server (aiosmtpd on 127.0.0.1) counts the connections it is given.
@@ -15,7 +15,7 @@ from certdesk_tui.mail import smtp
 from certdesk_tui.mail.delivery import deliver_all_due, deliver_due
 from certdesk_tui.mail.smtp import SmtpTransport
 from certdesk_tui.storage.models import OutboxEmail
-from tests.test_mail_helpers import complete, smtp_server  # noqa: F401 - fixtures
+from tests.unit.test_mail_helpers import complete, smtp_server  # noqa: F401 - fixtures
 
 
 def queued(complete, count: int) -> None:

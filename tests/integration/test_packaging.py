@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ("pyproject.toml", "MANIFEST.in", "LICENSE", "README.md")
 PROJECT_DIRS = ("certdesk_tui", "tests", ".ci")
 LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.py[cod]", "*.sqlite3", "*.sqlite3-*",
@@ -130,7 +130,7 @@ def test_the_tests_run_from_the_unpacked_sdist(built: dict[str, Path]) -> None:
     assert Path(where.stdout.strip()).is_relative_to(unpacked), where.stdout + where.stderr
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
-         "tests/test_addresses.py", "tests/test_import_hygiene.py"],
+         "tests/integration/test_addresses.py", "tests/unit/test_import_hygiene.py"],
         cwd=unpacked, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout
@@ -152,7 +152,7 @@ def without_psycopg(tmp_path: Path) -> tuple[dict[str, str], Path]:
 
 def test_the_embedded_sqlite_default_needs_no_postgresql_driver(tmp_path: Path,
                                                                 without_psycopg) -> None:
-    from tests.test_cli import Cli
+    from tests.integration.test_cli import Cli
 
     env, mark = without_psycopg
     cli = Cli(tmp_path / "home")
@@ -163,7 +163,7 @@ def test_the_embedded_sqlite_default_needs_no_postgresql_driver(tmp_path: Path,
 
 def test_a_postgresql_url_without_the_driver_says_to_install_the_extra(tmp_path: Path,
                                                                        without_psycopg) -> None:
-    from tests.test_cli import Cli
+    from tests.integration.test_cli import Cli
 
     env, _ = without_psycopg
     cli = Cli(tmp_path / "home", db_url="postgresql://certdesk@127.0.0.1:1/certdesk")

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures imported from tests.test_mail_helpers
+# ruff: noqa: F811 - pytest fixtures imported from tests.unit.test_mail_helpers
 """Every email can be delivered: senders with display names, hostile names, slow servers.
 
 Real SMTP on 127.0.0.1: aiosmtpd for a server that works, and a small socket server
@@ -32,8 +32,8 @@ from certdesk_tui.storage.models import OutboxEmail
 from certdesk_tui.text import one_line as shown_line
 from tests import factories
 from tests.hostile_pdfs import certificate_pdf
-from tests.test_mail_cli import ME, ROOT, certdesk, certdesk_env
-from tests.test_mail_helpers import (  # noqa: F401 - fixtures
+from tests.integration.test_mail_cli import ME, ROOT, certdesk, certdesk_env
+from tests.unit.test_mail_helpers import (  # noqa: F401 - fixtures
     SmtpServer,
     complete,
     free_port,
@@ -136,7 +136,7 @@ def test_a_hostile_name_never_makes_a_message_undeliverable(
     rid = submit("HN-1", "C700", holder=dict(factories.HOLDER, name=name[:200]),
                  send_to_holder=True, instructions="x")
     # The carrier's own certificate is attached: a name the certificate cannot draw is
-    # refused there (tests/test_certificate_pdf.py); here only the emails are at stake.
+    # refused there (tests/unit/test_certificate_pdf.py); here only the emails are at stake.
     specialist.automate(rid, to_holder=True,
                         attachment=("carrier.pdf", certificate_pdf("Certificate of insurance")))
 

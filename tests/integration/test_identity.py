@@ -32,7 +32,7 @@ from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import Activity, Customer, User
 from tests import factories
-from tests.test_cli import ME, Cli
+from tests.integration.test_cli import ME, Cli
 from tests.tui import app_for, screen_text, settle
 
 FORGED = {"LOGNAME": "morgan", "USER": "morgan", "LNAME": "morgan", "USERNAME": "morgan"}

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from certdesk_tui.storage.models import CertificateRequest, Customer
 from tests import factories
-from tests.test_cli import ROOT
+from tests.integration.test_cli import ROOT
 
 _ids = itertools.count(1)
 PROPERTY = settings(max_examples=20, deadline=None,

@@ -24,7 +24,7 @@ from certdesk_tui.storage.db_roles import GRANTS, GROUPS
 from certdesk_tui.storage.engine import Database, normalise_url
 from tests import factories
 from tests.conftest import postgres_admin_url
-from tests.test_cli import ME, Cli
+from tests.integration.test_cli import ME, Cli
 
 pytestmark = pytest.mark.postgres
 

@@ -28,7 +28,7 @@ from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database
 from tests import factories
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # certdesk acts as the login of the process's real user id. The commands under test run
 # as this process's own login, the database's manager; "as sam" is the manager's --as,
 # so each command runs with sam's role and the log says who really acted.

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 from certdesk_tui.domain.errors import DatabaseUnavailable
 from certdesk_tui.storage.engine import Database
 from tests import factories
-from tests.test_cli import Cli, seed
+from tests.integration.test_cli import Cli, seed
 
 
 def test_a_server_that_is_not_there_is_database_unavailable(specialist, db):

@@ -11,7 +11,7 @@ import pytest
 
 from certdesk_tui.clock import utcnow
 from tests import factories
-from tests.test_cli import ME, Cli, carrier_pdf, in_process, seed
+from tests.integration.test_cli import ME, Cli, carrier_pdf, in_process, seed
 
 REASON = "Carrier confirmed the renewal by phone; binder 55-1 on file"
 

@@ -11,7 +11,7 @@ from certdesk_tui.domain.views import PANEL_TEXT_LIMIT, PREVIEW_TEXT_LIMIT, clip
 from certdesk_tui.screens.preview import PreviewScreen, submitted_pairs
 from certdesk_tui.widgets.activity_panel import panel_text
 from tests import factories
-from tests.test_intake_properties import _run
+from tests.integration.test_intake_properties import _run
 from tests.tui import app_for, dashboard, screen_text, settle
 
 INSTRUCTIONS = "Please list every project of the Harbor Tower job. " * 60_000  # 3.1 MB

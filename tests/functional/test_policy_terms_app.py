@@ -13,7 +13,7 @@ from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.screens.filters import FilterScreen
 from certdesk_tui.screens.upload import UploadScreen
 from tests import factories
-from tests.test_policy_terms import EXPIRED, REASON, TODAY
+from tests.integration.test_policy_terms import EXPIRED, REASON, TODAY
 from tests.tui import app_for, dashboard, notifications, screen_text, settle, table_ids
 
 pytestmark = pytest.mark.usefixtures("db")

@@ -519,7 +519,7 @@ def test_a_submission_whose_certificate_cannot_be_drawn_goes_to_the_manual_list(
 
 
 def test_a_limit_of_ten_to_the_thirty_is_refused_on_the_command_line(tmp_path) -> None:
-    from tests.test_cli import Cli, seed
+    from tests.integration.test_cli import Cli, seed
 
     cli = Cli(tmp_path)
     ids = seed(f"sqlite:///{cli.default_database}",

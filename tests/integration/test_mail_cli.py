@@ -1,6 +1,6 @@
 """``certdesk mail status / send / retry`` as an operator runs them (real processes)."""
 
-# ruff: noqa: F811 - pytest fixtures imported from tests.test_mail_helpers
+# ruff: noqa: F811 - pytest fixtures imported from tests.unit.test_mail_helpers
 from __future__ import annotations
 
 import json
@@ -25,9 +25,9 @@ from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
 from certdesk_tui.storage.models import OutboxEmail
 from tests.conftest import MANAGER
-from tests.test_mail_helpers import SmtpServer, complete, smtp_server  # noqa: F401
+from tests.unit.test_mail_helpers import SmtpServer, complete, smtp_server  # noqa: F401
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # certdesk acts as the login of the process's real user id: the operator running these
 # commands is this process's login, a manager, acting as each user with --as.
 ME = pwd.getpwuid(os.getuid()).pw_name

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures imported from tests.test_mail_helpers
+# ruff: noqa: F811 - pytest fixtures imported from tests.unit.test_mail_helpers
 """Delivery through a real SMTP server (aiosmtpd on 127.0.0.1): never lost, never doubled."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from certdesk_tui.mail.status import failing_count, outbox_status
 from certdesk_tui.mail.transports import SmtpTransport, make_transport
 from certdesk_tui.storage.models import Activity, OutboxEmail
 from tests.factories import HOLDER
-from tests.test_mail_helpers import (  # noqa: F401 - fixtures
+from tests.unit.test_mail_helpers import (  # noqa: F401 - fixtures
     SmtpServer,
     attachments,
     bodies,

@@ -1,6 +1,6 @@
 """The embedded default: each message as an .eml file in the outbox folder."""
 
-# ruff: noqa: F811 - pytest fixtures imported from tests.test_mail_helpers
+# ruff: noqa: F811 - pytest fixtures imported from tests.unit.test_mail_helpers
 from __future__ import annotations
 
 import email
@@ -21,7 +21,7 @@ from certdesk_tui.mail.message import PermanentDeliveryError, build_message
 from certdesk_tui.mail.transports import FileTransport, SmtpTransport, make_transport
 from certdesk_tui.storage.models import OutboxEmail
 from tests.factories import HOLDER
-from tests.test_mail_helpers import attachments, bodies, complete  # noqa: F401
+from tests.unit.test_mail_helpers import attachments, bodies, complete  # noqa: F401
 
 
 def rows(db) -> list[OutboxEmail]:
