@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from certdesk_tui.automation import CertificateForm
+from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.pdf.certificate import render_certificate
 
 FORM = CertificateForm(

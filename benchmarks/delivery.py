@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from certdesk_tui.clock import utcnow  # noqa: E402
 from certdesk_tui.config import Settings  # noqa: E402
-from certdesk_tui.identity import initialise  # noqa: E402
 from certdesk_tui.mail import smtp  # noqa: E402
 from certdesk_tui.mail.delivery import deliver_all_due  # noqa: E402
 from certdesk_tui.mail.smtp import SmtpTransport  # noqa: E402
+from certdesk_tui.service.identity import initialise  # noqa: E402
 from certdesk_tui.storage.engine import Database  # noqa: E402
 from certdesk_tui.storage.models import OutboxEmail  # noqa: E402
 

@@ -97,7 +97,7 @@ def naive_app(desk):
 def run_naive(db_path: str) -> None:
     """The naive app in a real terminal (for the first-paint measurement)."""
     from certdesk_tui.config import Settings
-    from certdesk_tui.identity import open_desk
+    from certdesk_tui.service.identity import open_desk
 
     desk = open_desk(Settings(), f"sqlite:///{db_path}", login="bench")
     naive_app(desk).run()
@@ -131,7 +131,7 @@ def measure(mode: str, db_path: Path, started: float) -> dict:
     from textual.widgets import DataTable
 
     from certdesk_tui.config import Settings
-    from certdesk_tui.identity import open_desk
+    from certdesk_tui.service.identity import open_desk
 
     # As `certdesk --db ...` opens it (schema check included); background mail off so
     # that only the queue is measured.
@@ -248,8 +248,8 @@ def terminal_first_paint(mode: str, db_path: Path, pending: int) -> float:
 
 
 def pending_requests(db_path: Path) -> int:
-    from certdesk_tui.identity import resolve_actor
     from certdesk_tui.service import Desk
+    from certdesk_tui.service.identity import resolve_actor
     from certdesk_tui.storage.engine import Database
 
     db = Database(f"sqlite:///{db_path}")

@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, text
 
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import Role
-from certdesk_tui.identity import initialise, resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import initialise, resolve_actor
 from certdesk_tui.storage.engine import Database, normalise_url
 from tests import factories
 

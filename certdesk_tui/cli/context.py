@@ -34,7 +34,7 @@ class Context:
     @property
     def desk(self) -> Desk:
         if self._desk is None:
-            from certdesk_tui.identity import open_desk
+            from certdesk_tui.service.identity import open_desk
 
             self._desk = open_desk(self.settings, self.db_url, self.as_user)
         return self._desk

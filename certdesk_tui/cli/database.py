@@ -13,7 +13,7 @@ from certdesk_tui.cli.refusals import refusals
 @refusals
 def init(c: Context) -> None:
     """Create or upgrade the database; the first user to run it becomes its manager."""
-    from certdesk_tui.identity import initialise, os_login
+    from certdesk_tui.service.identity import initialise, os_login
     from certdesk_tui.storage.engine import Database
 
     db = Database(c.db_url or c.settings.effective_database_url)

@@ -25,7 +25,7 @@ from certdesk_tui.storage.engine import Database
 def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
     """Open the desk on a demo database of fictional customers and requests."""
     from certdesk_tui.demo import build_demo
-    from certdesk_tui.identity import os_login, require_right_to_replace, resolve_actor
+    from certdesk_tui.service.identity import os_login, require_right_to_replace, resolve_actor
 
     if not no_tui:
         require_terminal()  # before building anything

@@ -22,7 +22,7 @@ from certdesk_tui.domain import (
     ActivityKind,
     Role,
 )
-from certdesk_tui.identity import initialise
+from certdesk_tui.service.identity import initialise
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import (
     Activity,

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from certdesk_tui import intake
-from certdesk_tui.automation import CertificateForm
+from certdesk_tui.domain.automation import CertificateForm
 
 UNDRAWN: dict[str, Any] = {"pdf": b"", "sha256": ""}
 """A certificate row's file and digest before it is drawn."""

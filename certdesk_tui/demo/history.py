@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from certdesk_tui import automation, intake
+from certdesk_tui import intake
 from certdesk_tui.demo.catalogue import (
     NOTES_ABOUT,
     NOTES_GENERAL,
@@ -36,6 +36,7 @@ from certdesk_tui.domain import (
     PaymentStatus,
     RequestType,
     Status,
+    automation,
     certificate_number,
     certificate_title,
 )

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from certdesk_tui.automation import STATE_RE, ZIP_RE
 from certdesk_tui.clock import to_naive_utc, utcnow
 from certdesk_tui.domain import (
     Brand,
@@ -20,6 +19,7 @@ from certdesk_tui.domain import (
     RequestType,
     addresses,
 )
+from certdesk_tui.domain.automation import STATE_RE, ZIP_RE
 from certdesk_tui.domain.errors import IntakeRefused
 from certdesk_tui.intake.records import in_range, load_record, shown
 

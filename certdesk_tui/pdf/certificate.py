@@ -16,7 +16,7 @@ from dataclasses import fields, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from certdesk_tui.automation import DESCRIPTION_MAX, CertificateForm
+from certdesk_tui.domain.automation import DESCRIPTION_MAX, CertificateForm
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.pdf.drawing import CertificateCanvas
 from certdesk_tui.pdf.font_cache import SHARED_FONTS, FontCache

@@ -23,14 +23,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
 
-from certdesk_tui.automation import (
+from certdesk_tui.domain import RequestType
+from certdesk_tui.domain.addresses import is_valid as is_valid_email
+from certdesk_tui.domain.automation import (
     CertificateForm,
     clean_override_reason,
     default_description,
     validate,
 )
-from certdesk_tui.domain import RequestType
-from certdesk_tui.domain.addresses import is_valid as is_valid_email
 from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
 from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.pdf.upload_check import CertificatePdf, read_certificate_pdf

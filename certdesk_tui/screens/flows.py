@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from textual.screen import Screen
 
-from certdesk_tui.automation import CertificateForm
+from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import (
     AlreadyClaimed,
     CertdeskError,

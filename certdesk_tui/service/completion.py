@@ -13,8 +13,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from certdesk_tui import automation
-from certdesk_tui.automation import CertificateForm
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import (
     ActivityKind,
@@ -23,9 +21,11 @@ from certdesk_tui.domain import (
     EmailState,
     Status,
     addresses,
+    automation,
     certificate_number,
     certificate_title,
 )
+from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import PolicyNotInForce, ValidationFailed
 from certdesk_tui.notifications import EmailDraft, completed_emails
 from certdesk_tui.pdf.upload_check import check_certificate_pdf

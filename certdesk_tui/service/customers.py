@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from certdesk_tui import automation, intake
+from certdesk_tui import intake
 from certdesk_tui.clock import utcnow
-from certdesk_tui.domain import ActivityKind, Brand, CustomerStatus
+from certdesk_tui.domain import ActivityKind, Brand, CustomerStatus, automation
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.service.intake import (

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from certdesk_tui.automation import CertificateForm
 from certdesk_tui.config import Settings
+from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.domain.views import (
     QueueFilter,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
-from certdesk_tui import automation, intake
+from certdesk_tui import intake
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import (
     CERTIFICATES_DEPARTMENT,
@@ -22,6 +22,7 @@ from certdesk_tui.domain import (
     PaymentStatus,
     RequestType,
     Status,
+    automation,
 )
 from certdesk_tui.domain.errors import (
     CertdeskError,

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from certdesk_tui import automation
-from certdesk_tui.automation import CertificateForm
 from certdesk_tui.clock import utcnow
-from certdesk_tui.domain import ActivityKind, Brand, RequestType, Status, addresses
+from certdesk_tui.domain import ActivityKind, Brand, RequestType, Status, addresses, automation
+from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import RequestRow

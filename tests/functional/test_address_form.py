@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.widgets import Checkbox, Input
 
 from certdesk_tui.screens.automation_form import AutomationFormScreen
-from tests.snapshot_apps.modal_data import certificate_form, request_detail
 from tests.functional.test_modals import SIZE, Harness, static_text, type_text
+from tests.snapshot_apps.modal_data import certificate_form, request_detail
 
 
 async def test_the_form_shows_why_a_holder_email_is_refused_and_does_not_submit():

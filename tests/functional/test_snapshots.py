@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 
 from certdesk_tui import clock
-from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import resolve_actor
 from tests import factories
 from tests.conftest import MANAGER, team_database
 from tests.tui import app_for, settle

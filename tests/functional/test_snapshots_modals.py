@@ -1,6 +1,7 @@
 """Snapshots of the preview, the automation form and the reject dialog at 80x24.
 
-Update after an intended change with ``pytest --snapshot-update tests/functional/test_snapshots_modals.py``
+Update after an intended change with
+``pytest --snapshot-update tests/functional/test_snapshots_modals.py``
 and look at the report before committing the new SVGs.
 """
 

@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certdesk_tui import automation
 from certdesk_tui.config import load_settings
-from certdesk_tui.domain import Status, addresses
+from certdesk_tui.domain import Status, addresses, automation
 from certdesk_tui.domain.errors import ConfigurationError, ValidationFailed
 from certdesk_tui.storage.models import OutboxEmail
 from tests import factories

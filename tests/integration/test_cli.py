@@ -23,8 +23,8 @@ import pytest
 from fpdf import FPDF
 
 from certdesk_tui.domain import Role
-from certdesk_tui.identity import initialise, resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import initialise, resolve_actor
 from certdesk_tui.storage.engine import Database
 from tests import factories
 

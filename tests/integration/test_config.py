@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from certdesk_tui import locations
 from certdesk_tui.config import Settings, load_settings
 from certdesk_tui.domain.errors import ConfigurationError, UnknownUser
-from certdesk_tui.identity import open_desk
+from certdesk_tui.service.identity import open_desk
 from certdesk_tui.storage.engine import Database, make_engine, normalise_url
 from tests import factories
 

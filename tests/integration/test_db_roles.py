@@ -18,8 +18,8 @@ from sqlalchemy.exc import ProgrammingError
 
 from certdesk_tui.domain import Role
 from certdesk_tui.domain.errors import PermissionDenied
-from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import resolve_actor
 from certdesk_tui.storage.db_roles import GRANTS, GROUPS
 from certdesk_tui.storage.engine import Database, normalise_url
 from tests import factories

@@ -22,9 +22,9 @@ from certdesk_tui import demo
 from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
 from certdesk_tui.domain.errors import ConfigurationError
 from certdesk_tui.domain.views import QueueFilter
-from certdesk_tui.identity import initialise, resolve_actor
 from certdesk_tui.pdf.certificate import render_stored
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import initialise, resolve_actor
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import (
     Activity,

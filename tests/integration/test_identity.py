@@ -26,8 +26,8 @@ from certdesk_tui.domain.errors import (
     PermissionDenied,
     UnknownUser,
 )
-from certdesk_tui.identity import initialise, resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import initialise, resolve_actor
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import Activity, Customer, User

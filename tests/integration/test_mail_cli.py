@@ -17,12 +17,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from certdesk_tui import identity
 from certdesk_tui.cli import cli
 from certdesk_tui.domain import EmailState, Role
 from certdesk_tui.domain.errors import PermissionDenied
-from certdesk_tui.identity import resolve_actor
-from certdesk_tui.service import Desk
+from certdesk_tui.service import Desk, identity
+from certdesk_tui.service.identity import resolve_actor
 from certdesk_tui.storage.models import OutboxEmail
 from tests.conftest import MANAGER
 from tests.unit.test_mail_helpers import SmtpServer, complete, smtp_server  # noqa: F401

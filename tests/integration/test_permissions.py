@@ -6,8 +6,8 @@ import pytest
 
 from certdesk_tui.domain import Status
 from certdesk_tui.domain.errors import PermissionDenied, UnknownUser
-from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import resolve_actor
 from tests import factories
 from tests.hostile_pdfs import certificate_pdf
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from certdesk_tui import clock
-from certdesk_tui.automation import MAX_OVERRIDE_REASON, clean_override_reason, term_refusal
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import Status
+from certdesk_tui.domain.automation import MAX_OVERRIDE_REASON, clean_override_reason, term_refusal
 from certdesk_tui.domain.errors import (
     InvalidTransition,
     PermissionDenied,

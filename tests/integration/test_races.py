@@ -29,8 +29,8 @@ import pytest
 from sqlalchemy import func, select
 
 from certdesk_tui.domain import Role, Status, errors
-from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import resolve_actor
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import Activity, Certificate, Note, OutboxEmail
 from tests import factories

@@ -12,8 +12,8 @@ from certdesk_tui.domain.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from certdesk_tui.identity import resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import resolve_actor
 from certdesk_tui.storage.models import Activity
 
 DEFAULT_REASONS = [

@@ -24,8 +24,8 @@ from certdesk_tui.cli import cli
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import Role
 from certdesk_tui.domain.errors import ConfigurationError, NotFound, ValidationFailed
-from certdesk_tui.identity import initialise, open_desk, os_login, prepare, resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import initialise, open_desk, os_login, prepare, resolve_actor
 from certdesk_tui.storage.engine import Database, alembic_config, known_revisions
 from tests import factories
 

@@ -38,8 +38,8 @@ import pytest
 
 import certdesk_tui
 from certdesk_tui.domain import Role
-from certdesk_tui.identity import initialise, resolve_actor
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import initialise, resolve_actor
 from certdesk_tui.storage.engine import Database
 from tests import factories
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from certdesk_tui.automation import CertificateForm, default_description
+from certdesk_tui.domain.automation import CertificateForm, default_description
 from certdesk_tui.domain.views import DuplicateView, ReasonView, RequestDetail, RequestRow
 
 SUBMITTED = datetime(2026, 11, 20, 15, 0)

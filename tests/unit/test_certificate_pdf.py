@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from certdesk_tui.automation import LIMIT_MAX, CertificateForm, limit_problem, validate
+from certdesk_tui.domain.automation import LIMIT_MAX, CertificateForm, limit_problem, validate
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.pdf.certificate import render_certificate
 from certdesk_tui.pdf.font_cache import SHARED_FONTS, FontCache

@@ -6,8 +6,9 @@ import sys
 DOMAIN = [
     "certdesk_tui.service", "certdesk_tui.intake", "certdesk_tui.domain.workflow",
     "certdesk_tui.domain.permissions", "certdesk_tui.domain.views", "certdesk_tui.storage.users",
-    "certdesk_tui.automation", "certdesk_tui.pdf.certificate", "certdesk_tui.pdf.upload_check",
-    "certdesk_tui.notifications", "certdesk_tui.identity", "certdesk_tui.storage.requests",
+    "certdesk_tui.domain.automation", "certdesk_tui.pdf.certificate",
+    "certdesk_tui.pdf.upload_check",
+    "certdesk_tui.notifications", "certdesk_tui.service.identity", "certdesk_tui.storage.requests",
     "certdesk_tui.cli",
 ]
 

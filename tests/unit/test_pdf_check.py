@@ -25,9 +25,9 @@ from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.screens.upload import UploadResult, UploadScreen
 from tests import factories
 from tests import hostile_pdfs as hostile
-from tests.snapshot_apps.modal_data import request_detail
-from tests.integration.test_cli import Cli, in_process, seed
 from tests.functional.test_modals import SIZE, Harness, form_screen, rendered_text, static_text
+from tests.integration.test_cli import Cli, in_process, seed
+from tests.snapshot_apps.modal_data import request_detail
 
 HOLDER = factories.HOLDER["name"]  # "Big General Contractor Inc"
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file kinds")

@@ -28,12 +28,12 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from certdesk_tui.cli.output import json_text
-from certdesk_tui.identity import resolve_actor
 from certdesk_tui.mail.message import build_message, safe_file_name
 from certdesk_tui.screens.automation_form import AutomationFormScreen
 from certdesk_tui.screens.text_prompt import TextPromptScreen
 from certdesk_tui.screens.upload import PdfTree
 from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import resolve_actor
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import User
 from certdesk_tui.text import (

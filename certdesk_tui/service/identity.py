@@ -9,23 +9,12 @@ from __future__ import annotations
 import os
 import pwd
 
-from sqlalchemy import func, inspect, select
-from sqlalchemy.exc import DBAPIError
-
-from certdesk_tui.clock import utcnow
 from certdesk_tui.config import Settings
-from certdesk_tui.domain import ActivityKind, Role
-from certdesk_tui.domain.errors import (
-    ConfigurationError,
-    DatabaseRefused,
-    DatabaseUnavailable,
-    PermissionDenied,
-    UnknownUser,
-)
+from certdesk_tui.domain.errors import ConfigurationError, PermissionDenied, UnknownUser
 from certdesk_tui.domain.permissions import Actor
-from certdesk_tui.service import Desk
+from certdesk_tui.service.desk import Desk
+from certdesk_tui.storage import ownership
 from certdesk_tui.storage.engine import Database
-from certdesk_tui.storage.models import Activity, CertificateRequest, Customer, User
 from certdesk_tui.storage.users import read_actor
 
 
@@ -58,12 +47,9 @@ def initialise(db: Database, login: str) -> tuple[bool, bool]:
     if before != db.head_revision():
         db.upgrade()
     with db.writing() as s:
-        if s.scalar(select(func.count()).select_from(User)):
+        if ownership.has_users(s):
             return before != db.head_revision(), False
-        s.add(User(login=login, name="", email="", role=Role.MANAGER, active=True,
-                   created_at=utcnow()))
-        s.add(Activity(request_id=None, at=utcnow(), actor=login, action=ActivityKind.USER_ADDED,
-                       detail=f"{login} initialised the database and became its manager"))
+        ownership.add_first_manager(s, login)
     return True, True
 
 
@@ -86,7 +72,7 @@ def prepare(db: Database, embedded: bool, login: str) -> None:
 
 def resolve_actor(db: Database, login: str, as_user: str | None = None) -> Actor:
     with db.reading() as s:
-        if not s.scalar(select(func.count()).select_from(User)):
+        if not ownership.has_users(s):
             raise UnknownUser(
                 "this database has no users yet: run certdesk init to become its manager"
             )
@@ -101,28 +87,8 @@ def require_right_to_replace(db: Database, login: str, own_demo: bool) -> None:
     database above all) is refused, and its users stay who they were: rebuilding
     never makes the caller a manager of somebody else's database.
     """
-    from certdesk_tui.demo import DEMO_MARKER
-
-    try:
-        tables = set(inspect(db.engine).get_table_names())
-        if not tables:
-            return
-        with db.reading() as s:
-            me = s.scalar(select(User).where(User.login == login)) if "users" in tables \
-                else None
-            if me is not None and me.active and me.role == Role.MANAGER:
-                return
-            known = {"users", "customers", "certificate_requests", "activities"} <= tables
-            if known and own_demo and s.scalar(select(Activity.id).where(
-                    Activity.request_id.is_(None), Activity.action == DEMO_MARKER).limit(1)):
-                return
-            if known and not any(s.scalar(select(func.count()).select_from(model))
-                                 for model in (User, Customer, CertificateRequest)):
-                return  # initialised, never used: nobody's database yet
-    except DBAPIError as exc:
-        raise ConfigurationError(f"cannot open {db.display_url}: {exc.orig}") from None
-    except (DatabaseUnavailable, DatabaseRefused) as exc:
-        raise ConfigurationError(f"cannot open {db.display_url}: {exc.reason}") from None
+    if ownership.may_replace(db, login, own_demo):
+        return
     what = "is not your demo database" if not own_demo else "holds no demo"
     raise PermissionDenied(
         f"{db.display_url} {what} and {login} is not its manager; certdesk demo only "
