@@ -53,7 +53,7 @@ from certdesk_tui.storage.models import (
 ACTIVITY_COLUMNS = ("request_id", "at", "actor", "action", "detail")
 
 
-def _first(item: tuple):
+def _first(item: tuple[datetime, ...]) -> datetime:
     return item[0]
 
 

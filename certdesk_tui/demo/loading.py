@@ -4,10 +4,11 @@ in bulk: Core executemany, SQLite's secondary indexes rebuilt once at the end.""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,7 +22,10 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.schema import Table
+from sqlalchemy.types import TypeEngine
 
 from certdesk_tui.demo.catalogue import DEMO_MARKER
 from certdesk_tui.domain.errors import ConfigurationError
@@ -95,14 +99,14 @@ class Loader:
     directly, which is several times faster than per-row bind processing.
     """
 
-    def __init__(self, conn, sqlite: bool) -> None:
+    def __init__(self, conn: Connection, sqlite: bool) -> None:
         self.conn = conn
         self.sqlite = sqlite
         self.quote = conn.dialect.identifier_preparer.quote
         self.rows = 0
 
     @staticmethod
-    def _converter(column_type):
+    def _converter(column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
         if isinstance(column_type, DateTime):
             return _sqlite_datetime
         if isinstance(column_type, Date):
@@ -113,14 +117,14 @@ class Loader:
             return int
         return None
 
-    def __call__(self, table, rows: list[dict]) -> None:
+    def __call__(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert dicts (all with the same keys)."""
         if rows:
             names = tuple(rows[0])
             get = itemgetter(*names)
             self.tuples(table, names, [get(row) for row in rows])
 
-    def tuples(self, table, names: tuple[str, ...], rows: list[tuple]) -> None:
+    def tuples(self, table: Table, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Insert tuples of the ``names`` columns."""
         if not rows:
             return
@@ -150,7 +154,7 @@ class Loader:
 
 
 
-def drop_indexes(conn) -> list[str]:
+def drop_indexes(conn: Connection) -> list[str]:
     """Drop SQLite's secondary indexes; returns the statements that create them again."""
     found = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "

@@ -17,6 +17,7 @@ from certdesk_tui.domain import (
     ActivityKind,
     EmailState,
 )
+from certdesk_tui.notifications import EmailDraft
 
 Event = tuple[datetime, str, str, str]
 
@@ -30,8 +31,9 @@ class MailHistory:
     activity_rows: list[tuple]
     flushed_through: int
 
-    def _emails(self, req: PlannedRequest, drafts, cert: tuple[int, str] | None, at: datetime,
-                actor: str, events: list[Event]) -> None:
+    def _emails(self, req: PlannedRequest, drafts: list[EmailDraft],
+                cert: tuple[int, str] | None, at: datetime, actor: str,
+                events: list[Event]) -> None:
         if not any(d.recipient_role == "customer" for d in drafts):
             events.append((at, actor, ActivityKind.EMAIL_NOT_SENT,
                            "no email to the customer: no valid customer email address "

@@ -4,6 +4,7 @@ policies (renewed, lapsed, lapsing), and the certificate holders they ask for.""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from certdesk_tui import intake
@@ -171,7 +172,7 @@ class PeoplePlanner:
         return any(p.effective <= start and p.expires >= self.today for p in customer.policies)
 
     def _pools(self, weights: list[float]) -> None:
-        def pool(test) -> Weighted:
+        def pool(test: Callable[[PlannedCustomer], bool]) -> Weighted[PlannedCustomer]:
             chosen = [(c, w) for c, w in zip(self.customers, weights, strict=True) if test(c)]
             return Weighted([c for c, _ in chosen], [w for _, w in chosen])
 

@@ -7,21 +7,25 @@ import random
 import re
 import unicodedata
 from bisect import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
+from typing import Generic, TypeVar
 
 from certdesk_tui import intake
 
 _NAME_RE = re.compile(r"[^a-z0-9]+")
 
 
+T = TypeVar("T")
+
+
 class DemoRandom(random.Random):
     """``random.Random`` with float-based ``choice`` and ``randint``: a few times faster,
     and as deterministic for a seed."""
 
-    def choice(self, seq):
+    def choice(self, seq: Sequence[T]) -> T:
         return seq[int(self.random() * len(seq))]
 
     def randint(self, a: int, b: int) -> int:
@@ -116,17 +120,17 @@ class PlannedRequest:
     duplicates: list[int] = field(default_factory=list)
 
 
-class Weighted:
+class Weighted(Generic[T]):
     """Fast repeated weighted choice (cumulative weights, bisect)."""
 
-    def __init__(self, items: list, weights: Iterable[float]) -> None:
+    def __init__(self, items: list[T], weights: Iterable[float]) -> None:
         self.items = items
         self.cum = list(accumulate(weights))
 
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def pick(self, rng: random.Random):
+    def pick(self, rng: random.Random) -> T:
         return self.items[bisect(self.cum, rng.random() * self.cum[-1])]
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from certdesk_tui.clock import to_naive_utc, utcnow
 from certdesk_tui.domain import (
@@ -69,7 +70,10 @@ def _text(data: dict[str, Any], key: str, where: str = "") -> str:
     return str(value).strip()
 
 
-def _choice(enum: type, value: str, what: str):
+E = TypeVar("E", bound=Enum)
+
+
+def _choice(enum: type[E], value: str, what: str) -> E:
     try:
         return enum(value)
     except ValueError:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.text import Text
+from rich.text import Text, TextType
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -50,7 +50,7 @@ class PdfTree(DirectoryTree):
             and (path.is_dir() or path.suffix.lower() == ".pdf")
         ]
 
-    def process_label(self, label):
+    def process_label(self, label: TextType) -> Text:
         # A file name can carry control characters (a download named by its sender).
         return super().process_label(literal_line(label) if isinstance(label, str) else label)
 
