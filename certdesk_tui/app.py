@@ -9,10 +9,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.theme import BUILTIN_THEMES
 
+from certdesk_tui.actions import Owner, bindings_for
 from certdesk_tui.commands import DeskCommands
 from certdesk_tui.config import Settings
 from certdesk_tui.domain.errors import ConfigurationError
-from certdesk_tui.screens.actions import Owner, bindings_for
 from certdesk_tui.screens.dashboard import DashboardScreen
 from certdesk_tui.service import Desk
 from certdesk_tui.text import terminal_safe

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from certdesk_tui.screens.actions import DESK_ACTIONS, DeskAction, Owner, keys_of, visible_to
+from certdesk_tui.actions import DESK_ACTIONS, DeskAction, Owner, keys_of, visible_to
 
 if TYPE_CHECKING:
     from certdesk_tui.app import CertdeskApp

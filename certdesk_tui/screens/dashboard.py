@@ -4,7 +4,7 @@ Every database call runs in a ``@work`` thread worker with its own session and
 answers with a typed message (``screens/messages.py``); a worker that fails is
 reported by one handler. The screen only ever holds one page of rows and the
 selected request's detail. Its keys come from the action registry
-(``screens/actions.py``); each processing action is run by its flow
+(``actions.py``); each processing action is run by its flow
 (``screens/flows.py``).
 """
 
@@ -23,12 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from certdesk_tui.config import Settings
-from certdesk_tui.domain import workflow
-from certdesk_tui.domain.errors import AlreadyClaimed, CertdeskError, StaleRequest
-from certdesk_tui.domain.permissions import Permission
-from certdesk_tui.domain.views import SORT_KEYS, QueueFilter, RequestDetail
-from certdesk_tui.screens.actions import (
+from certdesk_tui.actions import (
     CERTIFICATES,
     CONFIGURATION,
     PROCESSING_ACTIONS,
@@ -38,6 +33,11 @@ from certdesk_tui.screens.actions import (
     flow_for,
     keys_of,
 )
+from certdesk_tui.config import Settings
+from certdesk_tui.domain import workflow
+from certdesk_tui.domain.errors import AlreadyClaimed, CertdeskError, StaleRequest
+from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.domain.views import SORT_KEYS, QueueFilter, RequestDetail
 from certdesk_tui.screens.flows import Flow, Notice, failure_notice
 from certdesk_tui.screens.messages import (
     ActionDone,

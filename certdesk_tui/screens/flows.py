@@ -71,7 +71,7 @@ class Flow(ABC, Generic[Prepared, Answer, Result]):
 
     action_id: ClassVar[str]
     """The domain's id of the action (``domain.workflow.REQUEST_ACTIONS``)."""
-    # How the desk presents it (the action registry in ``screens/actions.py`` reads these):
+    # How the desk presents it (the action registry in ``actions.py`` reads these):
     key: ClassVar[str]
     label: ClassVar[str]
     """The action in the desk's words: the help and the command palette."""

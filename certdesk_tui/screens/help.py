@@ -12,8 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from certdesk_tui.actions import DESK_ACTIONS, Section, keys_of, visible_to
 from certdesk_tui.domain.permissions import Permission
-from certdesk_tui.screens.actions import DESK_ACTIONS, Section, keys_of, visible_to
 from certdesk_tui.widgets.request_table import FLAG_LEGEND
 
 HelpSection = tuple[str, list[tuple[str, str]]]

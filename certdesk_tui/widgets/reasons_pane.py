@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from certdesk_tui.actions import Owner, bindings_for
 from certdesk_tui.domain.views import ReasonView
-from certdesk_tui.screens.actions import Owner, bindings_for
 from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped, literal_line
 from certdesk_tui.widgets.messages import WorkerFailed

@@ -12,10 +12,10 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from certdesk_tui.actions import Owner, bindings_for
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import Status
 from certdesk_tui.domain.views import QueuePage, RequestRow
-from certdesk_tui.screens.actions import Owner, bindings_for
 from certdesk_tui.text import literal_line
 
 BRAND_SHORT = {"compeo": "Comp", "peopaygo": "PPG", "cornerstone": "CS"}

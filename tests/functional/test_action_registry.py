@@ -6,6 +6,12 @@ import pytest
 from textual.binding import Binding
 from textual.widgets import Footer
 
+from certdesk_tui.actions import (
+    ACTIONS_BY_ID,
+    DESK_ACTIONS,
+    PROCESSING_ACTIONS,
+    Owner,
+)
 from certdesk_tui.app import CertdeskApp
 from certdesk_tui.commands import DeskCommands
 from certdesk_tui.domain.errors import (
@@ -15,12 +21,6 @@ from certdesk_tui.domain.errors import (
     StaleRequest,
 )
 from certdesk_tui.domain.workflow import REQUEST_ACTIONS
-from certdesk_tui.screens.actions import (
-    ACTIONS_BY_ID,
-    DESK_ACTIONS,
-    PROCESSING_ACTIONS,
-    Owner,
-)
 from certdesk_tui.screens.dashboard import DashboardScreen
 from certdesk_tui.screens.help import HelpScreen
 from certdesk_tui.widgets.reasons_pane import ReasonsPane

@@ -34,7 +34,7 @@ def test_certificates_are_numbered_by_request_and_revision():
 
 
 def test_the_desk_presents_every_action_of_the_registry():
-    from certdesk_tui.screens.actions import PROCESSING_ACTIONS
+    from certdesk_tui.actions import PROCESSING_ACTIONS
 
     assert {a.id for a in PROCESSING_ACTIONS} == set(ACTIONS)
     assert len({a.keys for a in PROCESSING_ACTIONS}) == len(ACTIONS)
