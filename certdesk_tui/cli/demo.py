@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from certdesk_tui import locations
@@ -35,7 +33,7 @@ def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
     db = Database(url)
     initialised = db.is_initialised()  # refuses a database written by a newer certdesk
     if reset or not initialised:
-        require_right_to_replace(db, login, own_demo=_is_file(db, path))
+        require_right_to_replace(db, login, own_demo=db.is_file(path))
         summary = build_demo(db, login=login, requests=count, seed=seed)
         click.echo(summary)
     desk = Desk(db, resolve_actor(db, login, c.as_user), c.settings)
@@ -43,13 +41,3 @@ def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
         click.echo(f"demo database {db.display_url}: {desk.pending_count()} pending requests")
         return
     open_interface(c, desk)
-
-
-def _is_file(db: Database, path: Path) -> bool:
-    """Whether ``db`` is the SQLite file at ``path``."""
-    from sqlalchemy import make_url
-
-    database = make_url(db.url).database if db.is_sqlite else None
-    if not database or database == ":memory:":
-        return False
-    return Path(database).expanduser().resolve() == path.expanduser().resolve()

@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from types import FrameType
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.output import echo_json
@@ -28,6 +27,7 @@ from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
 from certdesk_tui.mail.delivery import DeliveryResult
 from certdesk_tui.mail.status import OutboxStatus
 from certdesk_tui.service.outbox import Outbox
+from certdesk_tui.storage.engine import as_database_error
 from certdesk_tui.text import escaped
 
 
@@ -144,9 +144,12 @@ def send_command(c: Context, watch: bool, interval: float) -> None:
                 while not stop.is_set():
                     try:
                         _report(outbox.send(stop=stop), quiet_when_idle=True)
-                    except (CertdeskError, SQLAlchemyError) as exc:
+                    except Exception as exc:
                         # Keep watching: the server or the database may be back next time.
-                        click.echo(f"certdesk: {_first_line(exc)}", err=True)
+                        problem = exc if isinstance(exc, CertdeskError) else as_database_error(exc)
+                        if problem is None:
+                            raise
+                        click.echo(f"certdesk: {_first_line(problem)}", err=True)
                     stop.wait(interval)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)

@@ -8,10 +8,10 @@ from functools import wraps
 from typing import IO, ParamSpec, TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from certdesk_tui.cli.output import terminal_safe_output
 from certdesk_tui.domain.errors import CertdeskError
+from certdesk_tui.storage.engine import as_database_error
 from certdesk_tui.text import terminal_safe
 
 
@@ -38,8 +38,13 @@ def refusals(func: Callable[P, R]) -> Callable[P, R]:
                 result = func(*args, **kwargs)
             except CertdeskError as exc:
                 message = str(exc)
-            except SQLAlchemyError as exc:
-                message = f"the database did not answer: {getattr(exc, 'orig', None) or exc}"
+            except Exception as exc:
+                # The last guard: a database error raised outside a transaction (where
+                # storage has not named it yet) is one line too; anything else is a bug.
+                database = as_database_error(exc)
+                if database is None:
+                    raise
+                message = str(database)
             else:
                 return result
             # One line, even when a driver's message spans several; a message quoting

@@ -210,6 +210,13 @@ class Database:
     def display_url(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
 
+    def is_file(self, path: Path) -> bool:
+        """Whether this is the SQLite database in the file at ``path``."""
+        database = make_url(self.url).database if self.is_sqlite else None
+        if not database or database == ":memory:":
+            return False
+        return Path(database).expanduser().resolve() == path.expanduser().resolve()
+
     @contextmanager
     def reading(self) -> Iterator[Session]:
         with _server_refusals(), self._read() as session, session.begin():
