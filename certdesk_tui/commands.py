@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from certdesk_tui.actions import DESK_ACTIONS, DeskAction, Owner, keys_of, visible_to
+from certdesk_tui.domain import workflow
 
 if TYPE_CHECKING:
     from certdesk_tui.app import CertdeskApp
@@ -31,7 +32,15 @@ class DeskCommands(Provider):
             if not action.palette or node is None:
                 continue
             keys = ", ".join(app.key_display(k) for k in keys_of(action, app.keymap))
-            commands.append((action, keys, partial(node.run_action, action.textual_action)))
+            if action.processing:
+                # Offered to those who may run it; run as its key would be, so a request
+                # it does not apply to (or no request selected) is said, not ignored.
+                if not screen.desk.actor.may(workflow.ACTIONS_BY_ID[action.id].permission):
+                    continue
+                run: Callable[[], object] = partial(screen.action_request_action, action.id)
+            else:
+                run = partial(node.run_action, action.textual_action)
+            commands.append((action, keys, run))
         return commands
 
     async def discover(self) -> Hits:

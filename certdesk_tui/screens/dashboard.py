@@ -147,12 +147,15 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="mail", exit_on_error=False)
     def deliver_mail(self) -> None:
         """Deliver due emails in the background; never blocks a keystroke."""
+        failing = self.identity.failing_emails
         try:
             self.mailer.deliver_due()
+            failing = self.mailer.failing_count()
             problem = None
         except CertdeskError as exc:
+            # Said once while it lasts (a database down for an hour is one notice).
             problem = str(exc)
-        self.post_message(MailDelivered(self.mailer.failing_count(), problem))
+        self.post_message(MailDelivered(failing, problem))
 
     @on(MailDelivered)
     def _mail_delivered(self, event: MailDelivered) -> None:

@@ -60,7 +60,9 @@ def failure_notice(error: BaseException | None) -> Notice:
     if isinstance(error, AlreadyClaimed):
         return Notice(str(error), error.title, severity="warning")
     if isinstance(error, DatabaseUnavailable):
-        return Notice(f"{error}. Try again (r refreshes).", error.title, severity="error")
+        said = str(error)
+        return Notice(f"{said[:1].upper()}{said[1:]}. Try again (r refreshes).", error.title,
+                      severity="error")
     if isinstance(error, CertdeskError):
         return Notice(str(error), error.title, timeout=8, severity="error")
     return Notice(f"{type(error).__name__}: {error}", "Unexpected error", severity="error")

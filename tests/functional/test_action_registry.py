@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from textual.binding import Binding
 from textual.widgets import Footer
@@ -14,6 +16,7 @@ from certdesk_tui.actions import (
 )
 from certdesk_tui.app import CertdeskApp
 from certdesk_tui.commands import DeskCommands
+from certdesk_tui.domain import Status
 from certdesk_tui.domain.errors import (
     AlreadyClaimed,
     CertdeskError,
@@ -130,6 +133,37 @@ async def test_the_palette_runs_mark_in_progress(specialist, manual_request):
         assert specialist.row(manual_request).assignee_login == "sam"
 
 
+async def test_a_processing_action_from_the_palette_that_does_not_apply_says_why(
+        specialist, manual_request):
+    specialist.reject(manual_request, 1)
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        dash = dashboard(app)
+        dash.flt = replace(dash.flt, statuses=frozenset({Status.REJECTED}))
+        await settle(pilot)
+        assert dash.table.selected is not None
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"mark in progress")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("rejected" in n and "cannot be claimed" in n for n in notifications(app))
+        assert specialist.row(manual_request).status == "rejected"
+
+
+async def test_the_palette_offers_a_view_only_user_no_processing_action(advisor,
+                                                                       manual_request):
+    app = app_for(advisor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for words in ("mark in progress", "attempt automation", "reject"):
+            assert not [h for h in await palette_hits(app, words)
+                        if h.startswith(("Mark in progress", "Attempt automation", "Reject"))]
+
+
 async def test_a_view_only_user_is_offered_no_processing_action(advisor, manual_request):
     app = app_for(advisor)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -156,7 +190,7 @@ async def test_the_configuration_actions_are_only_for_managers(specialist):
     (AlreadyClaimed("request #1 is in progress by Sky Specialist", "sky"),
      "request #1 is in progress by Sky Specialist"),
     (DatabaseUnavailable("database is locked"),
-     "the database did not answer: database is locked. Try again (r refreshes)."),
+     "The database did not answer: database is locked. Try again (r refreshes)."),
 ])
 async def test_the_worker_error_handler_turns_a_refusal_into_a_notification(
         specialist, manual_request, monkeypatch, error, said):
