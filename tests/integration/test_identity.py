@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from certdesk_tui import demo, identity
+from certdesk_tui import demo
 from certdesk_tui.cli import cli as certdesk
 from certdesk_tui.domain import Role
 from certdesk_tui.domain.errors import (
@@ -26,7 +26,7 @@ from certdesk_tui.domain.errors import (
     PermissionDenied,
     UnknownUser,
 )
-from certdesk_tui.service import Desk
+from certdesk_tui.service import Desk, identity
 from certdesk_tui.service.identity import initialise, resolve_actor
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.engine import Database
