@@ -175,8 +175,11 @@ def flow_for(action_id: str) -> type[Flow[Any, Any, Any]]:
 
 
 def keys_of(action: DeskAction, keymap: Mapping[str, str]) -> list[str]:
-    """The action's keys after the user's keymap (Textual's key names)."""
-    keys = keymap.get(action.id) or action.keys
+    """The action's keys after the user's keymap (Textual's key names).
+
+    A dialog's own keys (escape closes it) are not remappable: each dialog binds them.
+    """
+    keys = (None if action.owner is Owner.DIALOGS else keymap.get(action.id)) or action.keys
     return [k.strip() for k in keys.split(",") if k.strip()]
 
 

@@ -13,6 +13,7 @@ from certdesk_tui.actions import (
     DESK_ACTIONS,
     PROCESSING_ACTIONS,
     Owner,
+    keys_of,
 )
 from certdesk_tui.app import CertdeskApp
 from certdesk_tui.commands import DeskCommands
@@ -45,6 +46,12 @@ def test_every_processing_action_of_the_domain_has_one_presentation_and_flow():
     assert [a.id for a in PROCESSING_ACTIONS] == [a.id for a in REQUEST_ACTIONS]
     assert all(a.flow is not None and a.flow.action_id == a.id for a in PROCESSING_ACTIONS)
     assert len(ACTIONS_BY_ID) == len(DESK_ACTIONS), "one id per action"
+
+
+def test_a_keymap_entry_for_closing_dialogs_does_not_change_what_help_says():
+    close = ACTIONS_BY_ID["close_dialog"]
+    assert keys_of(close, {"close_dialog": "ctrl+g"}) == ["escape"]
+    assert keys_of(ACTIONS_BY_ID["reject"], {"reject": "ctrl+r"}) == ["ctrl+r"]
 
 
 def test_the_labels_are_the_seeds_words():
