@@ -42,6 +42,17 @@ async def palette_hits(app: CertdeskApp, query: str) -> list[str]:
     return [f"{hit.text} | {hit.help}" for hit in hits]
 
 
+async def run_from_palette(pilot, words: str) -> None:
+    """Open the command palette, type ``words`` and run the best match."""
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*words)
+    await settle(pilot)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 def test_every_processing_action_of_the_domain_has_one_presentation_and_flow():
     assert [a.id for a in PROCESSING_ACTIONS] == [a.id for a in REQUEST_ACTIONS]
     assert all(a.flow is not None and a.flow.action_id == a.id for a in PROCESSING_ACTIONS)
@@ -130,13 +141,7 @@ async def test_the_palette_runs_mark_in_progress(specialist, manual_request):
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"mark in progress")
-        await settle(pilot)
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_from_palette(pilot, "mark in progress")
         assert specialist.row(manual_request).assignee_login == "sam"
 
 
@@ -150,13 +155,7 @@ async def test_a_processing_action_from_the_palette_that_does_not_apply_says_why
         dash.flt = replace(dash.flt, statuses=frozenset({Status.REJECTED}))
         await settle(pilot)
         assert dash.table.selected is not None
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"mark in progress")
-        await settle(pilot)
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_from_palette(pilot, "mark in progress")
         assert any("rejected" in n and "cannot be claimed" in n for n in notifications(app))
         assert specialist.row(manual_request).status == "rejected"
 
