@@ -41,14 +41,16 @@ GROUPS: dict[Role, str] = {
 
 _TABLES = ("alembic_version", "users", "customers", "policies", "rejection_reasons",
            "certificate_requests", "duplicate_links", "notes", "activities", "certificates",
-           "outbox", "change_marker")
-# What processing writes: claims, completions, rejections, notes, certificates, the
-# outbox (queued and delivered emails) and the change marker open desks poll.
+           "outbox", "change_marker", "holders", "saved_views")
+# What processing writes: claims, completions, rejections, notes, certificates (a new
+# revision supersedes the one before), the holders certificates teach, the outbox
+# (queued and delivered emails) and the change marker open desks poll.
 _PROCESS = {
     "certificate_requests": "UPDATE",
     "activities": "INSERT",
     "notes": "INSERT",
-    "certificates": "INSERT",
+    "certificates": "INSERT, UPDATE",
+    "holders": "INSERT, UPDATE",
     "outbox": "INSERT, UPDATE",
     "change_marker": "UPDATE",
 }
@@ -66,6 +68,8 @@ INSUFFICIENT_PRIVILEGE = "42501"
 def _grants() -> dict[str, dict[str, str]]:
     read = {table: "SELECT" for table in _TABLES}
     process = {**read, **{t: f"SELECT, {p}" for t, p in _PROCESS.items()}}
+    # A processor keeps their own saved views (a read-only user uses the shared ones).
+    process["saved_views"] = "SELECT, INSERT, UPDATE, DELETE"
     imported = dict(process)
     for table, privileges in _IMPORT.items():
         have = [p.strip() for p in imported[table].split(",")]

@@ -223,6 +223,51 @@ class Certificate(Base):
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     issued_by: Mapped[str] = mapped_column(String(140))
+    # Printed on the certificate so a holder can check it; unique across all revisions.
+    verification_code: Mapped[str | None] = mapped_column(String(16), nullable=True,
+                                                          unique=True)
+    # Set when a later revision of the same number replaces this one.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The policy term the certificate certified (for renewals when the policy renews).
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), nullable=True,
+                                                  index=True)
+    policy_expires: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class Holder(Base):
+    """A certificate holder a customer has used: the address book certificates teach."""
+
+    __tablename__ = "holders"
+    __table_args__ = (UniqueConstraint("customer_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    # The name folded for matching (case, spacing and punctuation ignored).
+    name_key: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    state: Mapped[str] = mapped_column(String(32), default="")
+    zip: Mapped[str] = mapped_column(String(16), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    certificates: Mapped[int] = mapped_column(Integer, default=0)
+    last_issued: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SavedView(Base):
+    """A named set of queue filters, kept per user; a shared one is offered to everyone."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class OutboxEmail(Base):

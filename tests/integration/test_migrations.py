@@ -57,3 +57,53 @@ def test_stored_activity_kinds_become_the_action_ids_and_come_back_on_downgrade(
     _migrate(db, "0002", down=True)
     assert kinds() == [*OLD_KINDS, "completed", "submitted"]
     db.dispose()
+
+
+def test_the_migrations_build_exactly_the_models_schema(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    db = Database(database_url)
+    db.upgrade()
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    db.dispose()
+    assert diff == []
+
+
+def test_certificates_issued_before_revisions_keep_their_rows_through_0004(database_url):
+    from sqlalchemy import text
+
+    db = Database(database_url)
+    _migrate(db, "0003")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO customers (code, name, brand, status, email, address, city, state,"
+            " zip, name_search, updated_at) VALUES ('C1', 'Acme', 'compeo', 'active', '', '',"
+            " '', '', '', 'acme', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO certificate_requests (external_id, customer_id, type, submitted_type,"
+            " channel, status, in_queue, holder_name, holder_address, holder_city,"
+            " holder_state, holder_zip, holder_email, holder_key, send_to_holder,"
+            " instructions, submission, manual, manual_reasons, discrepancy, submitted_at,"
+            " received_at, has_notes, updated_at, updated_by, version) VALUES ('x1', 1,"
+            " 'COI', 'COI', 'portal', 'completed', false, 'H', '', '', '', '', '', '', false,"
+            " '', '{}', false, '[]', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, false,"
+            " CURRENT_TIMESTAMP, '', 1)"))
+        conn.execute(text(
+            "INSERT INTO certificates (request_id, number, revision, source, file_name,"
+            " sha256, data, pdf, issued_at, issued_by) VALUES (1, 'CD-1', 0, 'generated',"
+            " 'a.pdf', 'ff', '{}', :pdf, CURRENT_TIMESTAMP, 'sam')"), {"pdf": b"%PDF-1.4"})
+    _migrate(db, "0004")
+
+    def certificates() -> list[tuple]:
+        with db.engine.connect() as conn:
+            return list(conn.execute(text("SELECT number, revision, pdf FROM certificates")))
+
+    assert [tuple(r) for r in certificates()] == [("CD-1", 0, b"%PDF-1.4")]
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT verification_code, superseded_at, policy_id,"
+                                 " policy_expires FROM certificates")).one() == (None,) * 4
+    _migrate(db, "0003", down=True)
+    assert [tuple(r) for r in certificates()] == [("CD-1", 0, b"%PDF-1.4")]
+    db.dispose()
