@@ -202,6 +202,19 @@ class DashboardScreen(Screen[None]):
         if self.queue.filter_bar.search.has_focus:
             self.table.focus()
 
+    def action_focus_pane(self, step: int) -> None:
+        """``tab`` / ``shift+tab``: the table, the notes & activities panel and the search
+        box in turn (on the Configuration tab, its reasons table keeps the focus)."""
+        if not self._on_tab(CERTIFICATES):
+            self.query_one("#reasons-table").focus()
+            return
+        panes = [self.table, self.queue.panel, self.queue.filter_bar.search]
+        focused = self.focused
+        index = next((i for i, pane in enumerate(panes) if pane is focused), -1)
+        if index < 0:  # from anywhere else: the table forwards, the search box backwards
+            index = -1 if step > 0 else 0
+        panes[(index + step) % len(panes)].focus()
+
     def action_filters(self) -> None:
         from certdesk_tui.screens.filters import FilterScreen
 

@@ -35,8 +35,9 @@ class QueueTab(TabPane):
         """A page of the queue (and, after a full reload, its counts) has been read."""
 
         def __init__(self, flt: QueueFilter, snapshot: QueueSnapshot, counted: bool,
-                     keep_id: int | None, at_end: bool) -> None:
+                     keep_id: int | None, at_end: bool, first: bool = False) -> None:
             super().__init__()
+            self.first = first
             self.flt = flt
             self.snapshot = snapshot
             self.counted = counted
@@ -83,6 +84,10 @@ class QueueTab(TabPane):
         return self.query_one(RequestTable)
 
     @property
+    def panel(self) -> ActivityPanel:
+        return self.query_one(ActivityPanel)
+
+    @property
     def filter_bar(self) -> FilterBar:
         return self.query_one(FilterBar)
 
@@ -99,7 +104,7 @@ class QueueTab(TabPane):
         """The first page is read before the first frame (a few milliseconds), so the
         desk opens with its queue on screen instead of an empty table."""
         try:
-            loaded = self._read(self.flt, 0, None, False, counts=True)
+            loaded = self._read(self.flt, 0, None, False, counts=True, first=True)
         except Exception:  # the worker reports the problem like any other
             self.reload()
             return
@@ -114,19 +119,20 @@ class QueueTab(TabPane):
         self.load_queue(self.flt, self.page_offset, keep_id, at_end, counts)
 
     def load_page(self, offset: int, at_end: bool = False) -> None:
+        """Another page: the cursor on its first row (its last, when moving up past the top)."""
         self.page_offset = offset
-        self.load_queue(self.flt, offset, None, at_end, False)
+        self.load_queue(self.flt, offset, None, at_end, False, first=not at_end)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def load_queue(self, flt: QueueFilter, offset: int, keep_id: int | None, at_end: bool,
-                   counts: bool) -> None:
-        self.post_message(self._read(flt, offset, keep_id, at_end, counts))
+                   counts: bool, first: bool = False) -> None:
+        self.post_message(self._read(flt, offset, keep_id, at_end, counts, first))
 
     def _read(self, flt: QueueFilter, offset: int, keep_id: int | None, at_end: bool,
-              counts: bool) -> QueueTab.QueueLoaded:
+              counts: bool, first: bool = False) -> QueueTab.QueueLoaded:
         # One read transaction: the page and the counts around it agree with each other.
         snapshot = self.desk.queue_snapshot(flt, offset=offset, limit=self.table.page_size)
-        return self.QueueLoaded(flt, snapshot, counts, keep_id, at_end)
+        return self.QueueLoaded(flt, snapshot, counts, keep_id, at_end, first)
 
     @on(QueueLoaded)
     def _show_queue(self, loaded: QueueTab.QueueLoaded) -> None:
@@ -134,7 +140,8 @@ class QueueTab(TabPane):
             return  # a newer filter is already loading
         page = loaded.snapshot.page
         self.page_offset = page.offset
-        self.table.show_page(page, utcnow(), keep_id=loaded.keep_id, at_end=loaded.at_end)
+        self.table.show_page(page, utcnow(), keep_id=loaded.keep_id, at_end=loaded.at_end,
+                             first=loaded.first)
         if loaded.counted:
             self.seen_counter = loaded.snapshot.change_counter
             self.post_message(self.Counted(loaded.snapshot))
@@ -142,8 +149,9 @@ class QueueTab(TabPane):
         self._load_detail()
 
     def watch_flt(self) -> None:
+        # A new search, filter or sort: the first row of the result, in view.
         self.page_offset = 0
-        self.reload(counts=False)
+        self.load_queue(self.flt, 0, None, False, False, first=True)
 
     @on(RequestTable.PageRequested)
     def _page_requested(self, event: RequestTable.PageRequested) -> None:

@@ -107,14 +107,19 @@ class RequestTable(DataTable[object]):
         return self.page.rows[self.cursor_row]
 
     def show_page(self, page: QueuePage, now: datetime, keep_id: int | None = None,
-                  at_end: bool = False) -> None:
-        """Replace the rows, keeping the selected request (or row index) where possible."""
+                  at_end: bool = False, first: bool = False) -> None:
+        """Replace the rows, keeping the selected request (or row index) where possible;
+        ``first``: a new result (search, filter, sort, page), the cursor on its first row."""
         previous_row = self.cursor_row
         previous_scroll = self.scroll_y
         self.page = page
         self.clear()
         self._fill(page, now)
         if not page.rows:
+            return
+        if first:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self.move_cursor(row=0, scroll=True)
             return
         target = None
         if keep_id is not None:
