@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from certdesk_tui.clock import utcnow
@@ -68,6 +68,11 @@ def claim(db: Database, token: str, now: datetime, limit: int) -> list[int]:
         return claimed
 
 
+_SNAPSHOT_COLUMNS = (E.id, E.request_id, E.kind, E.recipient_role, E.to_addr, E.to_name,
+                     E.subject, E.body_text, E.body_html, E.certificate_id,
+                     E.attachment_name, E.message_id, E.created_at, E.attempts)
+
+
 def load_if_still_mine(db: Database, email_id: int, token: str,
                        now: datetime) -> tuple[QueuedEmail | None, bytes | None]:
     """Refresh our claim and load the row; None when the claim is no longer ours."""
@@ -78,18 +83,13 @@ def load_if_still_mine(db: Database, email_id: int, token: str,
         )
         if result.rowcount != 1:
             return None, None
-        row = s.get(E, email_id, populate_existing=True)
-        assert row is not None
-        snapshot = QueuedEmail(
-            id=row.id, request_id=row.request_id, kind=row.kind,
-            recipient_role=row.recipient_role, to_addr=row.to_addr, to_name=row.to_name,
-            subject=row.subject, body_text=row.body_text, body_html=row.body_html,
-            certificate_id=row.certificate_id, attachment_name=row.attachment_name,
-            message_id=row.message_id, created_at=row.created_at, attempts=row.attempts,
-        )
+        # Core reads of the columns a message needs: no ORM object to build and track.
+        values = s.execute(select(*_SNAPSHOT_COLUMNS).where(E.id == email_id)).one()
+        snapshot = QueuedEmail(*values)
         pdf = None
-        if row.certificate_id is not None:
-            pdf = s.scalar(select(Certificate.pdf).where(Certificate.id == row.certificate_id))
+        if snapshot.certificate_id is not None:
+            pdf = s.scalar(select(Certificate.pdf)
+                           .where(Certificate.id == snapshot.certificate_id))
         return snapshot, pdf
 
 
@@ -114,21 +114,26 @@ def what(row: OutboxEmail | QueuedEmail) -> str:
     return f"{row.kind} email #{row.id} to {row.recipient_role} {row.to_addr}"
 
 
-def record_sent(db: Database, email_id: int, token: str, now: datetime, where: str,
-                 message_id: str) -> bool:
+def record_sent(db: Database, row: QueuedEmail, token: str, now: datetime, where: str,
+                message_id: str) -> bool:
+    """Mark ``row`` (as loaded under our claim) sent, with its activity; False when the
+    claim is no longer ours. While the claim is ours nobody else changes the row, so the
+    attempt counted is the loaded one plus one."""
     def action() -> bool:
         with db.writing() as s:
-            row = s.scalars(select(E).where(E.id == email_id).with_for_update()
-                            .execution_options(populate_existing=True)).first()
-            if row is None or row.state != EmailState.SENDING or row.claimed_by != token:
+            result = s.execute(
+                update(E).where(E.id == row.id, E.state == EmailState.SENDING,
+                                E.claimed_by == token)
+                .values(attempts=E.attempts + 1, state=EmailState.SENT, sent_at=now,
+                        last_error="", message_id=message_id)  # its domain follows the sender
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
                 return False
-            row.attempts += 1
-            row.state = EmailState.SENT
-            row.sent_at = now
-            row.last_error = ""
-            row.message_id = message_id  # as sent: its domain follows the sender
-            _log(s, row, ActivityKind.EMAIL_SENT,
-                 f"{what(row)} {where} (attempt {row.attempts})", now, MAIL_ACTOR)
+            s.execute(insert(Activity).values(
+                request_id=row.request_id, at=now, actor=MAIL_ACTOR,
+                action=ActivityKind.EMAIL_SENT,
+                detail=f"{what(row)} {where} (attempt {row.attempts + 1})"[:4000]))
             bump_change_marker(s, now)
             return True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 
 
 class Watch:
@@ -16,12 +17,19 @@ class Watch:
     connection's socket is shut down, which makes the blocked read or write return
     at once. Reentrant: ``abort`` is called from a signal handler on the thread
     that may be inside ``start`` or ``stop``.
+
+    One watcher thread serves every message until ``reset`` (the transport is
+    closed): starting and stopping a message's deadline only sets a time, so a
+    message costs no thread of its own.
     """
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
         self._connection: tuple[object, socket.socket] | None = None
-        self._timer: threading.Timer | None = None
+        self._deadline: float | None = None  # time.monotonic() when the message is cut
+        self._waiting_until: float | None = None  # what the watcher sleeps towards
+        self._watcher: threading.Thread | None = None
         self._active = False
         self.why: str | None = None  # "deadline" or "abort", once fired for this message
         self.aborted = False  # sticky until the transport is closed
@@ -36,9 +44,13 @@ class Watch:
         with self._lock:
             self.why = None
             self._active = True
-            self._timer = threading.Timer(seconds, self._fire, args=("deadline",))
-            self._timer.daemon = True
-            self._timer.start()
+            self._deadline = time.monotonic() + seconds
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch, name="smtp-deadline",
+                                                 daemon=True)
+                self._watcher.start()
+            elif self._waiting_until is None or self._deadline < self._waiting_until:
+                self._changed.notify()  # the watcher sleeps longer than this deadline
             if self.aborted:
                 self._fire("abort")
 
@@ -46,10 +58,22 @@ class Watch:
         """The message is done (or failed): no more shutting down. Returns why it fired."""
         with self._lock:
             self._active = False
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+            self._deadline = None  # the watcher finds nothing to cut when it wakes
             return self.why
+
+    def _watch(self) -> None:
+        me = threading.current_thread()
+        with self._lock:
+            while self._watcher is me:
+                deadline = self._deadline
+                now = time.monotonic()
+                if deadline is not None and now >= deadline:
+                    self._deadline = None
+                    self._fire("deadline")
+                    continue
+                self._waiting_until = deadline
+                self._changed.wait(None if deadline is None else deadline - now)
+                self._waiting_until = None
 
     def _fire(self, why: str) -> None:
         with self._lock:
@@ -65,8 +89,11 @@ class Watch:
             self._fire("abort")
 
     def reset(self) -> None:
+        """The transport is closed: the watcher thread ends (the next message starts one)."""
         with self._lock:
             self.stop()
+            self._watcher = None
+            self._changed.notify_all()
             self._connection = None
             self.aborted = False
             self.why = None

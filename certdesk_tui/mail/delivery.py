@@ -145,7 +145,7 @@ def deliver_due(
             pending.pop(0)
             if error is None:
                 assert outgoing is not None
-                if record_sent(db, email_id, token, clock(), where, outgoing.message_id):
+                if record_sent(db, row, token, clock(), where, outgoing.message_id):
                     sent += 1
                 else:  # only when one message took longer than CLAIM_TIMEOUT to send
                     errors.append(f"email #{email_id} was sent, but another deliverer had "

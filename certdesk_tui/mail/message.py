@@ -21,6 +21,7 @@ from email.utils import format_datetime
 
 from certdesk_tui.domain import addresses
 from certdesk_tui.domain.errors import DeliveryError, ValidationFailed
+from certdesk_tui.mail import mime
 from certdesk_tui.text import folded_line, visible
 from certdesk_tui.text import one_line as shown_line
 
@@ -165,6 +166,10 @@ def build_message(
     if reply_to.strip():
         reply_name, reply_addr = sender(reply_to, "reply_to")
         headers["Reply-To"] = (header_text(reply_name), reply_addr)
+    plain = _plain(headers, body_text, body_html, attachment)
+    if plain is not None:
+        return Outgoing(email_id, recipient_role, created_at, envelope_from, envelope_to,
+                        headers["Message-ID"], plain)
     msg = _compose(headers, body_text, body_html, attachment)
     for policy, keep_names in ((POLICY, True), (_UNFOLDED, True), (_UNFOLDED, False)):
         if not keep_names:
@@ -205,6 +210,25 @@ def _compose(headers: dict, body_text: str, body_html: str,
         msg.add_attachment(bytes(data), maintype="application", subtype="pdf",
                            filename=safe_file_name(name))
     return msg
+
+
+def _plain(headers: dict, body_text: str, body_html: str,
+           attachment: tuple[str | None, bytes] | None) -> bytes | None:
+    """The message written directly (``mime``), when every header is plain; else None."""
+    lines: list[tuple[str, str]] = []
+    for name in ("From", "To", "Subject", "Date", "Message-ID", "Reply-To"):
+        value = headers.get(name)
+        if value is None:
+            continue
+        text = mime.mailbox(*value) if isinstance(value, tuple) else value
+        if text is None:
+            return None
+        lines.append((name, text))
+    lines.append(("Auto-Submitted", "auto-generated"))
+    pdf = None
+    if attachment is not None:
+        pdf = (safe_file_name(attachment[0]), bytes(attachment[1]))
+    return mime.plain_message(lines, body_text, body_html, pdf)
 
 
 def _reads_back(data: bytes, headers: dict, keep_names: bool) -> bool:
