@@ -1,8 +1,10 @@
 """The processing commands: start, automate, upload, relabel, reject, note, and
-``certdesk certificate`` to save what was issued."""
+``certdesk certificate`` to save what was issued. ``start``, ``reject`` and ``note``
+take several request ids: each is checked on its own (``Desk.apply_to_many``)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +17,7 @@ from certdesk_tui.cli.queue import REQUEST_ID
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import InvalidTransition, PolicyNotInForce, ValidationFailed
 from certdesk_tui.pdf.upload_check import read_certificate_pdf
+from certdesk_tui.service.bulk import BulkOutcome, distinct
 from certdesk_tui.text import escaped
 
 if TYPE_CHECKING:
@@ -31,14 +34,33 @@ def _wrong_file(warning: str, yes: bool) -> None:
 
 
 @click.command()
-@click.argument("request_id", type=REQUEST_ID)
+@click.argument("request_ids", type=REQUEST_ID, nargs=-1, required=True, metavar="ID...")
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @pass_ctx
 @refusals
-def start(c: Context, request_id: int, take_over: bool) -> None:
-    """Mark a request in progress (claim it)."""
-    row = c.desk.start(request_id, take_over=take_over)
+def start(c: Context, request_ids: tuple[int, ...], take_over: bool) -> None:
+    """Mark requests in progress (claim them)."""
+    if len(distinct(request_ids)) > 1:
+        _each(c.desk.apply_to_many("start", request_ids, take_over=take_over))
+        return
+    row = c.desk.start(request_ids[0], take_over=take_over)
     click.echo(f"request #{row.id} is in progress with {escaped(row.assignee_login)}")
+
+
+def _each(outcomes: list[BulkOutcome]) -> None:
+    """Several requests: one line per request done (stdout), one per refusal (stderr);
+    exit 1 when any was refused."""
+    for outcome in outcomes:
+        if outcome.done:
+            click.echo(escaped(outcome.message))
+    refused = [o for o in outcomes if not o.done]
+    for outcome in refused:
+        said = " ".join(outcome.message.split())
+        if f"#{outcome.request_id}" not in said:
+            said = f"request #{outcome.request_id}: {said}"
+        click.echo(f"certdesk: {said}", err=True)
+    if refused:
+        sys.exit(1)
 
 
 def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
@@ -146,27 +168,33 @@ def relabel(c: Context, request_id: int, wos: bool) -> None:
 
 
 @click.command()
-@click.argument("request_id", type=REQUEST_ID)
+@click.argument("request_ids", type=REQUEST_ID, nargs=-1, required=True, metavar="ID...")
 @click.option("--reason", required=True, metavar="TEXT_OR_ID",
               help="A configured rejection reason (its id or its exact text).")
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @pass_ctx
 @refusals
-def reject(c: Context, request_id: int, reason: str, take_over: bool) -> None:
-    """Reject a request; the customer is emailed the reason."""
-    c.desk.reject(request_id, reason, take_over=take_over)
-    click.echo(f"request #{request_id} rejected")
+def reject(c: Context, request_ids: tuple[int, ...], reason: str, take_over: bool) -> None:
+    """Reject requests with one reason; each customer is emailed the reason."""
+    if len(distinct(request_ids)) > 1:
+        _each(c.desk.apply_to_many("reject", request_ids, reason=reason, take_over=take_over))
+        return
+    c.desk.reject(request_ids[0], reason, take_over=take_over)
+    click.echo(f"request #{request_ids[0]} rejected")
 
 
 @click.command()
-@click.argument("request_id", type=REQUEST_ID)
+@click.argument("request_ids", type=REQUEST_ID, nargs=-1, required=True, metavar="ID...")
 @click.argument("text")
 @pass_ctx
 @refusals
-def note(c: Context, request_id: int, text: str) -> None:
-    """Add an internal note to a request."""
-    c.desk.note(request_id, text)
-    click.echo(f"note added to request #{request_id}")
+def note(c: Context, request_ids: tuple[int, ...], text: str) -> None:
+    """Add an internal note to requests (the same note on each)."""
+    if len(distinct(request_ids)) > 1:
+        _each(c.desk.apply_to_many("note", request_ids, text=text))
+        return
+    c.desk.note(request_ids[0], text)
+    click.echo(f"note added to request #{request_ids[0]}")
 
 
 @click.command()

@@ -10,7 +10,7 @@ its outbox emails in one transaction, or changes nothing and raises a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from certdesk_tui.config import Settings
 from certdesk_tui.domain.automation import CertificateForm
@@ -24,7 +24,8 @@ from certdesk_tui.domain.views import (
     RequestRow,
     UserView,
 )
-from certdesk_tui.service import customers, intake, processing, reads, reasons, users
+from certdesk_tui.service import bulk, customers, intake, processing, reads, reasons, users
+from certdesk_tui.service.bulk import BulkOutcome
 from certdesk_tui.service.completion import Completion
 from certdesk_tui.service.intake import ImportReport
 from certdesk_tui.service.outbox import Outbox
@@ -141,6 +142,14 @@ class Desk:
 
     def note(self, request_id: int, body: str) -> None:
         processing.note(self._session, request_id, body)
+
+    def apply_to_many(self, action_id: str, request_ids: Iterable[int], *,
+                      reason: str | int | None = None, text: str | None = None,
+                      versions: Mapping[int, int] | None = None,
+                      take_over: bool = False) -> list[BulkOutcome]:
+        """Claim, reject, relabel or note several requests, each checked on its own."""
+        return bulk.apply_to_many(self._session, action_id, request_ids, reason=reason,
+                                  text=text, versions=versions, take_over=take_over)
 
     # -- intake --------------------------------------------------------------
 
