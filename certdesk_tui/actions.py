@@ -115,6 +115,12 @@ DESK_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("previous_page", "left_square_bracket", "Previous page",
                "Previous page of the queue", Section.QUEUE, Owner.DASHBOARD,
                action="page(-1)", tab=CERTIFICATES),
+    DeskAction("mark", "space", "Mark or unmark request",
+               "Mark or unmark the selected request, then the next row: m, x, w and n act "
+               "on every marked request", Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
+    DeskAction("mark_all", "asterisk", "Mark every request of the result",
+               "Mark every request of the result (at most 500); with marks, clear them",
+               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
     DeskAction("cursor_down", "down", "Next row", "Next row (past the last: the next page)",
                Section.QUEUE, Owner.TABLE, palette=False),
     DeskAction("cursor_up", "up", "Previous row",

@@ -39,6 +39,7 @@ from certdesk_tui.domain.errors import AlreadyClaimed, CertdeskError, StaleReque
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import SORT_KEYS, QueueFilter, RequestDetail
 from certdesk_tui.screens.flows import Flow, Notice, failure_notice
+from certdesk_tui.screens.marking import MarkingActions
 from certdesk_tui.screens.messages import (
     ActionDone,
     FlowPrepared,
@@ -55,7 +56,7 @@ from certdesk_tui.widgets.reasons_pane import ReasonsPane
 from certdesk_tui.widgets.request_table import RequestTable
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(MarkingActions, Screen[None]):
     """The Certificates tab (the queue) and, for managers, the Configuration tab."""
 
     CSS_PATH = "dashboard.tcss"
@@ -276,6 +277,8 @@ class DashboardScreen(Screen[None]):
             permission = workflow.ACTIONS_BY_ID[action_id].permission
             if not self._on_tab(CERTIFICATES) or not self.desk.actor.may(permission):
                 return False  # not offered at all; the key still says why (on_key)
+            if self.is_mounted and self.bulk_applies(action_id):
+                return True  # on the marked requests, each checked when it runs
             row = self.table.selected if self.is_mounted else None
             if row is None:
                 return None
@@ -313,6 +316,9 @@ class DashboardScreen(Screen[None]):
     # -- processing actions: the flows ---------------------------------------
 
     def action_request_action(self, action_id: str) -> None:
+        if self.bulk_applies(action_id):
+            self.ask_bulk(action_id)
+            return
         if self._explain(action_id) is None:
             row = self.table.selected
             assert row is not None

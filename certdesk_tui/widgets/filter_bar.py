@@ -55,5 +55,20 @@ class FilterBar(Horizontal):
     def search(self) -> Input:
         return self.query_one("#search", Input)
 
+    shown: tuple[QueueFilter, QueuePage] | None = None
+    marked = 0
+
     def show(self, flt: QueueFilter, page: QueuePage) -> None:
-        self.query_one("#filter-summary", Static).update(summary_text(flt, page))
+        self.shown = (flt, page)
+        summary = summary_text(flt, page)
+        if self.marked:
+            # First, so that a narrow terminal cuts the sort, never the marks.
+            summary = Text(f"{self.marked:,} marked · ", style="bold reverse",
+                           no_wrap=True, overflow="ellipsis") + summary
+        self.query_one("#filter-summary", Static).update(summary)
+
+    def show_marked(self, count: int) -> None:
+        """How many requests are marked (``space``, ``*``), before the summary."""
+        self.marked = count
+        if self.shown is not None:
+            self.show(*self.shown)

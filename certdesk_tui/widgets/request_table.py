@@ -29,6 +29,8 @@ COLUMNS = (
     ("type", "Type", 4), ("channel", "Ch", 2), ("holder", "Holder", None),
     ("status", "Status", 7), ("assignee", "Who", 6), ("flags", "Flags", 5),
 )
+MARK = "✓"
+"""Before a marked request's id (reversed too): a mark reads without colour."""
 FLAG_LEGEND = "Flags: M manual · N notes/instructions · D discrepancy · P possible duplicate"
 
 
@@ -75,6 +77,8 @@ class RequestTable(DataTable[object]):
         self.page: QueuePage | None = None
         self.page_size = 100
         self.overdue = timedelta(hours=24)
+        self.marked: dict[int, int] = {}
+        """The marked requests (id: the version the user saw), kept across pages."""
 
     def on_mount(self) -> None:
         self._add_columns(self.size.width or 80)
@@ -130,14 +134,50 @@ class RequestTable(DataTable[object]):
         self.scroll_y = previous_scroll
         self.move_cursor(row=target, scroll=True)
 
+    def _overdue(self, row: RequestRow, now: datetime) -> bool:
+        return (now - row.submitted_at) > self.overdue and row.status in (
+            Status.NEW, Status.IN_PROGRESS)
+
+    def _id_cell(self, row: RequestRow, overdue: bool) -> Text:
+        if row.id in self.marked:
+            return Text(f"{MARK}{row.id}", style="bold reverse")
+        return Text(str(row.id), style="bold" if overdue else "")
+
+    # -- marks: several requests at once ----------------------------------------
+
+    def toggle_mark(self) -> bool | None:
+        """Mark or unmark the selected request (True: now marked; None: no row)."""
+        row = self.selected
+        if row is None:
+            return None
+        if self.marked.pop(row.id, None) is None:
+            self.marked[row.id] = row.version
+        self._show_mark(row)
+        return row.id in self.marked
+
+    def mark_rows(self, rows: list[RequestRow]) -> None:
+        """Mark these requests (a whole result), at the versions read."""
+        self.marked.update((row.id, row.version) for row in rows)
+        self._show_marks()
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self._show_marks()
+
+    def _show_marks(self) -> None:
+        for row in self.page.rows if self.page else ():
+            self._show_mark(row)
+
+    def _show_mark(self, row: RequestRow) -> None:
+        self.update_cell(str(row.id), "id", self._id_cell(row, self._overdue(row, utcnow())))
+
     def _fill(self, page: QueuePage, now: datetime) -> None:
         for row in page.rows:
-            overdue = (now - row.submitted_at) > self.overdue and row.status in (
-                Status.NEW, Status.IN_PROGRESS)
+            overdue = self._overdue(row, now)
             age = Text(("!" if overdue else "") + age_text(row.submitted_at, now),
                        style="bold reverse" if overdue else "")
             self.add_row(
-                Text(str(row.id), style="bold" if overdue else ""),
+                self._id_cell(row, overdue),
                 age,
                 literal_line(row.customer_name),
                 BRAND_SHORT.get(row.brand, row.brand),
