@@ -158,12 +158,24 @@ def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: b
 
 @click.command()
 @click.argument("request_id", type=REQUEST_ID)
-@click.option("--wos", is_flag=True, required=True, help="Relabel as a waiver of subrogation.")
+@click.option("--wos", is_flag=True,
+              help="Relabel as a waiver of subrogation (a paid item: the customer is charged).")
+@click.option("--back", is_flag=True,
+              help="Relabel a request relabelled as WOS back to the type it was submitted as.")
+@click.option("--reason", metavar="TEXT", help="Why it is relabelled back (logged); with --back.")
+@click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @pass_ctx
 @refusals
-def relabel(c: Context, request_id: int, wos: bool) -> None:
-    """Relabel a mislabelled request as WOS."""
-    row = c.desk.relabel(request_id)
+def relabel(c: Context, request_id: int, wos: bool, back: bool, reason: str | None,
+            take_over: bool) -> None:
+    """Relabel a mislabelled request as WOS, or (--back --reason) back again."""
+    if wos == back:
+        raise click.UsageError("give one of --wos and --back")
+    if back and reason is None:
+        raise click.UsageError("--back needs --reason TEXT (why it is not a WOS; logged)")
+    if wos and reason is not None:
+        raise click.UsageError("--reason goes with --back")
+    row = c.desk.relabel(request_id, take_over=take_over, back_reason=reason if back else None)
     click.echo(f"request #{row.id} is now {row.type}")
 
 

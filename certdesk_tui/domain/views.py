@@ -51,6 +51,9 @@ class RequestRow:
     possible_duplicate: bool
     submitted_at: datetime
     version: int
+    submitted_type: str = ""
+    """The type as submitted (a request relabelled at the desk differs from ``type``)."""
+    claimed_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ the same functions to decide what to offer, so the rule lives here only.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,6 +32,8 @@ class RequestState(Protocol):
     def brand(self) -> str: ...
     @property
     def assignee_login(self) -> str | None: ...
+    @property
+    def submitted_type(self) -> str: ...
 
 
 def _open(req: RequestState, verb: str) -> str | None:
@@ -63,11 +66,49 @@ def why_not_upload(req: RequestState, login: str) -> str | None:
     return _open(req, "completed")
 
 
+WOS_CHARGE = ("a waiver of subrogation (WOS) is a paid item: the customer is charged for it, "
+              "and its certificate shows SUBR WVD Y")
+"""What relabelling as WOS means, said before it is done."""
+
+
+def relabelled_back(req: RequestState) -> bool:
+    """Whether relabelling takes the request back to its submitted type: a COI or POI
+    relabelled as WOS at the desk is relabelled back (with a reason, logged)."""
+    return req.type == RequestType.WOS and req.submitted_type not in ("", RequestType.WOS)
+
+
+def relabel_target(req: RequestState) -> RequestType:
+    """The type relabelling gives the request: WOS, or back to the type submitted."""
+    return RequestType(req.submitted_type) if relabelled_back(req) else RequestType.WOS
+
+
+MAX_RELABEL_REASON = 500
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+
+
+def clean_relabel_reason(req: RequestState, reason: str) -> str:
+    """The written reason for relabelling a request back, one line, or the refusal
+    (a ``ValueError`` whose text says what is wrong)."""
+    text = " ".join((reason or "").split())
+    if not text:
+        raise ValueError(f"relabelling request #{req.id} back to {req.submitted_type} needs "
+                         "a written reason: say why it is not a waiver of subrogation")
+    if len(text) > MAX_RELABEL_REASON:
+        raise ValueError(f"a relabelling reason is at most {MAX_RELABEL_REASON} characters, "
+                         f"not {len(text)}")
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS:
+            raise ValueError(f"a relabelling reason cannot contain the control character "
+                             f"U+{ord(char):04X}")
+    return text
+
+
 def why_not_relabel(req: RequestState, login: str) -> str | None:
     if reason := _open(req, "relabelled"):
         return reason
-    if req.type == RequestType.WOS:
-        return f"request #{req.id} is already a waiver of subrogation (WOS)"
+    if req.type == RequestType.WOS and not relabelled_back(req):
+        return f"request #{req.id} is already a waiver of subrogation (WOS), as submitted"
     return None
 
 

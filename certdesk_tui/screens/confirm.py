@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Static, TextArea
 
 from certdesk_tui.text import literal, literal_line
 
@@ -64,14 +64,51 @@ def confirm_then_dismiss(screen: ModalScreen, title: str, body: Text, confirm_la
     screen.app.push_screen(ConfirmScreen(title, body, confirm_label), confirmed)
 
 
-class SubmitOrCancel:
+class AsksBeforeDiscarding:
+    """A dialog whose ``escape`` asks before throwing away what was typed in it.
+
+    The dialog calls ``remember_values`` once its fields are filled in; ``escape`` on an
+    unchanged dialog closes it at once.
+    """
+
+    _remembered: tuple[tuple[str, object], ...] | None = None
+
+    def _values(self) -> tuple[tuple[str, object], ...]:
+        values: list[tuple[str, object]] = []
+        for widget in self.query("Input, TextArea, Checkbox"):  # type: ignore[attr-defined]
+            if isinstance(widget, Input | Checkbox):
+                values.append((widget.id or "", widget.value))
+            elif isinstance(widget, TextArea):
+                values.append((widget.id or "", widget.text))
+        return tuple(values)
+
+    def remember_values(self) -> None:
+        self._remembered = self._values()
+
+    def edited(self) -> bool:
+        return self._remembered is not None and self._values() != self._remembered
+
+    def action_cancel(self) -> None:
+        screen: ModalScreen[object] = self  # type: ignore[assignment]
+        if not self.edited():
+            screen.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                screen.dismiss(None)
+
+        screen.app.push_screen(ConfirmScreen(
+            "Discard your changes?",
+            "What you typed in this dialog will be lost. y discards it; n or esc goes back "
+            "to it.", "Discard"), answered)
+
+
+class SubmitOrCancel(AsksBeforeDiscarding):
     """A dialog whose Submit and Cancel buttons do what ctrl+s and escape do."""
 
     def action_submit(self) -> None:  # pragma: no cover - each dialog defines it
         raise NotImplementedError
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

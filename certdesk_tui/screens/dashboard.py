@@ -325,11 +325,29 @@ class DashboardScreen(MarkingActions, Screen[None]):
             self.prepare_flow(flow_for(action_id)(self.desk, row))
 
     @work(thread=True, group="flow-read", exit_on_error=False)
-    def prepare_flow(self, flow: Flow[Any, Any, Any]) -> None:
+    def prepare_flow(self, flow: Flow[Any, Any, Any], taken_over: bool = False) -> None:
+        # Someone else holds the request: said at once (who, since when), before any
+        # form is filled in for nothing; a manager is offered the take-over instead.
+        held = None if taken_over else self.desk.held_elsewhere(flow.action_id,
+                                                                flow.request_id)
+        if held is not None:
+            if not flow.take_over_allowed or not self.desk.actor.may(Permission.TAKE_OVER):
+                raise held
+            self.post_message(TakeOverOffered(flow, None, str(held), before=True))
+            return
+        self.post_message(FlowPrepared(flow, flow.prepare()))
+
+    @work(thread=True, group="flow", exit_on_error=False)
+    def take_over_then_open(self, flow: Flow[Any, Any, Any]) -> None:
+        """A manager's take-over (logged), then the action's dialog on the request now theirs."""
+        row = self.desk.start(flow.request_id, take_over=True)
+        flow.version = row.version
         self.post_message(FlowPrepared(flow, flow.prepare()))
 
     @on(FlowPrepared)
     def _flow_prepared(self, event: FlowPrepared) -> None:
+        if event.flow.claimed:
+            self.reload()
         self._ask(event.flow, event.flow.dialog(event.prepared))
 
     def _ask(self, flow: Flow[Any, Any, Any], dialog: Screen[Any] | None) -> None:
@@ -361,11 +379,18 @@ class DashboardScreen(MarkingActions, Screen[None]):
         from certdesk_tui.screens.confirm import ConfirmScreen
 
         def done(ok: bool | None) -> None:
-            if ok:
+            if not ok:
+                return
+            if event.before and not event.flow.dialog_free:
+                self.take_over_then_open(event.flow)
+            else:
                 self.perform_flow(event.flow, event.answer, take_over=True)
 
-        self.app.push_screen(ConfirmScreen("Take over this request?", Text(event.reason),
-                                           "Take over"), done)
+        body = Text(event.reason)
+        if event.before and not event.flow.dialog_free:
+            body.append(f"\nTaking it over is logged; then {event.flow.label} opens.")
+        self.app.push_screen(ConfirmScreen(f"Take over request #{event.flow.request_id}?",
+                                           body, "Take over"), done)
         self.reload()
 
     @on(ActionDone)

@@ -18,8 +18,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
+from rich.text import Text
 from textual.screen import Screen
 
+from certdesk_tui.domain import Status, workflow
 from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import (
     AlreadyClaimed,
@@ -30,10 +32,13 @@ from certdesk_tui.domain.errors import (
 )
 from certdesk_tui.domain.views import ReasonView, RequestDetail, RequestRow
 from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
+from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.screens.note import NoteScreen
 from certdesk_tui.screens.reject import RejectScreen
+from certdesk_tui.screens.text_prompt import TextPromptScreen
 from certdesk_tui.screens.upload import UploadResult, UploadScreen
 from certdesk_tui.service import Completion, Desk
+from certdesk_tui.text import literal_line
 
 Prepared = TypeVar("Prepared")
 Answer = TypeVar("Answer")
@@ -82,6 +87,10 @@ class Flow(ABC, Generic[Prepared, Answer, Result]):
     help: ClassVar[str]
     take_over_allowed: ClassVar[bool] = True
     """Whether a request someone else holds may be taken over for this action."""
+    dialog_free: ClassVar[bool] = False
+    """Performed at once, no dialog (a take-over is then the action itself)."""
+    claimed: bool = False
+    """Whether opening the dialog claimed the request (the queue reloads to show it)."""
 
     def __init__(self, desk: Desk, row: RequestRow) -> None:
         self.desk = desk
@@ -117,6 +126,8 @@ class Flow(ABC, Generic[Prepared, Answer, Result]):
 class _ImmediateFlow(Flow[None, None, None]):
     """An action without a dialog: nothing to read first, performed at once."""
 
+    dialog_free = True
+
     def prepare(self) -> None:
         return None
 
@@ -144,20 +155,56 @@ class StartFlow(_ImmediateFlow):
         return Notice(f"Request #{self.request_id} is in progress with you.")
 
 
-class RelabelFlow(_ImmediateFlow):
-    """Relabel as WOS: no dialog."""
+class RelabelFlow(Flow[None, "bool | str", RequestRow]):
+    """Relabel as WOS after a confirmation that says what it means (the charge); on a
+    request relabelled as WOS, relabel it back to its submitted type with a reason."""
 
     action_id = "relabel"
     key = "w"
     label = "Relabel as WOS"
     footer = "WOS"
-    help = "Relabel as a waiver of subrogation (WOS)"
+    help = ("Relabel as WOS (a paid item: asks first); on a request relabelled as WOS, "
+            "relabel it back with a reason")
 
-    def perform(self, answer: None, take_over: bool) -> None:
-        self.desk.relabel(self.request_id, expected_version=self.expected_version(take_over),
-                          take_over=take_over)
+    def __init__(self, desk: Desk, row: RequestRow) -> None:
+        super().__init__(desk, row)
+        self.row = row
+        self.back = workflow.relabelled_back(row)
 
-    def after(self, result: None, answer: None) -> Notice:
+    def prepare(self) -> None:
+        return None
+
+    def dialog(self, prepared: None) -> Screen[Any]:
+        row = self.row
+        if self.back:
+            body = Text(f"Request #{row.id} was submitted as a {row.submitted_type} and "
+                        f"relabelled as WOS. Relabelled back it is a {row.submitted_type} again "
+                        "(no waiver, no WOS charge); your reason is logged.")
+            return TextPromptScreen(f"Relabel request #{row.id} back to {row.submitted_type}?",
+                                    placeholder="Reason (logged), e.g. customer asked for a COI",
+                                    body=body)
+        body = Text()
+        body.append("Request #")
+        body.append(str(row.id))
+        body.append(" (")
+        body.append_text(literal_line(row.customer_name))
+        body.append(f") becomes a WOS instead of a {row.type}.\n")
+        body.append(workflow.WOS_CHARGE[:1].upper() + workflow.WOS_CHARGE[1:] + ".",
+                    style="bold")
+        body.append("\nLogged; w again relabels it back (with a reason).")
+        return ConfirmScreen(f"Relabel request #{row.id} as WOS?", body, "Relabel as WOS")
+
+    def wants(self, answer: bool | str | None) -> bool:
+        return bool(answer)
+
+    def perform(self, answer: bool | str, take_over: bool) -> RequestRow:
+        return self.desk.relabel(
+            self.request_id, expected_version=self.expected_version(take_over),
+            take_over=take_over, back_reason=answer if isinstance(answer, str) else None)
+
+    def after(self, result: RequestRow, answer: bool | str) -> Notice:
+        if isinstance(answer, str):
+            return Notice(f"Request #{self.request_id} relabelled back to {result.type}.")
         return Notice(f"Request #{self.request_id} relabelled as WOS.")
 
 
@@ -213,7 +260,16 @@ class AutomateFlow(_CompletingFlow[AutomationStart, AutomationResult]):
     help = "Attempt automation: review the prefilled certificate and issue it"
     detail: RequestDetail
 
+    def __init__(self, desk: Desk, row: RequestRow) -> None:
+        super().__init__(desk, row)
+        self.status = row.status
+
     def prepare(self) -> AutomationStart:
+        if self.status == Status.NEW:
+            # Opening the form on a New request claims it: nobody else starts it meanwhile.
+            self.version = self.desk.start(self.request_id,
+                                           expected_version=self.version).version
+            self.claimed = True
         form = self.desk.automation_prefill(self.request_id)
         detail = self.desk.request(self.request_id)
         return AutomationStart(detail, form, self.desk.policy_refusal(self.request_id, form))

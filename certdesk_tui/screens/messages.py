@@ -50,11 +50,14 @@ class FlowPrepared(Message):
 class TakeOverOffered(Message):
     """The request is held by someone else; a manager may take it over."""
 
-    def __init__(self, flow: Flow[Any, Any, Any], answer: object, reason: str) -> None:
+    def __init__(self, flow: Flow[Any, Any, Any], answer: object, reason: str,
+                 before: bool = False) -> None:
         super().__init__()
         self.flow = flow
         self.answer = answer
         self.reason = reason
+        self.before = before
+        """Offered when the key was pressed, before any dialog opened."""
 
 
 class ActionDone(Message):

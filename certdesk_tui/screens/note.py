@@ -9,10 +9,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
 from certdesk_tui.domain.views import RequestDetail
+from certdesk_tui.screens.confirm import AsksBeforeDiscarding
 from certdesk_tui.text import literal_line
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(AsksBeforeDiscarding, ModalScreen[str | None]):
     """Dismisses the note's text (never empty), or None."""
 
     CSS_PATH = "note.tcss"
@@ -37,6 +38,7 @@ class NoteScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#note", TextArea).focus()
+        self.remember_values()
 
     def action_save(self) -> None:
         text = self.query_one("#note", TextArea).text.strip()
@@ -45,6 +47,3 @@ class NoteScreen(ModalScreen[str | None]):
                         markup=False)
             return
         self.dismiss(text)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from certdesk_tui.config import Settings
 from certdesk_tui.domain.automation import CertificateForm
+from certdesk_tui.domain.errors import AlreadyClaimed
 from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.domain.views import (
     QueueFilter,
@@ -79,6 +80,9 @@ class Desk:
     def row(self, request_id: int) -> RequestRow:
         return reads.row(self._session, request_id)
 
+    def held_elsewhere(self, action_id: str, request_id: int) -> AlreadyClaimed | None:
+        return reads.held_elsewhere(self._session, action_id, request_id)
+
     def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
         return reads.why_not(self._session, action_id, detail)
 
@@ -132,8 +136,9 @@ class Desk:
             override_reason=override_reason)
 
     def relabel(self, request_id: int, expected_version: int | None = None,
-                take_over: bool = False) -> RequestRow:
-        return processing.relabel(self._session, request_id, expected_version, take_over)
+                take_over: bool = False, back_reason: str | None = None) -> RequestRow:
+        return processing.relabel(self._session, request_id, expected_version, take_over,
+                                  back_reason)
 
     def reject(self, request_id: int, reason: str | int, expected_version: int | None = None,
                take_over: bool = False) -> RequestRow:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import ActivityKind, PaymentStatus, RequestType, Status
-from certdesk_tui.domain.activity import CLOSING_KINDS
+from certdesk_tui.domain.activity import CLOSING_KINDS, activity_sentence
 from certdesk_tui.domain.errors import AlreadyClaimed, InvalidTransition, StaleRequest
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.workflow import ACTIONS_BY_ID, RequestAction
@@ -53,8 +53,7 @@ def open_request(ds: DeskSession, s: Session, action: RequestAction, request_id:
     if expected_version is not None and req.version != expected_version:
         raise StaleRequest(
             f"request #{request_id} was changed by {req.updated_by or 'someone'} at "
-            f"{req.updated_at:%Y-%m-%d %H:%M} UTC after you opened it; it has been "
-            "reloaded, check it and try again"
+            f"{req.updated_at:%Y-%m-%d %H:%M} UTC after you opened it{what_happened(s, req)}"
         )
     check_state(ds, s, req, action)
     ensure_free(ds, s, req, take_over)
@@ -71,22 +70,31 @@ def check_state(ds: DeskSession, s: Session, req: CertificateRequest,
 def ensure_free(ds: DeskSession, s: Session, req: CertificateRequest, take_over: bool) -> None:
     """A request in progress with someone else is theirs unless a manager takes it over."""
     actor = ds.actor
-    if req.status != Status.IN_PROGRESS or req.assignee_id in (None, actor.user_id):
+    refusal = held_elsewhere(ds, req)
+    if refusal is None:
         return
+    if not take_over:
+        raise refusal
     holder = req.assignee
     who = holder.display_name if holder else "someone"
-    since = f"{req.claimed_at:%Y-%m-%d %H:%M} UTC" if req.claimed_at else "earlier"
-    if not take_over:
-        hint = " (a manager may take it over)" if not actor.may(Permission.TAKE_OVER) \
-            else " (confirm to take it over)"
-        raise AlreadyClaimed(
-            f"request #{req.id} is in progress by {who} since {since}{hint}",
-            holder.login if holder else "",
-        )
     actor.require(Permission.TAKE_OVER)
     ds.log(s, req.id, ActivityKind.TAKEN_OVER, f"taken over from {who}")
     req.assignee_id = actor.user_id
     req.claimed_at = utcnow()
+
+
+def held_elsewhere(ds: DeskSession, req: CertificateRequest) -> AlreadyClaimed | None:
+    """The refusal for a request in progress with someone else (who, since when), or None."""
+    actor = ds.actor
+    if req.status != Status.IN_PROGRESS or req.assignee_id in (None, actor.user_id):
+        return None
+    holder = req.assignee
+    who = holder.display_name if holder else "someone"
+    since = f"{req.claimed_at:%Y-%m-%d %H:%M} UTC" if req.claimed_at else "earlier"
+    hint = " (a manager may take it over)" if not actor.may(Permission.TAKE_OVER) \
+        else " (confirm to take it over)"
+    return AlreadyClaimed(f"request #{req.id} is in progress by {who} since {since}{hint}",
+                          holder.login if holder else "")
 
 
 def require_payment_standing(req: CertificateRequest) -> None:
@@ -98,6 +106,20 @@ def require_payment_standing(req: CertificateRequest) -> None:
             f"{req.payment_status}: it cannot be completed until the payment is approved "
             "(reject it if the customer will not pay)"
         )
+
+
+# What a colleague did, not what followed by itself (the emails of a completion).
+_EVENTS_AFTER = tuple(k.value for k in ActivityKind if k.value.startswith("email_"))
+
+
+def what_happened(s: Session, req: CertificateRequest) -> str:
+    """The end of a stale-version refusal: what was done to the request meanwhile."""
+    status = Status(req.status)
+    newest = requests.newest_activity(s, req.id, _EVENTS_AFTER)
+    done = f": {activity_sentence(newest.action)} by {newest.actor}" if newest else ""
+    if status.is_final:
+        return f"{done}; it is now {status.label} and has been reloaded"
+    return f"{done}; it has been reloaded, check it and try again"
 
 
 def closed_by(s: Session, req: CertificateRequest) -> str:
@@ -120,3 +142,4 @@ class RequestState:
         self.type = req.type
         self.brand = req.customer.brand
         self.assignee_login = req.assignee.login if req.assignee else None
+        self.submitted_type = req.submitted_type

@@ -6,9 +6,17 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from certdesk_tui.clock import utcnow
-from certdesk_tui.domain import ActivityKind, Brand, RequestType, Status, addresses, automation
+from certdesk_tui.domain import (
+    ActivityKind,
+    Brand,
+    RequestType,
+    Status,
+    addresses,
+    automation,
+    workflow,
+)
 from certdesk_tui.domain.automation import CertificateForm
-from certdesk_tui.domain.errors import ValidationFailed
+from certdesk_tui.domain.errors import InvalidTransition, ValidationFailed
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import RequestRow
 from certdesk_tui.domain.workflow import ACTIONS_BY_ID
@@ -17,6 +25,7 @@ from certdesk_tui.pdf.upload_check import check_certificate_pdf
 from certdesk_tui.service import completion
 from certdesk_tui.service.completion import Completion
 from certdesk_tui.service.opening import (
+    RequestState,
     check_state,
     open_request,
     opening,
@@ -46,11 +55,34 @@ def start(ds: DeskSession, request_id: int, expected_version: int | None = None,
 
 
 def relabel(ds: DeskSession, request_id: int, expected_version: int | None = None,
-            take_over: bool = False) -> RequestRow:
-    """Relabel a request mislabelled at submission as a waiver of subrogation."""
+            take_over: bool = False, back_reason: str | None = None) -> RequestRow:
+    """Relabel a request mislabelled at submission as a waiver of subrogation, or, with
+    ``back_reason``, a request relabelled as WOS back to the type it was submitted as
+    (the reason is logged)."""
+    # The reason is checked after the permission: a refusal never depends on it.
+    ds.require(ACTIONS_BY_ID["relabel"].permission)
     with opening(ds, "relabel", request_id, expected_version=expected_version,
                  take_over=take_over) as (s, req):
-        relabel_as_wos(ds, s, req)
+        state = RequestState(req)
+        if back_reason is None:
+            if req.type == RequestType.WOS:
+                raise InvalidTransition(
+                    f"request #{req.id} is already a waiver of subrogation (WOS); to relabel "
+                    f"it back to {req.submitted_type} give a reason (certdesk relabel {req.id} "
+                    "--back --reason TEXT)")
+            relabel_as_wos(ds, s, req)
+        else:
+            if not workflow.relabelled_back(state):
+                raise InvalidTransition(
+                    f"request #{req.id} is a {req.type} as submitted; only a request "
+                    "relabelled as WOS is relabelled back")
+            try:
+                reason = workflow.clean_relabel_reason(state, back_reason)
+            except ValueError as exc:
+                raise ValidationFailed(str(exc)) from None
+            req.type = req.submitted_type
+            ds.log(s, req.id, ActivityKind.RELABEL,
+                   f"relabelled WOS → {req.submitted_type}: {reason}")
         ds.touch(s, req)
         s.flush()
         return requests.request_row(s, request_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from certdesk_tui.domain.errors import NotFound
+from certdesk_tui.domain.errors import AlreadyClaimed, NotFound
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import (
     QueueFilter,
@@ -12,6 +12,7 @@ from certdesk_tui.domain.views import (
     RequestRow,
 )
 from certdesk_tui.domain.workflow import ACTIONS_BY_ID
+from certdesk_tui.service import opening
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import changes, outbox, requests
 
@@ -60,6 +61,16 @@ def row(ds: DeskSession, request_id: int) -> RequestRow:
     ds.require(Permission.VIEW)
     with ds.db.reading() as s:
         return requests.request_row(s, request_id)
+
+
+def held_elsewhere(ds: DeskSession, action_id: str, request_id: int) -> AlreadyClaimed | None:
+    """Before a dialog opens: the refusal the action would meet because someone else holds
+    the request (who, since when), or None. The action itself checks again."""
+    ds.require(Permission.VIEW)
+    if not ACTIONS_BY_ID[action_id].holds_the_request:
+        return None
+    with ds.db.reading() as s:
+        return opening.held_elsewhere(ds, requests.get_request(s, request_id))
 
 
 def why_not(ds: DeskSession, action_id: str, detail: RequestDetail | RequestRow) -> str | None:

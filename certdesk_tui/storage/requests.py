@@ -99,6 +99,7 @@ def _row_select() -> Select:
             R.id, R.external_id, Customer.name, Customer.code, Customer.brand, R.type, R.channel,
             R.holder_name, R.status, User.login, R.manual, R.manual_reasons, R.discrepancy,
             or_(R.has_notes, R.instructions != ""), _duplicate_flag, R.submitted_at, R.version,
+            R.submitted_type, R.claimed_at,
         )
         .join(Customer, Customer.id == R.customer_id)
         .outerjoin(User, User.id == R.assignee_id)
@@ -107,13 +108,13 @@ def _row_select() -> Select:
 
 def _to_row(values: Row[Any]) -> RequestRow:
     (rid, ext, cname, ccode, brand, rtype, channel, holder, status, login, manual, reasons,
-     discrepancy, has_notes, dup, submitted_at, version) = values
+     discrepancy, has_notes, dup, submitted_at, version, submitted_type, claimed_at) = values
     return RequestRow(
         id=rid, external_id=ext, customer_name=cname, customer_code=ccode, brand=brand,
         type=rtype, channel=channel, holder_name=holder, status=status, assignee_login=login,
         manual=bool(manual), manual_reasons=tuple(reasons or ()), discrepancy=bool(discrepancy),
         has_notes=bool(has_notes), possible_duplicate=bool(dup), submitted_at=submitted_at,
-        version=version,
+        version=version, submitted_type=submitted_type, claimed_at=claimed_at,
     )
 
 
@@ -280,6 +281,16 @@ def last_activity_of(session: Session, request_id: int,
     return session.execute(
         select(Activity.actor, Activity.at)
         .where(Activity.request_id == request_id, Activity.action.in_(kinds))
+        .order_by(Activity.id.desc()).limit(1)
+    ).first()
+
+
+def newest_activity(session: Session, request_id: int,
+                    excluding: tuple[str, ...]) -> Row[tuple[str, datetime, str]] | None:
+    """Who did the newest thing to the request (of any kind but these), when, and what."""
+    return session.execute(
+        select(Activity.actor, Activity.at, Activity.action)
+        .where(Activity.request_id == request_id, Activity.action.not_in(excluding))
         .order_by(Activity.id.desc()).limit(1)
     ).first()
 

@@ -410,7 +410,11 @@ async def test_upload_refuses_a_missing_file(tmp_path):
         await pilot.pause()
         assert "no such file" in static_text(app.screen, "#error")
         assert isinstance(app.screen, UploadScreen)
-        await pilot.press("escape")
+        await pilot.press("escape")  # a path was typed: asked before it is thrown away
+        await pilot.pause()
+        assert app.results == []
+        await pilot.press("y")
+        await pilot.pause()
         assert app.results == [None]
 
 
@@ -462,7 +466,11 @@ async def test_note_escape_cancels():
     app = Harness(NoteScreen(request_detail()))
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "draft")
-        await pilot.press("escape")
+        await pilot.press("escape")  # a draft: asked before it is thrown away
+        await pilot.pause()
+        assert app.results == []
+        await pilot.press("y")
+        await pilot.pause()
         assert app.results == [None]
 
 
