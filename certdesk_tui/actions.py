@@ -96,6 +96,9 @@ def _process(flow: type[Flow[Any, Any, Any]]) -> DeskAction:
 
 DESK_ACTIONS: tuple[DeskAction, ...] = (
     *(_process(flow) for flow in PROCESSING_FLOWS),
+    DeskAction("new_request", "i", "New internal request",
+               "New internal request: a customer who phoned or emailed", Section.QUEUE,
+               Owner.DASHBOARD, tab=CERTIFICATES, permission=Permission.PROCESS),
     DeskAction("preview", "enter,p", "Preview request",
                "Preview: everything the customer submitted and what the system found",
                Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),

@@ -9,6 +9,7 @@ from certdesk_tui.cli.database import init
 from certdesk_tui.cli.demo import demo
 from certdesk_tui.cli.desk import open_interface
 from certdesk_tui.cli.imports import customers, import_
+from certdesk_tui.cli.internal import new
 from certdesk_tui.cli.mail import mail
 from certdesk_tui.cli.queue import list_, show
 from certdesk_tui.cli.reasons import reasons
@@ -37,6 +38,9 @@ def cli(ctx: click.Context, db_url: str | None, as_user: str | None,
 
 for command in (init, customers, import_, list_, show, start, automate, upload, relabel, reject,
                 note, certificate, reasons, users, demo, mail):
+    cli.add_command(command)
+# Internal requests, the holder address book and renewals.
+for command in (new,):
     cli.add_command(command)
 
 

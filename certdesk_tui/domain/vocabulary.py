@@ -40,6 +40,17 @@ class RequestType(StrEnum):
 class Channel(StrEnum):
     PORTAL = "portal"
     MOBILE = "mobile"
+    # Entered by a specialist for a customer who phoned or emailed (certdesk new).
+    INTERNAL = "internal"
+
+    @property
+    def letter(self) -> str:
+        """The queue's Ch column: P portal, M mobile, I internal."""
+        return self.value[0].upper()
+
+
+# The channels a customer submits through (what an import may carry).
+SUBMISSION_CHANNELS = (Channel.PORTAL, Channel.MOBILE)
 
 
 class Status(StrEnum):

@@ -22,6 +22,7 @@ from certdesk_tui.domain import (
 )
 from certdesk_tui.domain.automation import STATE_RE, ZIP_RE
 from certdesk_tui.domain.errors import IntakeRefused
+from certdesk_tui.domain.vocabulary import SUBMISSION_CHANNELS
 from certdesk_tui.intake.records import in_range, load_record, shown
 
 
@@ -81,6 +82,17 @@ def _choice(enum: type[E], value: str, what: str) -> E:
         raise IntakeRefused(f"unknown {what} {shown(value)} (expected {allowed})") from None
 
 
+def _submission_channel(value: str) -> Channel:
+    """Portal or mobile: an internal request is entered in certdesk, never imported."""
+    if value == Channel.INTERNAL:
+        raise IntakeRefused("channel internal is for requests entered in certdesk "
+                            "(certdesk new), not imported")
+    if value not in SUBMISSION_CHANNELS:
+        allowed = "|".join(c.value for c in SUBMISSION_CHANNELS)
+        raise IntakeRefused(f"unknown channel {shown(value)} (expected {allowed})")
+    return Channel(value)
+
+
 def parse_line(line: str) -> Submission | PaymentUpdate:
     """One JSON Lines record, or IntakeRefused with the reason."""
     data = load_record(line)
@@ -98,7 +110,7 @@ def parse_line(line: str) -> Submission | PaymentUpdate:
     if missing:
         raise IntakeRefused(f"missing {', '.join(missing)}")
     request_type = _choice(RequestType, _text(data, "type").upper(), "type")
-    channel = _choice(Channel, _text(data, "channel").lower(), "channel")
+    channel = _submission_channel(_text(data, "channel").lower())
     holder_data = data.get("holder") or {}
     if not isinstance(holder_data, dict):
         raise IntakeRefused("holder must be an object")

@@ -426,6 +426,13 @@ class DashboardScreen(MarkingActions, Screen[None]):
             dialog = ConfirmScreen(f"Retire reason {reason.id}?", body, "Retire")
         self.app.push_screen(dialog, partial(event.pane.change, event.kind, reason))
 
+    # -- internal requests ---------------------------------------------------------
+
+    def action_new_request(self) -> None:
+        from certdesk_tui.screens.new_request import NewRequestFlow
+
+        NewRequestFlow(self, self.desk, self.reload).open()
+
     # -- preview ---------------------------------------------------------------
 
     def action_preview(self) -> None:

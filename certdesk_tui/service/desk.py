@@ -25,10 +25,20 @@ from certdesk_tui.domain.views import (
     RequestRow,
     UserView,
 )
-from certdesk_tui.service import bulk, customers, intake, processing, reads, reasons, users
+from certdesk_tui.service import (
+    bulk,
+    customers,
+    intake,
+    internal,
+    processing,
+    reads,
+    reasons,
+    users,
+)
 from certdesk_tui.service.bulk import BulkOutcome
 from certdesk_tui.service.completion import Completion
 from certdesk_tui.service.intake import ImportReport
+from certdesk_tui.service.internal import CustomerChoice, InternalRequest, NewRequest
 from certdesk_tui.service.outbox import Outbox
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.engine import Database
@@ -157,6 +167,12 @@ class Desk:
                                   text=text, versions=versions, take_over=take_over)
 
     # -- intake --------------------------------------------------------------
+
+    def new_request(self, entry: InternalRequest) -> NewRequest:
+        return internal.create(self._session, entry)
+
+    def customer_choices(self) -> list[CustomerChoice]:
+        return internal.customer_choices(self._session)
 
     def import_submissions(self, lines: Iterable[str | bytes]) -> ImportReport:
         return intake.import_submissions(self._session, lines)

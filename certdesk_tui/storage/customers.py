@@ -29,3 +29,10 @@ def policies_of(session: Session, customer_id: int) -> list[Policy]:
 def policy_by_number(session: Session, customer_id: int, number: str) -> Policy | None:
     return session.scalar(select(Policy).where(Policy.customer_id == customer_id,
                                                Policy.number == number))
+
+
+def customer_choices(session: Session) -> list[tuple[str, str, str]]:
+    """Every customer's code, name and brand, by code (what a form suggests)."""
+    rows = session.execute(select(Customer.code, Customer.name, Customer.brand)
+                           .order_by(Customer.code))
+    return [(code, name, brand) for code, name, brand in rows]

@@ -44,9 +44,11 @@ _TABLES = ("alembic_version", "users", "customers", "policies", "rejection_reaso
            "outbox", "change_marker", "holders", "saved_views")
 # What processing writes: claims, completions, rejections, notes, certificates (a new
 # revision supersedes the one before), the holders certificates teach, the outbox
-# (queued and delivered emails) and the change marker open desks poll.
+# (queued and delivered emails), the change marker open desks poll, and the internal
+# requests a specialist enters (with their duplicate links).
 _PROCESS = {
-    "certificate_requests": "UPDATE",
+    "certificate_requests": "INSERT, UPDATE",
+    "duplicate_links": "INSERT",
     "activities": "INSERT",
     "notes": "INSERT",
     "certificates": "INSERT, UPDATE",

@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 
 from certdesk_tui.actions import Owner, bindings_for
 from certdesk_tui.clock import utcnow
-from certdesk_tui.domain import Status
+from certdesk_tui.domain import Channel, Status
 from certdesk_tui.domain.views import QueuePage, RequestRow
 from certdesk_tui.text import literal_line
 
@@ -182,7 +182,7 @@ class RequestTable(DataTable[object]):
                 literal_line(row.customer_name),
                 BRAND_SHORT.get(row.brand, row.brand),
                 row.type,
-                "P" if row.channel == "portal" else "M",
+                Channel(row.channel).letter,
                 literal_line(row.holder_name),
                 STATUS_SHORT.get(Status(row.status), row.status),
                 literal_line(row.assignee_login or ""),
