@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -13,6 +13,7 @@ import click
 
 from certdesk_tui import intake
 from certdesk_tui.cli.context import Context, pass_ctx
+from certdesk_tui.cli.progress import progress
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.text import escaped
@@ -27,13 +28,16 @@ def _lines_of(source: str) -> Iterator[Iterator[bytes]]:
 
     Opening is checked here (one refusal for the whole command); each line is decoded
     and checked on its own by the import, so one unreadable line costs only itself.
+    On a terminal, a long import shows its progress (see ``progress``).
     """
     if source == "-":
-        yield intake.read_lines(sys.stdin.buffer)
+        with progress(None) as advance:
+            yield _counted(intake.read_lines(sys.stdin.buffer), advance)
         return
     path = Path(source)
     try:
-        mode = path.stat().st_mode
+        status = path.stat()
+        mode = status.st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
@@ -45,8 +49,9 @@ def _lines_of(source: str) -> Iterator[Iterator[bytes]]:
         raise ValidationFailed(f"{source}: is a directory, not a JSON Lines file") from None
     except OSError as exc:
         raise ValidationFailed(f"{source}: {exc.strerror}") from None
-    with stream:
-        yield _reading(stream, source)
+    size = status.st_size if stat.S_ISREG(mode) else None
+    with stream, progress(size) as advance:
+        yield _counted(_reading(stream, source), advance)
 
 
 def _reading(stream: IO[bytes], source: str) -> Iterator[bytes]:
@@ -54,6 +59,12 @@ def _reading(stream: IO[bytes], source: str) -> Iterator[bytes]:
         yield from intake.read_lines(stream)
     except OSError as exc:
         raise ValidationFailed(f"{source}: {exc.strerror}") from None
+
+
+def _counted(lines: Iterator[bytes], advance: Callable[[int], None]) -> Iterator[bytes]:
+    for line in lines:
+        advance(len(line))
+        yield line
 
 
 def _report(report: ImportReport, noun: str) -> None:
@@ -79,7 +90,8 @@ def customers() -> None:
 def customers_import(c: Context, source: str) -> None:
     """Load or update customers from JSON Lines (one customer a line)."""
     with _lines_of(source) as lines:
-        _report(c.desk.import_customers(lines), "customers")
+        report = c.desk.import_customers(lines)
+    _report(report, "customers")
 
 
 @click.command("import")
@@ -89,4 +101,5 @@ def customers_import(c: Context, source: str) -> None:
 def import_(c: Context, source: str) -> None:
     """Take in portal / mobile submissions and payment updates (JSON Lines)."""
     with _lines_of(source) as lines:
-        _report(c.desk.import_submissions(lines), "lines")
+        report = c.desk.import_submissions(lines)
+    _report(report, "lines")

@@ -21,6 +21,7 @@ setting such as ``mail_from`` or ``reply_to`` that may carry a display name.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -62,8 +63,12 @@ def normalized(address: str | None, what: str = "") -> str:
     return checked.ascii_email or checked.normalized
 
 
+@lru_cache(maxsize=4096)
 def problem(address: str | None) -> str | None:
-    """Why ``address`` cannot be written to (email-validator's reason), or None if it can."""
+    """Why ``address`` cannot be written to (email-validator's reason), or None if it can.
+
+    Remembered for the last few thousand addresses: an import meets the same ones often.
+    """
     try:
         normalized(address)
     except AddressRefused as exc:

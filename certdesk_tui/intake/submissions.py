@@ -6,9 +6,10 @@ Pure functions over plain data; the service stores what they decide.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
+from functools import cached_property
 from typing import Any, TypeVar
 
 from certdesk_tui.clock import to_naive_utc, utcnow
@@ -35,7 +36,7 @@ class Holder:
     zip: str = ""
     email: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Name and address normalised, to recognise the same holder again."""
         parts = (self.name, self.address, self.zip)
@@ -217,7 +218,7 @@ def fit_holder(holder: Holder, limits: dict[str, int]) -> tuple[Holder, list[str
                 f"certificate holder {HOLDER_FIELD_NAMES[key]} too long ({len(value):,} "
                 f"characters, at most {limit:,}): stored cut, the full text is in the submission"
             )
-    return (Holder(**{**holder.__dict__, **cut}) if cut else holder), found
+    return (replace(holder, **cut) if cut else holder), found
 
 
 def manual_reasons(

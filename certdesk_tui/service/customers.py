@@ -13,7 +13,7 @@ from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import ActivityKind, Brand, CustomerStatus, automation
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.domain.permissions import Permission
-from certdesk_tui.service.intake import (
+from certdesk_tui.service.intake_report import (
     ImportReport,
     LineOutcome,
     line_refused,

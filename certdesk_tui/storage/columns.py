@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.storage.models import Base, CertificateRequest
 
@@ -21,8 +24,20 @@ HOLDER_LIMITS: dict[str, int] = {
 
 def check_fits(row: Base) -> None:
     """Refuse text longer than its column, naming the column."""
-    for column in row.__table__.columns:
-        value = getattr(row, column.key, None)
-        length = getattr(column.type, "length", None)
-        if isinstance(value, str) and length and len(value) > length:
-            raise ValidationFailed(f"{column.key} is longer than {length} characters")
+    check_values_fit(type(row), {column.key: getattr(row, column.key, None)
+                                 for column in row.__table__.columns})
+
+
+def check_values_fit(model: type[Base], values: dict[str, Any]) -> None:
+    """Refuse text longer than its column, naming the column (a row as column → value)."""
+    for key, length in _text_lengths(model):
+        value = values.get(key)
+        if isinstance(value, str) and len(value) > length:
+            raise ValidationFailed(f"{key} is longer than {length} characters")
+
+
+@cache
+def _text_lengths(model: type[Base]) -> tuple[tuple[str, int], ...]:
+    """(column, length) of each of the model's columns that has a length."""
+    return tuple((column.key, column.type.length) for column in model.__table__.columns
+                 if getattr(column.type, "length", None))

@@ -454,19 +454,25 @@ def test_certdesk_import_refuses_what_is_not_a_file_in_one_line(tmp_path, source
     assert words in result.stderr.decode() and len(result.stderr.splitlines()) == 1
 
 
-def test_a_database_that_stops_answering_stops_the_import_and_says_where(manager, db):
+def test_a_database_that_stops_answering_stops_the_import_and_says_where(
+        manager, db, monkeypatch):
     from sqlalchemy import create_engine
+
+    from certdesk_tui.service import intake as service_intake
 
     gone = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none",
                          connect_args={"connect_timeout": 2})
-    first, second, third = (good_submission() for _ in range(3))
+    first, second, third, fourth = (good_submission() for _ in range(4))
+    # Lines are written two at a time here: the server goes away between two batches.
+    monkeypatch.setattr(service_intake, "BATCH_LINES", 2)
 
     def lines():
         yield json.dumps(first)
         yield json.dumps(second)
-        db._write.configure(bind=gone)  # the server goes away between two lines
+        db._write.configure(bind=gone)  # the server goes away between two batches
         db._read.configure(bind=gone)
         yield json.dumps(third)
+        yield json.dumps(fourth)
         raise AssertionError("no line is read after the database stopped answering")
 
     report = manager.import_submissions(lines())
