@@ -20,6 +20,10 @@ def require_terminal() -> None:
 @refusals
 def open_interface(c: Context, desk: Desk | None = None) -> None:
     require_terminal()
+    desk = desk or c.desk
+    # The first page is read while Textual and the screens load (the database's work
+    # runs outside Python's lock), so the first frame does not wait for both in turn.
+    desk.read_queue_early()
     from certdesk_tui.app import run_app
 
-    run_app(desk or c.desk)
+    run_app(desk)

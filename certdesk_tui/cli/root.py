@@ -2,22 +2,52 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from certdesk_tui.cli.context import Context
-from certdesk_tui.cli.database import init
-from certdesk_tui.cli.demo import demo
 from certdesk_tui.cli.desk import open_interface
-from certdesk_tui.cli.imports import customers, import_
-from certdesk_tui.cli.internal import new
-from certdesk_tui.cli.mail import mail
-from certdesk_tui.cli.queue import list_, show
-from certdesk_tui.cli.reasons import reasons
-from certdesk_tui.cli.requests import automate, certificate, note, reject, relabel, start, upload
-from certdesk_tui.cli.users import users
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    # command name: (module of certdesk_tui.cli, the Click command's name in it)
+    "init": ("database", "init"),
+    "customers": ("imports", "customers"),
+    "import": ("imports", "import_"),
+    "list": ("queue", "list_"),
+    "show": ("queue", "show"),
+    "start": ("requests", "start"),
+    "automate": ("requests", "automate"),
+    "upload": ("requests", "upload"),
+    "relabel": ("requests", "relabel"),
+    "reject": ("requests", "reject"),
+    "note": ("requests", "note"),
+    "certificate": ("requests", "certificate"),
+    "reasons": ("reasons", "reasons"),
+    "users": ("users", "users"),
+    "demo": ("demo", "demo"),
+    "mail": ("mail", "mail"),
+    "new": ("internal", "new"),
+}
+"""Every command, imported only when it is run or listed (opening the desk needs none)."""
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class CommandGroup(click.Group):
+    """The ``certdesk`` group: its commands are loaded when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(f"certdesk_tui.cli.{module}"), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=CommandGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", metavar="URL", envvar="CERTDESK_DATABASE_URL",
               help="Database URL (sqlite:///PATH or postgresql+psycopg://...).")
 @click.option("--as", "as_user", metavar="USER", help="Act as USER (managers only).")
@@ -34,14 +64,6 @@ def cli(ctx: click.Context, db_url: str | None, as_user: str | None,
     ctx.obj = Context(db_url, as_user, config_path)
     if ctx.invoked_subcommand is None:
         open_interface(ctx.obj)
-
-
-for command in (init, customers, import_, list_, show, start, automate, upload, relabel, reject,
-                note, certificate, reasons, users, demo, mail):
-    cli.add_command(command)
-# Internal requests, the holder address book and renewals.
-for command in (new,):
-    cli.add_command(command)
 
 
 def main() -> None:

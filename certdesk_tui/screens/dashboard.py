@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -55,6 +55,9 @@ from certdesk_tui.widgets.queue_tab import QueueTab
 from certdesk_tui.widgets.reasons_pane import ReasonsPane
 from certdesk_tui.widgets.request_table import RequestTable
 
+if TYPE_CHECKING:
+    from certdesk_tui.service.outbox import Outbox
+
 
 class DashboardScreen(MarkingActions, Screen[None]):
     """The Certificates tab (the queue) and, for managers, the Configuration tab."""
@@ -67,8 +70,13 @@ class DashboardScreen(MarkingActions, Screen[None]):
         self.desk = desk
         self.settings = settings
         self.pending = 0
-        self.mailer = desk.outbox
         self._mail_problem: str | None = None
+
+    @property
+    def mailer(self) -> Outbox:
+        """The desk's outbox; the mail modules load when it is first used (after the
+        first frame: delivery starts once the queue is on screen)."""
+        return self.desk.outbox
 
     # -- layout --------------------------------------------------------------
 

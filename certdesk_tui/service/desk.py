@@ -11,6 +11,7 @@ its outbox emails in one transaction, or changes nothing and raises a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from certdesk_tui.config import Settings
 from certdesk_tui.domain.automation import CertificateForm
@@ -37,11 +38,14 @@ from certdesk_tui.service import (
 )
 from certdesk_tui.service.bulk import BulkOutcome
 from certdesk_tui.service.completion import Completion
+from certdesk_tui.service.early import EarlyRead
 from certdesk_tui.service.intake import ImportReport
 from certdesk_tui.service.internal import CustomerChoice, InternalRequest, NewRequest
-from certdesk_tui.service.outbox import Outbox
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.engine import Database
+
+if TYPE_CHECKING:
+    from certdesk_tui.service.outbox import Outbox
 
 
 class Desk:
@@ -50,6 +54,7 @@ class Desk:
     def __init__(self, db: Database, actor: Actor, settings: Settings | None = None) -> None:
         self._session = DeskSession(db, actor, settings or Settings())
         self._outbox: Outbox | None = None
+        self._early: EarlyRead[QueueSnapshot] | None = None
 
     @property
     def db(self) -> Database:
@@ -76,7 +81,20 @@ class Desk:
 
     def queue_snapshot(self, flt: QueueFilter | None = None, offset: int = 0,
                        limit: int = 100) -> QueueSnapshot:
+        early, self._early = self._early, None
+        if early is not None:
+            snapshot = early.result_for((flt or QueueFilter(), offset, limit))
+            if snapshot is not None:
+                return snapshot
         return reads.queue_snapshot(self._session, flt, offset, limit)
+
+    def read_queue_early(self, limit: int = 100) -> None:
+        """Start reading the default queue's first page (``limit`` rows) and its counts in
+        a thread: the database works while the desk's interface loads, and the desk's
+        first ``queue_snapshot`` of that page takes it (if asked for within seconds)."""
+        self._early = EarlyRead(
+            (QueueFilter(), 0, limit),
+            lambda: reads.queue_snapshot(self._session, QueueFilter(), 0, limit))
 
     def pending_count(self) -> int:
         return reads.pending_count(self._session)
@@ -187,6 +205,10 @@ class Desk:
         """See the outbox, deliver what is due, retry failed messages (one per desk: it
         keeps its transport and connection until ``close``)."""
         if self._outbox is None:
+            # The mail modules (smtplib, ssl, the email package) load on first use: the
+            # desk delivers only after its first frame is on screen.
+            from certdesk_tui.service.outbox import Outbox
+
             self._outbox = Outbox(self._session)
         return self._outbox
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from certdesk_tui.domain import PENDING_STATUSES
 from certdesk_tui.domain.errors import AlreadyClaimed, NotFound
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import (
@@ -36,8 +39,16 @@ def queue_snapshot(ds: DeskSession, flt: QueueFilter | None = None, offset: int 
         if not page.rows and offset > 0:
             offset = max(0, (page.total - 1) // limit * limit)
             page = requests.queue_page(s, flt, ds.actor.user_id, offset, limit)
-        return QueueSnapshot(page, requests.pending_count(s), outbox.failing_email_count(s),
-                             counter)
+        # The default queue is exactly the pending requests: its total is the badge.
+        pending = page.total if _all_pending(flt) else requests.pending_count(s)
+        return QueueSnapshot(page, pending, outbox.failing_email_count(s), counter)
+
+
+def _all_pending(flt: QueueFilter) -> bool:
+    """Whether ``flt`` selects every pending request in the queue, and nothing else: the
+    default filter in any order (a filter field added later counts as narrowing)."""
+    return flt == replace(QueueFilter(), sort=flt.sort, descending=flt.descending) \
+        and flt.statuses == frozenset(PENDING_STATUSES)
 
 
 def pending_count(ds: DeskSession) -> int:

@@ -21,3 +21,32 @@ def test_the_domain_and_the_command_line_load_without_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_opening_the_desk_loads_no_command_mail_or_pdf_module():
+    """What `certdesk` with no command imports before its first frame: not the other
+    commands, not the mail (smtplib, the email package's composition), not the PDF."""
+    code = (
+        "import certdesk_tui.cli, certdesk_tui.app, sys; "
+        "unwanted = ('certdesk_tui.cli.', 'certdesk_tui.mail', 'certdesk_tui.pdf.certificate', "
+        "'fpdf', 'pypdf', 'smtplib', 'yagmail', 'email_validator', 'alembic'); "
+        "allowed = ('certdesk_tui.cli.root', 'certdesk_tui.cli.context', 'certdesk_tui.cli.desk', "
+        "'certdesk_tui.cli.refusals', 'certdesk_tui.cli.output'); "
+        "leaked = sorted(m for m in sys.modules if m.startswith(unwanted) "
+        "and not m.startswith(allowed)); print(leaked); sys.exit(1 if leaked else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_command_is_found_by_its_name():
+    import click
+
+    from certdesk_tui.cli.root import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    assert cli.list_commands(ctx) == sorted(COMMANDS)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+    assert cli.get_command(ctx, "no-such-command") is None
