@@ -23,8 +23,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from email_validator import EmailNotValidError, validate_email
-
 from certdesk_tui.domain.errors import ValidationFailed
 
 # "Name <address>", the name bare or in double quotes.
@@ -53,14 +51,27 @@ def normalized(address: str | None, what: str = "") -> str:
     if len(text) > 320:
         raise AddressRefused(text[:60] + "…", f"it is {len(text)} characters long "
                              "(an address has at most 254)", what)
+    address_sent, reason = _checked(text)
+    if reason:
+        raise AddressRefused(text, reason, what)
+    return address_sent
+
+
+@lru_cache(maxsize=16_384)
+def _checked(text: str) -> tuple[str, str]:
+    """(the address as sent, "") or ("", why not): email-validator's verdict, remembered
+    (the same customer's address is checked again for each of their requests)."""
+    # Loaded when first needed: opening the desk checks no address.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         checked = validate_email(
             text, check_deliverability=False, allow_smtputf8=False, allow_quoted_local=False,
             allow_domain_literal=False, allow_display_name=False, strict=True)
     except (EmailNotValidError, UnicodeError) as exc:
         reason = str(exc).rstrip(".") or "not an email address"
-        raise AddressRefused(text, reason[:1].lower() + reason[1:], what) from None
-    return checked.ascii_email or checked.normalized
+        return "", reason[:1].lower() + reason[1:]
+    return checked.ascii_email or checked.normalized, ""
 
 
 @lru_cache(maxsize=4096)
