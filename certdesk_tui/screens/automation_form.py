@@ -34,6 +34,7 @@ from certdesk_tui.domain.automation import (
 from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
 from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.pdf.upload_check import CertificatePdf, read_certificate_pdf
+from certdesk_tui.screens.brief import RequestBrief
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
 
@@ -189,6 +190,7 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         with Vertical(id="dialog") as dialog:
             dialog.border_title = literal_line(
                 f"Attempt automation: request #{self.detail.id} ({self.detail.type})")
+            yield RequestBrief(self.detail)
             with VerticalScroll(id="fields"):
                 for name, label in FIELD_LABELS.items():
                     yield from self._field_row(name, label, _field_text(form, name))

@@ -25,6 +25,7 @@ from certdesk_tui.screens.automation_form import (
     typed_override_reason,
     wrong_file_line,
 )
+from certdesk_tui.screens.brief import RequestBrief
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.text import literal, literal_line, one_line
 
@@ -80,6 +81,7 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
         with Vertical(id="dialog") as dialog:
             dialog.border_title = literal_line(
                 f"Upload a certificate for request #{self.detail.id}")
+            yield RequestBrief(self.detail)
             yield PdfTree(self.start_dir, id="tree")
             with Horizontal(id="path-row"):
                 yield Label("PDF file", classes="label")
