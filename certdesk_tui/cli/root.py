@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "demo"),
     "mail": ("mail", "mail"),
     "new": ("internal", "new"),
+    "holders": ("holders", "holders_"),
 }
 """Every command, imported only when it is run or listed (opening the desk needs none)."""
 

@@ -12,6 +12,7 @@ submit; the caller runs the service.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from rich.text import Text
@@ -32,10 +33,12 @@ from certdesk_tui.domain.automation import (
     validate,
 )
 from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
+from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.pdf.upload_check import CertificatePdf, read_certificate_pdf
 from certdesk_tui.screens.brief import RequestBrief
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
+from certdesk_tui.screens.holder_suggestions import HolderSuggestions
 from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
 
 # Every editable field of the certificate, in the order a specialist checks them.
@@ -168,9 +171,12 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
     ]
 
     def __init__(self, detail: RequestDetail, form: CertificateForm,
-                 refusal: str | None = None, attachment_path: str = "") -> None:
+                 refusal: str | None = None, attachment_path: str = "",
+                 holders: Sequence[HolderView] = ()) -> None:
         super().__init__()
         self.detail = detail
+        # The customer's holder address book: the holder name's suggestions.
+        self.holder_book = HolderSuggestions(holders)
         self.prefilled = form
         # Why the policy is not in force on the certificate's date (the service's words).
         self.refusal = refusal
@@ -237,6 +243,7 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         holder_ok = is_valid_email(self.prefilled.holder_email.strip())
         self.query_one("#to-holder", Checkbox).value = self.detail.send_to_holder and holder_ok
         self.query_one("#override").display = self.refusal is not None
+        self.query_one("#field-holder_name", Input).suggester = self.holder_book.suggester
         self.refresh_checks()
         if self.refusal is not None:
             self.query_one("#override-reason", Input).focus()
@@ -322,6 +329,14 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
     @on(Checkbox.Changed, "#to-holder")
     def _edited(self) -> None:
         self.refresh_checks()
+
+    @on(Input.Changed, "#field-holder_name")
+    def _holder_named(self, event: Input.Changed) -> None:
+        """A holder picked from the address book fills its address and email."""
+        known = self.holder_book.picked(event.value)
+        if known is not None and event.value != self._initial["holder_name"][0]:
+            for key, value in HolderSuggestions.filled(known).items():
+                self.query_one(f"#field-holder_{key}", Input).value = value
 
     @on(Checkbox.Changed, "#wos")
     def _wos_toggled(self, event: Checkbox.Changed) -> None:

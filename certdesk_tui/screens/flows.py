@@ -15,7 +15,7 @@ and turns every refusal into a notification; a flow only knows its action.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.text import Text
@@ -30,6 +30,7 @@ from certdesk_tui.domain.errors import (
     PolicyNotInForce,
     StaleRequest,
 )
+from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.domain.views import ReasonView, RequestDetail, RequestRow
 from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
 from certdesk_tui.screens.confirm import ConfirmScreen
@@ -248,6 +249,8 @@ class AutomationStart:
     detail: RequestDetail
     form: CertificateForm
     refusal: str | None
+    # The customer's holder address book, suggested as the holder's name is typed.
+    holders: list[HolderView] = field(default_factory=list)
 
 
 class AutomateFlow(_CompletingFlow[AutomationStart, AutomationResult]):
@@ -259,6 +262,7 @@ class AutomateFlow(_CompletingFlow[AutomationStart, AutomationResult]):
     footer = "Automate"
     help = "Attempt automation: review the prefilled certificate and issue it"
     detail: RequestDetail
+    holders: list[HolderView]
 
     def __init__(self, desk: Desk, row: RequestRow) -> None:
         super().__init__(desk, row)
@@ -272,12 +276,15 @@ class AutomateFlow(_CompletingFlow[AutomationStart, AutomationResult]):
             self.claimed = True
         form = self.desk.automation_prefill(self.request_id)
         detail = self.desk.request(self.request_id)
-        return AutomationStart(detail, form, self.desk.policy_refusal(self.request_id, form))
+        return AutomationStart(detail, form, self.desk.policy_refusal(self.request_id, form),
+                               self.desk.holders(detail.row.customer_code))
 
     def dialog(self, prepared: AutomationStart) -> Screen[Any]:
         self.detail = prepared.detail
         self.version = prepared.detail.version
-        return AutomationFormScreen(prepared.detail, prepared.form, prepared.refusal, "")
+        self.holders = prepared.holders
+        return AutomationFormScreen(prepared.detail, prepared.form, prepared.refusal, "",
+                                    prepared.holders)
 
     def complete(self, answer: AutomationResult, take_over: bool) -> Completion:
         return self.desk.automate(
@@ -289,7 +296,8 @@ class AutomateFlow(_CompletingFlow[AutomationStart, AutomationResult]):
         return answer.override_reason
 
     def reopen(self, answer: AutomationResult, refusal: str) -> Screen[Any]:
-        return AutomationFormScreen(self.detail, answer.form, refusal, answer.attachment_path)
+        return AutomationFormScreen(self.detail, answer.form, refusal, answer.attachment_path,
+                                    self.holders)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ the caller runs the service, and reopens the form with the refusal if there is o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,9 +20,11 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioButton, RadioSet, Static
 
 from certdesk_tui.domain import BRAND_LABELS, Brand, RequestType
+from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.intake import Holder
 from certdesk_tui.screens.automation_form import TickBox
 from certdesk_tui.screens.confirm import SubmitOrCancel
+from certdesk_tui.screens.holder_suggestions import HolderSuggestions
 from certdesk_tui.service.internal import CustomerChoice, InternalRequest
 from certdesk_tui.text import literal, literal_line
 
@@ -46,11 +48,16 @@ class InternalRequestScreen(SubmitOrCancel, ModalScreen["InternalRequest | None"
     ]
 
     def __init__(self, customers: Sequence[CustomerChoice],
-                 entry: InternalRequest | None = None, refusal: str = "") -> None:
+                 entry: InternalRequest | None = None, refusal: str = "",
+                 holders_of: Callable[[str], list[HolderView]] | None = None) -> None:
         super().__init__()
         self.customers = {c.code.casefold(): c for c in customers}
         self.entry = entry
         self.refusal = refusal
+        # Reads a customer's holder address book (in a worker) for the name's suggestions.
+        self.holders_of = holders_of
+        self.holder_book = HolderSuggestions()
+        self._book_for = ""
 
     def compose(self) -> ComposeResult:
         entry = self.entry
@@ -136,6 +143,9 @@ class InternalRequestScreen(SubmitOrCancel, ModalScreen["InternalRequest | None"
             line.append_text(literal_line(customer.name))
             line.append(f" · {BRAND_LABELS[Brand(customer.brand)]}")
             hint.update(line)
+            if self.holders_of is not None and customer.code != self._book_for:
+                self._book_for = customer.code
+                self.load_holders(customer.code)
         else:
             hint.update(literal_line(f"no customer {typed}") if typed else
                         "type the customer's code (suggested as you type)")
@@ -146,6 +156,24 @@ class InternalRequestScreen(SubmitOrCancel, ModalScreen["InternalRequest | None"
         self.query_one("#payment-hint", Static).update(
             "A WOS with its payment reference is approved at once; without one it is held "
             "for payment, out of the queue." if wos else "Payment references are for a WOS.")
+
+    @work(thread=True, exclusive=True, group="holder-book", exit_on_error=False)
+    def load_holders(self, code: str) -> None:
+        assert self.holders_of is not None
+        book = HolderSuggestions(self.holders_of(code))
+        self.app.call_from_thread(self._holders_loaded, code, book)
+
+    def _holders_loaded(self, code: str, book: HolderSuggestions) -> None:
+        if code == self._book_for:
+            self.holder_book = book
+            self.query_one("#holder-name", Input).suggester = book.suggester
+
+    @on(Input.Changed, "#holder-name")
+    def _holder_named(self, event: Input.Changed) -> None:
+        known = self.holder_book.picked(event.value)
+        if known is not None:
+            for key, value in HolderSuggestions.filled(known).items():
+                self.query_one(f"#holder-{key}", Input).value = value
 
     # -- actions --------------------------------------------------------------------------
 

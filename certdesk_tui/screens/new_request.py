@@ -49,8 +49,9 @@ class NewRequestFlow:
 
     def _ask(self, customers: list[CustomerChoice], entry: InternalRequest | None,
              refusal: str) -> None:
-        self.screen.app.push_screen(InternalRequestScreen(customers, entry, refusal),
-                                    self._answered)
+        self.screen.app.push_screen(
+            InternalRequestScreen(customers, entry, refusal, holders_of=self.desk.holders),
+            self._answered)
 
     def _answered(self, entry: InternalRequest | None) -> None:
         if entry is not None:

@@ -29,6 +29,7 @@ from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import PolicyNotInForce, ValidationFailed
 from certdesk_tui.notifications import EmailDraft, completed_emails
 from certdesk_tui.pdf.upload_check import check_certificate_pdf
+from certdesk_tui.service.holders import record_issue
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import customers, requests
 from certdesk_tui.storage.models import Certificate, CertificateRequest, OutboxEmail, Policy
@@ -159,6 +160,7 @@ def complete(
         pdf=pdf, issued_at=now, issued_by=actor or ds.actor.label,
     )
     s.add(cert)
+    record_issue(s, req, cert, form)
     s.flush()
     how = "generated" if attachment is None else f"attached file {attachment[0]!r}"
     ds.log(s, req.id, ActivityKind.CERTIFICATE_ISSUED,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from certdesk_tui.config import Settings
 from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import AlreadyClaimed
+from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.domain.views import (
     QueueFilter,
@@ -29,6 +30,7 @@ from certdesk_tui.domain.views import (
 from certdesk_tui.service import (
     bulk,
     customers,
+    holders,
     intake,
     internal,
     processing,
@@ -188,6 +190,10 @@ class Desk:
 
     def new_request(self, entry: InternalRequest) -> NewRequest:
         return internal.create(self._session, entry)
+
+    def holders(self, customer_code: str) -> list[HolderView]:
+        """The customer's holder address book, most used first."""
+        return holders.holders(self._session, customer_code)
 
     def customer_choices(self) -> list[CustomerChoice]:
         return internal.customer_choices(self._session)

@@ -299,6 +299,9 @@ def forget_policy(session: Session, policy_id: int) -> None:
     """Requests under a policy that is going away keep no reference to it (a new version)."""
     session.execute(update(R).where(R.policy_id == policy_id)
                     .values(policy_id=None, version=R.version + 1))
+    # Certificates keep the expiry they printed; a renewal then matches any line.
+    session.execute(update(Certificate).where(Certificate.policy_id == policy_id)
+                    .values(policy_id=None))
 
 
 def rejection_reason_usage(session: Session) -> dict[int, int]:

@@ -1,0 +1,40 @@
+"""The holder address book: the certificate holders a customer has used.
+
+Every certificate issued teaches it the customer's holder; the same name
+(compared by ``name_key``: case, spacing and punctuation ignored, any script)
+with a new address updates the entry and keeps its count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+_WORDS = re.compile(r"\w+")
+
+
+def name_key(name: str) -> str:
+    """A holder's name folded for matching: "Big General, Inc." == "big general inc"."""
+    return " ".join(_WORDS.findall(name.casefold()))
+
+
+@dataclass(frozen=True)
+class HolderView:
+    """One holder of the address book, as the forms and ``certdesk holders`` show it."""
+
+    name: str
+    address: str
+    city: str
+    state: str
+    zip: str
+    email: str
+    certificates: int
+    last_issued: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "address": self.address, "city": self.city,
+                "state": self.state, "zip": self.zip, "email": self.email,
+                "certificates": self.certificates,
+                "last_issued": self.last_issued.isoformat()}
