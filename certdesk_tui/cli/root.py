@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mail": ("mail", "mail"),
     "new": ("internal", "new"),
     "holders": ("holders", "holders_"),
+    "renewals": ("renewals", "renewals"),
 }
 """Every command, imported only when it is run or listed (opening the desk needs none)."""
 

@@ -18,6 +18,7 @@ from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import AlreadyClaimed
 from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.domain.permissions import Actor
+from certdesk_tui.domain.renewals import DueRenewal
 from certdesk_tui.domain.views import (
     QueueFilter,
     QueuePage,
@@ -36,6 +37,7 @@ from certdesk_tui.service import (
     processing,
     reads,
     reasons,
+    renewals,
     users,
 )
 from certdesk_tui.service.bulk import BulkOutcome
@@ -194,6 +196,10 @@ class Desk:
     def holders(self, customer_code: str) -> list[HolderView]:
         """The customer's holder address book, most used first."""
         return holders.holders(self._session, customer_code)
+
+    def due_renewals(self, customer_code: str | None = None) -> list[DueRenewal]:
+        """Current certificates whose policy an import has given a new term."""
+        return renewals.due(self._session, customer_code)
 
     def customer_choices(self) -> list[CustomerChoice]:
         return internal.customer_choices(self._session)
