@@ -44,6 +44,7 @@ class Section(StrEnum):
 
 
 CERTIFICATES = "certificates"
+INSIGHTS = "insights"
 CONFIGURATION = "configuration"
 
 
@@ -140,11 +141,20 @@ DESK_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("focus_previous", "shift+tab", "Previous pane",
                "Focus the previous pane: search box, notes & activities panel, table",
                Section.QUEUE, Owner.DASHBOARD, action="focus_pane(-1)", palette=False),
-    DeskAction("certificates_tab", "1", "Certificates", "Certificates tab: the queue",
-               Section.QUEUE, Owner.DASHBOARD, action="show_tab('certificates')"),
-    DeskAction("configuration_tab", "2", "Configuration", "Configuration tab: rejection reasons",
-               Section.CONFIGURATION, Owner.DASHBOARD, action="show_tab('configuration')",
-               permission=Permission.CONFIGURE_REASONS),
+    DeskAction("next_tab", "t", "Next tab",
+               "Next tab: Certificates, Insights, Configuration (managers), in turn",
+               Section.EVERYWHERE, Owner.DASHBOARD, action="next_tab(1)", palette=False),
+    DeskAction("previous_tab", "T", "Previous tab", "Previous tab, in the same order",
+               Section.EVERYWHERE, Owner.DASHBOARD, action="next_tab(-1)", palette=False),
+    DeskAction("certificates_tab", "", "Certificates tab", "Certificates tab: the queue",
+               Section.EVERYWHERE, Owner.DASHBOARD, action="show_tab('certificates')"),
+    DeskAction("insights_tab", "", "Insights tab",
+               "Insights tab: the queue's health (pending by age, closed per day and per "
+               "person, overdue)", Section.EVERYWHERE, Owner.DASHBOARD,
+               action="show_tab('insights')"),
+    DeskAction("configuration_tab", "", "Configuration tab",
+               "Configuration tab: rejection reasons", Section.CONFIGURATION, Owner.DASHBOARD,
+               action="show_tab('configuration')", permission=Permission.CONFIGURE_REASONS),
     DeskAction("add_reason", "plus,insert", "Add rejection reason", "Add a rejection reason",
                Section.CONFIGURATION, Owner.REASONS, tab=CONFIGURATION, footer="Add reason",
                permission=Permission.CONFIGURE_REASONS),
@@ -176,7 +186,8 @@ TABS_BY_METHOD: Mapping[str, str | None] = {
 
 def bindings_for(owner: Owner) -> list[BindingType]:
     """The bindings of one screen or widget, each with its action's id."""
-    return [a.binding() for a in DESK_ACTIONS if a.owner is owner]
+    # An action without a key of its own (a tab by its name) is in the palette only.
+    return [a.binding() for a in DESK_ACTIONS if a.owner is owner and a.keys]
 
 
 def flow_for(action_id: str) -> type[Flow[Any, Any, Any]]:

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("internal", "new"),
     "holders": ("holders", "holders_"),
     "renewals": ("renewals", "renewals"),
+    "report": ("report", "report"),
 }
 """Every command, imported only when it is run or listed (opening the desk needs none)."""
 

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from certdesk_tui.actions import (
     CERTIFICATES,
     CONFIGURATION,
+    INSIGHTS,
     PROCESSING_ACTIONS,
     TABS_BY_METHOD,
     Owner,
@@ -50,6 +51,7 @@ from certdesk_tui.screens.messages import (
 from certdesk_tui.service import Desk
 from certdesk_tui.text import literal_line
 from certdesk_tui.widgets.identity_bar import IdentityBar
+from certdesk_tui.widgets.insights_tab import InsightsTab
 from certdesk_tui.widgets.messages import WorkerFailed
 from certdesk_tui.widgets.queue_tab import QueueTab
 from certdesk_tui.widgets.reasons_pane import ReasonsPane
@@ -85,6 +87,7 @@ class DashboardScreen(MarkingActions, Screen[None]):
         with TabbedContent(id="tabs", initial=CERTIFICATES):
             yield QueueTab(self.desk, timedelta(hours=self.settings.overdue_hours),
                            id=CERTIFICATES)
+            yield InsightsTab(self.desk, id=INSIGHTS)
             if self.desk.actor.may(Permission.CONFIGURE_REASONS):
                 with TabPane("Configuration", id=CONFIGURATION):
                     yield ReasonsPane(self.desk, id="reasons")
@@ -215,7 +218,7 @@ class DashboardScreen(MarkingActions, Screen[None]):
         """``tab`` / ``shift+tab``: the table, the notes & activities panel and the search
         box in turn (on the Configuration tab, its reasons table keeps the focus)."""
         if not self._on_tab(CERTIFICATES):
-            self.query_one("#reasons-table").focus()
+            self._focus_tab()
             return
         panes = [self.table, self.queue.panel, self.queue.filter_bar.search]
         focused = self.focused
@@ -246,6 +249,9 @@ class DashboardScreen(MarkingActions, Screen[None]):
         self.flt = replace(self.flt, descending=not self.flt.descending)
 
     def action_refresh(self) -> None:
+        if self._on_tab(INSIGHTS):
+            self.query_one(InsightsTab).load()
+            return
         self.reload()
 
     def action_page(self, step: int) -> None:
@@ -264,14 +270,30 @@ class DashboardScreen(MarkingActions, Screen[None]):
             self.notify("The Configuration tab is for managers.", severity="warning")
             return
         tabs.active = tab
-        if tab == CERTIFICATES:
-            self.table.focus()
-        else:
-            self.query_one("#reasons-table").focus()
+        self._focus_tab()
         self.refresh_bindings()
 
+    def action_next_tab(self, step: int) -> None:
+        """``t`` / ``T``: the tabs this user has, in their order, round."""
+        tabs = self.query_one(TabbedContent)
+        ids = [pane.id for pane in tabs.query(TabPane) if pane.id]
+        if tabs.active in ids:
+            self.action_show_tab(ids[(ids.index(tabs.active) + step) % len(ids)])
+
+    def _focus_tab(self) -> None:
+        """The focus on the active tab's main widget."""
+        active = self.query_one(TabbedContent).active
+        if active == CERTIFICATES:
+            self.table.focus()
+        elif active == INSIGHTS:
+            self.query_one(InsightsTab).scroller.focus()
+        else:
+            self.query_one("#reasons-table").focus()
+
     @on(TabbedContent.TabActivated)
-    def _tab_activated(self) -> None:
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == INSIGHTS:
+            self.query_one(InsightsTab).load()  # read when shown, never at startup
         self.refresh_bindings()
 
     # -- which keys apply ----------------------------------------------------

@@ -24,7 +24,7 @@ def help_sections(keymap: Mapping[str, str], key_display: Callable[[str], str],
     """Every action this user is offered, with its keys after the keymap, by section."""
     sections: list[HelpSection] = []
     for section in Section:
-        rows = [(", ".join(key_display(k) for k in keys_of(a, keymap)), a.help)
+        rows = [(", ".join(key_display(k) for k in keys_of(a, keymap)) or "palette", a.help)
                 for a in visible_to(DESK_ACTIONS, may) if a.section is section]
         if rows:
             sections.append((section.value, rows))

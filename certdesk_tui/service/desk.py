@@ -17,6 +17,7 @@ from certdesk_tui.config import Settings
 from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import AlreadyClaimed
 from certdesk_tui.domain.holders import HolderView
+from certdesk_tui.domain.insights import DEFAULT_REPORT_DAYS, QueueReport
 from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.domain.renewals import DueRenewal
 from certdesk_tui.domain.views import (
@@ -32,6 +33,7 @@ from certdesk_tui.service import (
     bulk,
     customers,
     holders,
+    insights,
     intake,
     internal,
     processing,
@@ -120,6 +122,10 @@ class Desk:
 
     def certificate(self, request_id: int) -> tuple[str, bytes]:
         return reads.certificate(self._session, request_id)
+
+    def report(self, days: int = DEFAULT_REPORT_DAYS) -> QueueReport:
+        """The queue's health: pending by age, closed per day and per person, overdue."""
+        return insights.report(self._session, days)
 
     def automation_prefill(self, request_id: int) -> CertificateForm:
         return processing.automation_prefill(self._session, request_id)
