@@ -15,7 +15,14 @@ from sqlalchemy import (
 from certdesk_tui.clock import utcnow
 from certdesk_tui.demo.catalogue import DEMO_MARKER, EXTRA_REASONS, TEAM_DOMAIN
 from certdesk_tui.demo.history import HistoryWriter
-from certdesk_tui.demo.loading import CHUNK, Loader, drop_indexes, finish, wipe
+from certdesk_tui.demo.loading import (
+    CHUNK,
+    Loader,
+    bulk_transaction,
+    drop_indexes,
+    finish,
+    wipe,
+)
 from certdesk_tui.demo.planner import Planner
 from certdesk_tui.demo.records import DemoRandom
 from certdesk_tui.domain import (
@@ -98,9 +105,8 @@ def _build(db: Database, *, login: str, requests: int, seed: int) -> str:
                           "created_at": team_since})
     lap("plan")
 
-    with db.writing() as s:
-        # Core inserts on the session's connection: executemany, no ORM bookkeeping.
-        conn = s.connection()
+    with bulk_transaction(db) as conn:
+        # Core inserts: executemany, no ORM bookkeeping.
         indexes: list[str] = []
         if db.is_sqlite:
             # Loading into bare tables and indexing once is faster than keeping every

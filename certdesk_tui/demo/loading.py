@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -78,6 +79,34 @@ def wipe(db: Database) -> None:
     Base.metadata.drop_all(db.engine)
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@contextmanager
+def bulk_transaction(db: Database) -> Iterator[Connection]:
+    """The one write transaction of a build, as a Core connection.
+
+    On SQLite the file is new (``wipe`` removed the old one): during the load its
+    rollback journal is kept in memory and nothing is synced, so each page is written
+    once (in WAL mode a load this size is written to the log, then again into the
+    file); a failed build still rolls back whole. WAL mode and normal syncing come back
+    at the end (every connection of the desk asks for WAL anyway).
+    """
+    if not db.is_sqlite:
+        with db.writing() as session:
+            yield session.connection()
+        return
+    db.engine.dispose()  # no other connection: leaving WAL mode needs the file to itself
+    with db.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA journal_mode = MEMORY")
+        raw.execute("PRAGMA synchronous = OFF")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            raw.execute("PRAGMA synchronous = NORMAL")
+            raw.execute("PRAGMA journal_mode = WAL")
 
 
 def chunks(rows: list) -> Iterator[list]:

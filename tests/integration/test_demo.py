@@ -19,6 +19,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
 from certdesk_tui import demo
+from certdesk_tui.demo.history import HistoryWriter
 from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
 from certdesk_tui.domain.errors import ConfigurationError
 from certdesk_tui.domain.views import QueueFilter
@@ -341,6 +342,31 @@ def test_an_empty_demo_still_has_customers_and_a_team(tmp_path):
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(CertificateRequest)) == 0
         assert s.scalar(select(func.count()).select_from(Customer)) == 30
+    db.dispose()
+
+
+def test_a_build_is_written_in_one_transaction_and_left_in_wal_mode(tmp_path, monkeypatch):
+    """The build keeps its journal in memory; a build that fails leaves no row of it, and
+    the next build goes ahead; a finished one is in WAL mode like every certdesk file."""
+    path = tmp_path / "demo.sqlite3"
+
+    def broken(self):
+        raise RuntimeError("the build stops half-way")
+
+    with monkeypatch.context() as m:
+        m.setattr(HistoryWriter, "trouble_with_mail", broken)
+        with pytest.raises(RuntimeError):
+            build(path, requests=300)
+    db = Database(f"sqlite:///{path}")
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(CertificateRequest)) == 0
+        assert s.scalar(select(func.count()).select_from(Customer)) == 0
+    db.dispose()
+    db = build(path, requests=300)
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(CertificateRequest)) == 300
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     db.dispose()
 
 
