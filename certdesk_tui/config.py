@@ -19,11 +19,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from certdesk_tui import locations
-from certdesk_tui.domain import addresses
+from certdesk_tui.domain import Brand, addresses
+from certdesk_tui.domain.certificates import DEFAULT_CONTACTS, ProducerContact
 from certdesk_tui.domain.errors import ConfigurationError, ValidationFailed
 
 ENV_PREFIX = "CERTDESK_"
@@ -77,7 +86,22 @@ def _mailbox(value: str, info: ValidationInfo) -> str:
     return value
 
 
+def _one_line(value: str) -> str:
+    # Printed on the certificate in a box of one line: no line breaks, nothing blank.
+    if not value.strip() or any(ch in value for ch in "\r\n\t"):
+        raise ValueError("one line of text")
+    return value.strip()
+
+
+def _address(value: str) -> str:
+    try:
+        return addresses.normalized(value, "email")
+    except ValidationFailed as exc:
+        raise ValueError(getattr(exc, "reason", str(exc))) from None
+
+
 Text = Annotated[str, BeforeValidator(_text)]
+Line = Annotated[Text, Field(max_length=80), AfterValidator(_one_line)]
 Mailbox = Annotated[Text, AfterValidator(_mailbox)]
 Whole = Annotated[int, BeforeValidator(_no_bool)]
 Real = Annotated[float, BeforeValidator(_finite), Field(allow_inf_nan=False)]
@@ -104,7 +128,21 @@ EXPECTED: dict[str, str] = {
     "keymap": "a table of binding id = keys (text)",
     "duplicate_window_days": "a whole number of days from 0 to 3650",
     "renewal_window_days": "a whole number of days from 0 to 366",
+    "producer_contacts": ("a table per brand (compeo, peopaygo, cornerstone) of name, phone, "
+                          "email and representative, each one line of text (at most 80 "
+                          "characters, a phone 40; email an email address)"),
 }
+
+
+class ContactSetting(BaseModel):
+    """A brand's producer contact as configured; what is left out keeps its default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Line | None = None
+    phone: Annotated[Line, Field(max_length=40)] | None = None
+    email: Annotated[Line, AfterValidator(_address)] | None = None
+    representative: Line | None = None
 
 
 # Binding ids of earlier versions a keymap may still use: each action has one name now.
@@ -154,6 +192,8 @@ class Settings(BaseSettings):
     duplicate_window_days: Annotated[Whole, Field(ge=0, le=3650)] = 30
     # A policy term may start this many days after a certificate's date (a renewal).
     renewal_window_days: Annotated[Whole, Field(ge=0, le=366)] = 60
+    # Printed on each certificate: the brand's producer contact and authorized representative.
+    producer_contacts: dict[Brand, ContactSetting] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(
@@ -169,6 +209,19 @@ class Settings(BaseSettings):
             tuple(sorted(v.items())) if isinstance(v, dict) else v
             for v in self.__dict__.values()
         ))
+
+    def producer_contact(self, brand: Brand) -> ProducerContact:
+        """The contact and representative a certificate of ``brand`` names."""
+        default = DEFAULT_CONTACTS[brand]
+        configured = self.producer_contacts.get(brand)
+        if configured is None:
+            return default
+        return ProducerContact(
+            name=configured.name or default.name,
+            phone=configured.phone or default.phone,
+            email=configured.email or default.email,
+            representative=configured.representative or default.representative,
+        )
 
     @property
     def effective_database_url(self) -> str:
@@ -220,6 +273,35 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+CONTACT_FIELDS = tuple(ContactSetting.model_fields)
+CONTACT_EXPECTED = {
+    "name": "one line of text, at most 80 characters",
+    "phone": "one line of text, at most 40 characters",
+    "representative": "one line of text, at most 80 characters",
+    "email": "an email address",
+}
+
+
+def _contact_refusal(error: Any, loc: tuple[Any, ...], origin: str) -> str:
+    """A problem inside ``producer_contacts``: which brand, which key, what is expected."""
+    brands = ", ".join(Brand)
+    path = "producer_contacts." + ".".join(str(part) for part in loc[1:])
+    where = f"{origin}: {path}"
+    if loc[-1] == "[key]":
+        return (f"{origin}: producer_contacts has no brand "
+                f"{_shown(error.get('input'))}; the brands are {brands}")
+    if len(loc) == 2:
+        return f"{where} must be a table of {', '.join(CONTACT_FIELDS)}"
+    if error["type"] == "extra_forbidden":
+        return (f"{origin}: producer_contacts.{loc[1]} has no setting {str(loc[2])!r}; "
+                f"its settings are {', '.join(CONTACT_FIELDS)}")
+    refusal = (f"{where} must be {CONTACT_EXPECTED.get(str(loc[2]), 'valid')}, "
+               f"not {_shown(error.get('input'))}")
+    if str(loc[2]) == "email" and error["type"] == "value_error":
+        refusal += f": {error['ctx']['error']}"
+    return refusal
+
+
 def _refusal(exc: ValidationError, values: Mapping[str, Any], origins: Mapping[str, str]) -> str:
     """The first problem, as "<where>: <setting> must be <expected>, not <value>"."""
     error = exc.errors(include_url=False)[0]
@@ -228,6 +310,8 @@ def _refusal(exc: ValidationError, values: Mapping[str, Any], origins: Mapping[s
     origin = origins.get(key, "")
     # From the file: "<path>: <setting>"; from the environment: its variable's name.
     where = f"{origin}: {key}" if origin else env_name(key)
+    if key == "producer_contacts" and len(loc) > 1:
+        return _contact_refusal(error, loc, origin)
     if error["type"] == "extra_forbidden":
         return (f"{origin}: unknown setting {key!r}; the settings are "
                 + ", ".join(Settings.model_fields))
@@ -255,7 +339,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         values[key] = value
         origins[key] = str(path)
     for name in Settings.model_fields:
-        if name == "keymap":  # a table: the file only
+        if name in ("keymap", "producer_contacts"):  # tables: the file only
             continue
         env_value = environ.get(env_name(name))
         if env_value is not None and env_value != "":

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "holders": ("holders", "holders_"),
     "renewals": ("renewals", "renewals"),
     "report": ("report", "report"),
+    "verify": ("verify", "verify"),
 }
 """Every command, imported only when it is run or listed (opening the desk needs none)."""
 

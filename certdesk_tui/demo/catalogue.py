@@ -161,7 +161,7 @@ INSTRUCTIONS_BENIGN = (
     "[red]URGENT[/red] – site access is blocked until the GC has this.",
 )
 INSTRUCTIONS_REJECT = {
-    "needs_wos": "Our contract requires a waiver of subrogation in favour of the holder.",
+    "needs_wos": "Our contract requires a waiver of subrogation in favor of the holder.",
     "license": "Please show our contractor license number LIC-{job} on the certificate.",
     "verbiage": "Certificate must state that coverage is primary and non-contributory.",
     "additional_insured": "Please name {holder} as additional insured.",

@@ -13,23 +13,35 @@ layout of it stands in for the carrier's file.
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from certdesk_tui import intake
+from certdesk_tui.domain import Brand
 from certdesk_tui.domain.automation import CertificateForm
+from certdesk_tui.domain.certificates import DEFAULT_CONTACTS, new_verification_code
 
 UNDRAWN: dict[str, Any] = {"pdf": b"", "sha256": ""}
 """A certificate row's file and digest before it is drawn."""
 
 
+def demo_code(number: str, revision: int) -> str:
+    """A demo certificate's verification code: the same for every build, without drawing
+    on the plan's random numbers (the rest of the demo stays as it was)."""
+    return new_verification_code(random.Random(f"demo certificate {number} {revision}"))
+
+
 def draw_now(cert: dict[str, Any]) -> None:
-    """Draw a certificate row's file from its form, as the desk would when opening it."""
+    """Draw a certificate row's file from its form, as the desk would when opening it
+    (with the brand's default producer contact: the demo's configuration)."""
     from certdesk_tui.pdf.certificate import render_stored  # fpdf2: only when needed
 
     pdf = render_stored(cert["data"], number=cert["number"], revision=cert["revision"],
-                        issued_on=cert["issued_at"].date())
+                        issued_on=cert["issued_at"].date(),
+                        verification_code=cert["verification_code"],
+                        contact=DEFAULT_CONTACTS[Brand(cert["brand"])])
     cert.update(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest())
 
 

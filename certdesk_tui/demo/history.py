@@ -20,7 +20,7 @@ from certdesk_tui.demo.catalogue import (
     R_TEST,
     R_VERBIAGE,
 )
-from certdesk_tui.demo.certificates import UNDRAWN, FormRequest, draw_now, form_json
+from certdesk_tui.demo.certificates import UNDRAWN, FormRequest, demo_code, draw_now, form_json
 from certdesk_tui.demo.loading import Loader
 from certdesk_tui.demo.mail_history import Event, MailHistory
 from certdesk_tui.demo.planner import Planner
@@ -102,6 +102,7 @@ class HistoryWriter(MailHistory):
         for cert in self.certificates:
             if cert["id"] in waiting:
                 draw_now(cert)
+            del cert["brand"]  # for drawing only: not a column
         return self.certificates
 
     def _at(self, start: datetime, end: datetime, low: float = 0.0, high: float = 1.0) -> datetime:
@@ -318,6 +319,7 @@ class HistoryWriter(MailHistory):
             "id": cert_id, "request_id": req.id, "number": number, "revision": 0,
             "source": CertificateSource.UPLOADED if uploaded else CertificateSource.GENERATED,
             "file_name": file_name, "data": data, "issued_at": closed_at, "issued_by": actor,
+            "verification_code": demo_code(number, 0), "brand": brand,
             **UNDRAWN,
         })
         events.append((closed_at, actor, ActivityKind.CERTIFICATE_ISSUED,

@@ -73,6 +73,9 @@ class CertificateForm:
     holder_email: str
     description: str
     wos: bool = False
+    # The workers' compensation row's "any proprietor / partner / executive officer /
+    # member excluded?" box: Y only when the policy excludes one (described below).
+    officers_excluded: bool = False
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -130,7 +133,7 @@ def _convert(name: str, raw: Any) -> Any:
         if len(text.lstrip("0")) > 30:
             raise ValidationFailed(f"{name} {limit_problem(LIMIT_MAX + 1)}, not {_shown(raw)}")
         return int(text)
-    if name == "wos":
+    if name in ("wos", "officers_excluded"):
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip().lower()
@@ -138,7 +141,7 @@ def _convert(name: str, raw: Any) -> Any:
             return True
         if text in ("0", "false", "no", "n", "off"):
             return False
-        raise ValidationFailed(f"wos must be yes or no, not {raw!r}")
+        raise ValidationFailed(f"{name} must be yes or no, not {raw!r}")
     return str(raw)
 
 
@@ -236,7 +239,7 @@ def default_description(insured_name: str, wos: bool) -> str:
     text = f"Evidence of workers' compensation coverage for the employees of {insured_name}."
     if wos:
         text += (
-            " Waiver of subrogation applies in favour of the certificate holder where"
+            " Waiver of subrogation applies in favor of the certificate holder where"
             " required by written contract."
         )
     return text

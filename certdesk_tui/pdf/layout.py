@@ -40,11 +40,24 @@ FIELD_LABELS = {
     "holder_zip": "holder ZIP code",
     "description": "description of operations",
 }
+# The texts a certificate prints besides the form's, named for a refusal.
+CONTACT_LABELS = {
+    "name": "producer contact name",
+    "phone": "producer contact phone",
+    "email": "producer contact email",
+    "representative": "authorized representative",
+}
 
 NOTICE = (
     "This certificate is issued for information only and gives the certificate holder no "
     "rights. It does not amend, extend or alter the coverage afforded by the policies listed "
     "below, and it is not a contract between the insurer(s), the producer and the holder."
+)
+ENDORSEMENT_NOTICE = (
+    "IMPORTANT: the certificate holder is an additional insured, and a waiver of subrogation "
+    "applies in its favor, only where the policy provides so by its own terms or by an "
+    "endorsement. A statement on this certificate does not take the place of that "
+    "endorsement."
 )
 COVERAGE_NOTE = (
     "The policies listed below have been issued to the insured named above for the policy "
@@ -52,10 +65,17 @@ COVERAGE_NOTE = (
     "terms, conditions and exclusions of the policies themselves."
 )
 CANCELLATION = (
-    "If any policy described above is cancelled before its expiration date, notice will be "
+    "If any policy described above is canceled before its expiration date, notice will be "
     "delivered in accordance with the provisions of that policy."
 )
 WAIVER = "WAIVER OF SUBROGATION APPLIES"
+WORKERS_COMPENSATION = "WORKERS COMPENSATION AND EMPLOYERS' LIABILITY"
+OFFICERS_EXCLUDED = "ANY PROPRIETOR / PARTNER / EXECUTIVE OFFICER / MEMBER EXCLUDED?"
+OFFICERS_NOTE = "If Y, described under the description of operations."
+NOT_APPLICABLE = "N/A"
+VERIFICATION_LABEL = "VERIFICATION CODE"
+VERIFICATION_NOTE = ("Genuine and current? Give the verification code to the producer "
+                     "contact below.")
 
 # Coverages table: (heading, width in mm); the widths add up to CONTENT_W.
 COLUMNS: tuple[tuple[str, float], ...] = (

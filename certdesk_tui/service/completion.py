@@ -31,6 +31,7 @@ from certdesk_tui.notifications import EmailDraft, completed_emails
 from certdesk_tui.pdf.upload_check import check_certificate_pdf
 from certdesk_tui.service.holders import record_issue
 from certdesk_tui.service.session import DeskSession
+from certdesk_tui.service.verification import unused_code
 from certdesk_tui.storage import customers, requests
 from certdesk_tui.storage.models import Certificate, CertificateRequest, OutboxEmail, Policy
 
@@ -142,10 +143,13 @@ def complete(
     now = utcnow()
     revision = requests.certificate_count(s, req.id)
     number = certificate_number(req.id)
+    code = unused_code(s)  # printed on a generated certificate; stored for every one
     data: dict[str, Any]
     if attachment is None:
         assert form is not None
-        pdf = render_certificate(form, number=number, revision=revision, issued_on=now.date())
+        pdf = render_certificate(
+            form, number=number, revision=revision, issued_on=now.date(), verification_code=code,
+            contact=ds.settings.producer_contact(Brand(req.customer.brand)))
         source = CertificateSource.GENERATED
         file_name = certificate_file_name(number, revision, form.insured_name)
         data = form.to_json()
@@ -157,7 +161,7 @@ def complete(
     cert = Certificate(
         request_id=req.id, number=number, revision=revision, source=source,
         file_name=file_name, sha256=hashlib.sha256(pdf).hexdigest(), data=data,
-        pdf=pdf, issued_at=now, issued_by=actor or ds.actor.label,
+        pdf=pdf, issued_at=now, issued_by=actor or ds.actor.label, verification_code=code,
     )
     s.add(cert)
     record_issue(s, req, cert, form)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from certdesk_tui.config import Settings
 from certdesk_tui.domain.automation import CertificateForm
+from certdesk_tui.domain.certificates import Verification
 from certdesk_tui.domain.errors import AlreadyClaimed
 from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.domain.insights import DEFAULT_REPORT_DAYS, QueueReport
@@ -41,6 +42,7 @@ from certdesk_tui.service import (
     reasons,
     renewals,
     users,
+    verification,
 )
 from certdesk_tui.service.bulk import BulkOutcome
 from certdesk_tui.service.completion import Completion
@@ -116,6 +118,12 @@ class Desk:
 
     def held_elsewhere(self, action_id: str, request_id: int) -> AlreadyClaimed | None:
         return reads.held_elsewhere(self._session, action_id, request_id)
+
+    def verify_code(self, typed: str) -> Verification:
+        return verification.verify_code(self._session, typed)
+
+    def verify_file(self, data: bytes) -> Verification:
+        return verification.verify_file(self._session, data)
 
     def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
         return reads.why_not(self._session, action_id, detail)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from certdesk_tui.domain import PENDING_STATUSES
+from certdesk_tui.domain import PENDING_STATUSES, Brand
 from certdesk_tui.domain.errors import AlreadyClaimed, NotFound
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import (
@@ -101,7 +101,7 @@ def certificate(ds: DeskSession, request_id: int) -> tuple[str, bytes]:
     """The newest certificate of a request: (file name, PDF bytes)."""
     ds.require(Permission.VIEW)
     with ds.db.reading() as s:
-        requests.request_row(s, request_id)
+        req = requests.request_row(s, request_id)
         cert = requests.newest_certificate(s, request_id)
         if cert is None:
             raise NotFound(f"request #{request_id} has no certificate yet")
@@ -110,5 +110,6 @@ def certificate(ds: DeskSession, request_id: int) -> tuple[str, bytes]:
 
             return cert.file_name, render_stored(
                 cert.data, number=cert.number, revision=cert.revision,
-                issued_on=cert.issued_at.date())
+                issued_on=cert.issued_at.date(), verification_code=cert.verification_code or "",
+                contact=ds.settings.producer_contact(Brand(req.brand)))
         return cert.file_name, cert.pdf

@@ -8,7 +8,8 @@ import pytest
 from pypdf import PdfReader
 from textual.widgets import Input
 
-from certdesk_tui.domain import Status
+from certdesk_tui.domain import Brand, Status
+from certdesk_tui.domain.certificates import DEFAULT_CONTACTS
 from certdesk_tui.screens.automation_form import AutomationFormScreen
 from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.screens.filters import FilterScreen
@@ -99,7 +100,9 @@ async def test_upload_completes_a_cornerstone_request_with_the_chosen_pdf(specia
     from tests.snapshot_apps.modal_data import certificate_form
 
     pdf = render_certificate(certificate_form(), number="CARRIER-1", revision=0,
-                             issued_on=certificate_form().effective)
+                             issued_on=certificate_form().effective,
+                             verification_code="7K3QF9XM2D",
+                             contact=DEFAULT_CONTACTS[Brand.CORNERSTONE])
     path = tmp_path / "carrier certificate.pdf"
     path.write_bytes(pdf)
     app = app_for(specialist)

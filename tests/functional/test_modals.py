@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input, OptionList, SelectionList, Static, TextArea
 
 from certdesk_tui.domain import Brand, Channel, RequestType, Status
+from certdesk_tui.domain.certificates import DEFAULT_CONTACTS
 from certdesk_tui.domain.views import QueueFilter
 from certdesk_tui.pdf.certificate import render_certificate
 from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
@@ -78,7 +79,8 @@ def static_text(screen: Screen[Any], selector: str) -> str:
 
 def pdf_file(tmp_path: Path, name: str = "issued.pdf") -> tuple[Path, bytes]:
     data = render_certificate(certificate_form(), number="CD-000042", revision=0,
-                              issued_on=date(2026, 11, 21))
+                              issued_on=date(2026, 11, 21), verification_code="7K3QF9XM2D",
+                              contact=DEFAULT_CONTACTS[Brand.COMPEO])
     path = tmp_path / name
     path.write_bytes(data)
     return path, data

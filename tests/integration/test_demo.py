@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from certdesk_tui import demo
 from certdesk_tui.demo.history import HistoryWriter
 from certdesk_tui.domain import Brand, Channel, RequestType, Role, Status
+from certdesk_tui.domain.certificates import DEFAULT_CONTACTS
 from certdesk_tui.domain.errors import ConfigurationError
 from certdesk_tui.domain.views import QueueFilter
 from certdesk_tui.pdf.certificate import render_stored
@@ -203,7 +204,8 @@ def test_every_demo_certificate_opens_drawn_by_the_renderer_naming_insured_and_h
             select(CertificateRequest.id, Customer.name, CertificateRequest.holder_name,
                    Certificate.number, Certificate.revision, Certificate.source,
                    Certificate.file_name, Certificate.data, Certificate.issued_at,
-                   Certificate.pdf, Certificate.sha256)
+                   Certificate.pdf, Certificate.sha256, Certificate.verification_code,
+                   Customer.brand)
             .join(Customer, Customer.id == CertificateRequest.customer_id)
             .outerjoin(Certificate, Certificate.request_id == CertificateRequest.id)
             .where(CertificateRequest.status == Status.COMPLETED)
@@ -213,13 +215,14 @@ def test_every_demo_certificate_opens_drawn_by_the_renderer_naming_insured_and_h
         drawn = set(s.scalars(select(Certificate.id).where(func.length(Certificate.pdf) > 0)))
     assert rows and waiting
     for (request_id, insured, holder, number, revision, _source, file_name, data, issued_at,
-         stored, sha256) in rows:
+         stored, sha256, code, brand) in rows:
         assert number is not None, f"request #{request_id} has no certificate"
         opened_name, pdf = desk.certificate(request_id)
         assert opened_name == file_name and file_name.startswith(f"certificate-{number}-r0-")
         # The same bytes as drawing the stored form again through the one renderer.
         assert pdf == render_stored(data, number=number, revision=revision,
-                                    issued_on=issued_at.date())
+                                    issued_on=issued_at.date(), verification_code=code,
+                                    contact=DEFAULT_CONTACTS[Brand(brand)])
         words = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
         assert " ".join(insured.split()) in words, (request_id, insured)
         assert " ".join(holder.split()) in words, (request_id, holder)

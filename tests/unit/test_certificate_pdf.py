@@ -15,7 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from certdesk_tui.domain import Brand
 from certdesk_tui.domain.automation import LIMIT_MAX, CertificateForm, limit_problem, validate
+from certdesk_tui.domain.certificates import DEFAULT_CONTACTS
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.pdf.certificate import render_certificate
 from certdesk_tui.pdf.font_cache import SHARED_FONTS, FontCache
@@ -25,6 +27,9 @@ from tests import factories
 
 UNICODE_NAME = "Zoë Łukasiewicz – Ñandú GmbH"
 ISSUED_ON = date(2024, 3, 5)
+CODE = "7K3QF9XM2D"
+CONTACT = DEFAULT_CONTACTS[Brand.COMPEO]
+PRINTED = {"verification_code": CODE, "contact": CONTACT}
 MM_TO_PT = 72 / 25.4
 
 
@@ -55,7 +60,8 @@ def form() -> CertificateForm:
 
 
 def render(form: CertificateForm, *, number: str = "CD-000123", revision: int = 2) -> bytes:
-    return render_certificate(form, number=number, revision=revision, issued_on=ISSUED_ON)
+    return render_certificate(form, number=number, revision=revision, issued_on=ISSUED_ON,
+                              **PRINTED)
 
 
 def reader(pdf: bytes) -> pypdf.PdfReader:
@@ -166,9 +172,11 @@ def test_without_waiver_subr_wvd_is_n_and_no_waiver_line(form: CertificateForm) 
     assert "WAIVER" not in text_of(pdf)
 
 
-def test_additional_insured_is_n(form: CertificateForm) -> None:
+def test_additional_insured_is_not_applicable_on_the_workers_compensation_row(
+    form: CertificateForm,
+) -> None:
     column = column_texts(render(form), "ADDL\nINSD")
-    assert column[column.index("INSD") + 1] == "N"
+    assert column[column.index("INSD") + 1] == "N/A"
 
 
 def test_same_input_gives_byte_identical_output(form: CertificateForm) -> None:
@@ -567,24 +575,24 @@ def test_any_holder_name_is_drawn_whole_or_refused_with_a_message(
 # sha256 of the certificates the renderer made before fonts were cached (fpdf2 parsing
 # and subsetting every font for every document): the cache must not change a byte.
 GOLDEN = {
-    "latin": ({}, "4d7c3b05315ac69d5cb75caa1da1986ce7fd65948eb542785ad8df3fdc83dec6"),
+    "latin": ({}, "a349dcc2d9946cd202794f52475aad8a599d27ed1e605d2691a7a28fb090f099"),
     "latin-wos": ({"wos": True, "holder_name": UNICODE_NAME},
-                  "f921ab3a3629168821e23ac2598f00d8e836348e3960c3b6ea628e80a1f5c015"),
+                  "0021638c7d991c50be18cf149675540a67bdf6df5b425d0c8386de2ded2ec132"),
     "remarks": ({"description": "Long description of operations. " * 300},
-                "4daa2dd4be93304e7282f602af3e5fe0a1feadd408dc3f067a8747d9f4aef6e9"),
+                "8c8960132b5f232bfab3041e17abd04dae924572c12207ffc2f1132e572bf6c7"),
     "cjk": ({"holder_name": SCRIPTS["japanese"], "insured_name": SCRIPTS["korean"]},
-            "a45e4efe42dc11d189f1de41374b9ae51ad2976a8a04c0a2391c529f0e3eed90"),
+            "d38af9477aaa4482140064cec9fd72c1d34a11b62f6c58b62d04f48f41d412e7"),
     "arabic": ({"holder_name": SCRIPTS["arabic"]},
-               "12873ee9b74b298b279c16beb9969f8d4d3b764d58a9474ac0ae9041900a7ced"),
+               "c4e23497641cced396b4ef659c6857fc80d59439c1df6536be3714081b43566f"),
     "hebrew": ({"holder_name": SCRIPTS["hebrew"]},
-               "a87df203bb695ac83a951080faa623d9924f5a5d6b560f668cd5c1910ee7f720"),
+               "48ccc3578dd9ec052ed4d87d4b0b35a607d3a5a456b0ad6cc33e3e4be4c16482"),
     "devanagari": ({"holder_name": SCRIPTS["devanagari"]},
-                   "88e979e2949750f71d58ce8aec13f86601e2a7222110f2ea34683f84b0dd60fa"),
+                   "385098ebf77683e07ac2438cae5ff543b6c8cee746579156fe5e8a0e2c23d665"),
     "thai": ({"holder_name": SCRIPTS["thai"]},
-             "3adebc94938d31cd0c7fad0147db22553d7536b7c15ccaa6404e3784134177e5"),
+             "24c490d676740fa9d2ee40b2e51a77655055e59a1c6e1c28594230434db6272f"),
     "mixed": ({"holder_name": "東京建設 – שלום – شركة", "insured_name": "대한건설 ООО",
                "description": "Долгое описание. " * 400},
-              "0eb1eeabcf7d2c6695acc9092deb76a3963daa1661b38d8efd04d2c13021d635"),
+              "f12eca077f89133d41ef4fcc62f4e0d61b0c7265ab62a191ff1c7405c14e5ef3"),
 }
 
 
@@ -597,7 +605,7 @@ def test_cached_fonts_give_the_same_bytes_as_before_the_cache(
     # A cold cache (parsing, cutting) and then a warm one (everything reused).
     for fonts in (FontCache(), FontCache(), SHARED_FONTS, SHARED_FONTS):
         pdf = render_certificate(changed, number="CD-000123", revision=2, issued_on=ISSUED_ON,
-                                 fonts=fonts)
+                                 fonts=fonts, **PRINTED)
         assert hashlib.sha256(pdf).hexdigest() == digest
 
 
@@ -612,10 +620,11 @@ def test_cached_fonts_give_the_bytes_of_fonts_parsed_for_the_document(
     changed = replace(form, insured_name=insured, holder_name=holder)
     try:
         reference = render_certificate(changed, number="CD-1", revision=0, issued_on=ISSUED_ON,
-                                       fonts=None)
+                                       fonts=None, **PRINTED)
     except ValidationFailed:
         return
-    assert render_certificate(changed, number="CD-1", revision=0, issued_on=ISSUED_ON) == reference
+    assert render_certificate(changed, number="CD-1", revision=0, issued_on=ISSUED_ON,
+                              **PRINTED) == reference
 
 
 def test_the_font_cache_used_from_several_threads_at_once_gives_identical_bytes(
@@ -633,7 +642,7 @@ def test_the_font_cache_used_from_several_threads_at_once_gives_identical_bytes(
         for k in range(2 * len(cases)):
             index = (offset + k) % len(cases)
             pdf = render_certificate(cases[index], number="CD-000123", revision=2,
-                                     issued_on=ISSUED_ON, fonts=fonts)
+                                     issued_on=ISSUED_ON, fonts=fonts, **PRINTED)
             digests.setdefault(index, set()).add(hashlib.sha256(pdf).hexdigest())
         return [digests[index].pop() if len(digests[index]) == 1 else "differs"
                 for index in range(len(cases))]
