@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "renewals": ("renewals", "renewals"),
     "report": ("report", "report"),
     "verify": ("verify", "verify"),
+    "views": ("views", "views"),
 }
 """Every command, imported only when it is run or listed (opening the desk needs none)."""
 

@@ -17,11 +17,15 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage users"
     TAKE_OVER = "take over a request in progress by someone else"
     ACT_AS = "act as another user"
+    SAVE_VIEWS = "keep saved views of their own"
+    SHARE_VIEWS = "share saved views with the team"
 
 
 MATRIX: dict[Role, frozenset[Permission]] = {
-    Role.DATA_PROCESSOR: frozenset({Permission.VIEW, Permission.PROCESS, Permission.IMPORT}),
-    Role.CERTIFICATE_SPECIALIST: frozenset({Permission.VIEW, Permission.PROCESS}),
+    Role.DATA_PROCESSOR: frozenset({Permission.VIEW, Permission.PROCESS, Permission.IMPORT,
+                                    Permission.SAVE_VIEWS}),
+    Role.CERTIFICATE_SPECIALIST: frozenset({Permission.VIEW, Permission.PROCESS,
+                                            Permission.SAVE_VIEWS}),
     Role.PAYROLL_ADVISOR: frozenset({Permission.VIEW}),
     Role.MANAGER: frozenset(Permission),
 }

@@ -48,6 +48,7 @@ from certdesk_tui.screens.messages import (
     PreviewLoaded,
     TakeOverOffered,
 )
+from certdesk_tui.screens.view_switching import SavedViewActions
 from certdesk_tui.service import Desk
 from certdesk_tui.text import literal_line
 from certdesk_tui.widgets.identity_bar import IdentityBar
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
     from certdesk_tui.service.outbox import Outbox
 
 
-class DashboardScreen(MarkingActions, Screen[None]):
+class DashboardScreen(MarkingActions, SavedViewActions, Screen[None]):
     """The Certificates tab (the queue) and, for managers, the Configuration tab."""
 
     CSS_PATH = "dashboard.tcss"
@@ -142,6 +143,7 @@ class DashboardScreen(MarkingActions, Screen[None]):
 
     @on(QueueTab.Counted)
     def _counted(self, event: QueueTab.Counted) -> None:
+        self.load_views()  # their live counts follow the queue
         # The queue was read as the user the database knows now: show their role.
         self.identity.show_actor(self.desk.actor)
         self.identity.failing_emails = event.snapshot.failing_emails

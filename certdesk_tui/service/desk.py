@@ -21,6 +21,7 @@ from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.domain.insights import DEFAULT_REPORT_DAYS, QueueReport
 from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.domain.renewals import DueRenewal
+from certdesk_tui.domain.saved_views import SavedView
 from certdesk_tui.domain.views import (
     QueueFilter,
     QueuePage,
@@ -43,6 +44,7 @@ from certdesk_tui.service import (
     renewals,
     users,
     verification,
+    views,
 )
 from certdesk_tui.service.bulk import BulkOutcome
 from certdesk_tui.service.completion import Completion
@@ -130,6 +132,22 @@ class Desk:
 
     def certificate(self, request_id: int) -> tuple[str, bytes]:
         return reads.certificate(self._session, request_id)
+
+    def views(self) -> list[SavedView]:
+        """The saved views offered (own, then shared; digits 1 to 9), with live counts."""
+        return views.views(self._session)
+
+    def save_view(self, name: str, flt: QueueFilter) -> SavedView:
+        return views.save_view(self._session, name, flt)
+
+    def share_view(self, name: str, shared: bool = True) -> None:
+        views.share_view(self._session, name, shared)
+
+    def rename_view(self, name: str, new_name: str) -> None:
+        views.rename_view(self._session, name, new_name)
+
+    def delete_view(self, name: str) -> None:
+        views.delete_view(self._session, name)
 
     def report(self, days: int = DEFAULT_REPORT_DAYS) -> QueueReport:
         """The queue's health: pending by age, closed per day and per person, overdue."""

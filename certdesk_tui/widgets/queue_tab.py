@@ -23,6 +23,7 @@ from certdesk_tui.widgets.activity_panel import ActivityPanel
 from certdesk_tui.widgets.filter_bar import FilterBar
 from certdesk_tui.widgets.messages import WorkerFailed
 from certdesk_tui.widgets.request_table import RequestTable
+from certdesk_tui.widgets.view_bar import ViewBar
 
 
 class QueueTab(TabPane):
@@ -75,6 +76,7 @@ class QueueTab(TabPane):
         self.seen_counter: int | None = None
 
     def compose(self) -> ComposeResult:
+        yield ViewBar(id="view-bar")
         yield FilterBar(id="filter-bar")
         yield RequestTable(id="requests")
         yield ActivityPanel(id="panel")
@@ -149,6 +151,7 @@ class QueueTab(TabPane):
         self._load_detail()
 
     def watch_flt(self) -> None:
+        self.query_one(ViewBar).show_current(self.flt)
         # A new search, filter or sort: the first row of the result, in view.
         self.page_offset = 0
         self.load_queue(self.flt, 0, None, False, False, first=True)
