@@ -126,8 +126,9 @@ DESK_ACTIONS: tuple[DeskAction, ...] = (
                "Mark every request of the result (at most 500); with marks, clear them",
                Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
     *(DeskAction(f"view_{n}", str(n), f"Saved view {n}",
-                 f"Saved view {n}: show the queue as it keeps it (its filters, search, sort)",
-                 Section.QUEUE, Owner.DASHBOARD, action=f"switch_view({n})", tab=CERTIFICATES)
+                 "Saved views 1 to 9: show the queue as the view keeps it (its filters, "
+                 "search and sort)", Section.QUEUE, Owner.DASHBOARD,
+                 action=f"switch_view({n})", tab=CERTIFICATES)
       for n in range(1, 10)),
     DeskAction("save_view", "V", "Save the filters as a view",
                "Save the current filters, search and sort as a named view (digits 1 to 9 "

@@ -24,13 +24,24 @@ def help_sections(keymap: Mapping[str, str], key_display: Callable[[str], str],
     """Every action this user is offered, with its keys after the keymap, by section."""
     sections: list[HelpSection] = []
     for section in Section:
-        rows = [(", ".join(key_display(k) for k in keys_of(a, keymap)) or "palette", a.help)
-                for a in visible_to(DESK_ACTIONS, may) if a.section is section]
+        # Actions that share their help (the saved views 1 to 9) are one row.
+        keys_by_help: dict[str, list[str]] = {}
+        for a in visible_to(DESK_ACTIONS, may):
+            if a.section is section:
+                keys_by_help.setdefault(a.help, []).extend(
+                    key_display(k) for k in keys_of(a, keymap))
+        rows = [(_keys_text(keys), text) for text, keys in keys_by_help.items()]
         if rows:
             sections.append((section.value, rows))
         if section is Section.QUEUE:
             sections.append(("Table flags", [("M N D P", FLAG_LEGEND.removeprefix("Flags: "))]))
     return sections
+
+
+def _keys_text(keys: list[str]) -> str:
+    if not keys:
+        return "palette"
+    return f"{keys[0]} … {keys[-1]}" if len(keys) > 3 else ", ".join(keys)
 
 
 def keys_table(keys: list[tuple[str, str]]) -> Table:
