@@ -201,6 +201,8 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
                 for name, label in FIELD_LABELS.items():
                     yield from self._field_row(name, label, _field_text(form, name))
                 yield TickBox("WOS (waiver of subrogation)", form.wos, id="wos", compact=True)
+                yield TickBox("Proprietor / partner / officer / member excluded",
+                              form.officers_excluded, id="officers-excluded", compact=True)
                 yield TickBox("Send to certificate holder", id="to-holder", compact=True)
                 yield Static("", id="holder-hint", classes="hint")
                 yield from self._field_row(ATTACH, ATTACH_LABEL, self._initial_attachment_path,
@@ -277,7 +279,8 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
                 message = str(exc)
                 errors[name] = label.rstrip(" $") + message[len(name):] if message.startswith(
                     name + " ") else message
-        form = replace(form, wos=self.query_one("#wos", Checkbox).value)
+        form = replace(form, wos=self.query_one("#wos", Checkbox).value,
+                       officers_excluded=self.query_one("#officers-excluded", Checkbox).value)
         problems = validate(form)
         if self.attachment is not None:
             # An issued certificate is sent as is: only the holder email still matters.

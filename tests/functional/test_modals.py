@@ -263,6 +263,19 @@ async def test_automation_form_wos_tick_sets_form_wos():
         assert "Waiver of subrogation applies" in app.result.form.description
 
 
+async def test_automation_form_officers_excluded_tick_sets_the_certificate_box():
+    app = Harness(form_screen())
+    async with app.run_test(size=SIZE) as pilot:
+        box = app.screen.query_one("#officers-excluded", Checkbox)
+        assert box.value is False
+        box.focus()
+        await pilot.press("space")
+        await pilot.press("ctrl+s")
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.result.form == replace(certificate_form(), officers_excluded=True)
+
+
 async def test_automation_form_recipients_line_follows_send_to_holder():
     app = Harness(form_screen())
     async with app.run_test(size=SIZE) as pilot:

@@ -26,9 +26,10 @@ def test_automation_form_snapshot(snap_compare):
 
 
 def test_automation_form_end_snapshot(snap_compare):
-    """The bottom of the form: WOS, send to holder, attachment, and the recipients line."""
+    """The bottom of the form: WOS, officers excluded, send to holder, attachment, and the
+    recipients line."""
     assert snap_compare(ModalApp("automation", steady_cursor=True), terminal_size=SIZE,
-                        press=["tab"] * 21)
+                        press=["tab"] * 22)
 
 
 def test_reject_dialog_snapshot(snap_compare):
