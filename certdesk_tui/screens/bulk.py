@@ -146,16 +146,35 @@ def result_text(action_id: str, outcomes: list[BulkOutcome]) -> Text:
     return text
 
 
-class BulkResultScreen(ModalScreen[None]):
-    """What became of each request: the refused first, each with its reason."""
+HELD = "Already in progress"
+"""The title of a refusal because someone else holds the request (a manager may take over)."""
+
+
+def held_by_others(outcomes: list[BulkOutcome]) -> list[int]:
+    return [o.request_id for o in outcomes if not o.done and o.title == HELD]
+
+
+class BulkResultScreen(ModalScreen[list[int] | None]):
+    """What became of each request: the refused first, each with its reason. A manager may
+    take over those held by someone else (``o``): dismisses their ids."""
 
     CSS_PATH = "bulk.tcss"
-    BINDINGS = [Binding("escape,enter", "close", "Close", id="bulk_result.close")]
+    BINDINGS = [Binding("escape,enter", "close", "Close", id="bulk_result.close"),
+                Binding("o", "take_over", "Take over the held ones", id="bulk_result.take_over")]
 
-    def __init__(self, action_id: str, outcomes: list[BulkOutcome]) -> None:
+    def __init__(self, action_id: str, outcomes: list[BulkOutcome],
+                 may_take_over: bool = False) -> None:
         super().__init__()
         self.action_id = action_id
         self.outcomes = outcomes
+        self.held = held_by_others(outcomes) if may_take_over else []
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.held) if action == "take_over" else True
+
+    def action_take_over(self) -> None:
+        if self.held:
+            self.dismiss(self.held)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -166,6 +185,11 @@ class BulkResultScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#body", VerticalScroll).focus()
+        if self.held:
+            self.query_one("#body-text", Static).update(
+                result_text(self.action_id, self.outcomes).append(
+                    f"\n\no takes over the {plural(len(self.held))} held by someone else "
+                    f"and {VERBS[self.action_id][0].lower()} them (logged).", style="bold"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.screen import Screen
 
+from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import QueueFilter, QueuePage
 from certdesk_tui.screens.bulk import (
     BulkReasonScreen,
@@ -125,13 +126,24 @@ class MarkingActions:
         self.app.call_from_thread(ask)
 
     @work(thread=True, group="flow", exit_on_error=False)
-    def perform_bulk(self, asked: BulkRequest) -> None:
+    def perform_bulk(self, asked: BulkRequest, take_over: bool = False) -> None:
+        # Taking over is a decision made knowing the requests changed hands.
         outcomes = self.desk.apply_to_many(asked.action_id, asked.ids, reason=asked.reason,
-                                           text=asked.text, versions=asked.versions)
-        self.app.call_from_thread(self._bulk_done, asked.action_id, outcomes)
+                                           text=asked.text,
+                                           versions=None if take_over else asked.versions,
+                                           take_over=take_over)
+        self.app.call_from_thread(self._bulk_done, asked, outcomes)
 
-    def _bulk_done(self, action_id: str, outcomes: list[BulkOutcome]) -> None:
+    def _bulk_done(self, asked: BulkRequest, outcomes: list[BulkOutcome]) -> None:
         self.table.clear_marks()
         self._show_marked()
         self.reload()
-        self.app.push_screen(BulkResultScreen(action_id, outcomes))
+        may = (asked.action_id != "note" and self.desk.actor.may(Permission.TAKE_OVER))
+
+        def answered(held: list[int] | None) -> None:
+            if held:
+                again = BulkRequest(asked.action_id, {i: asked.versions[i] for i in held},
+                                    asked.reason, asked.text)
+                self.perform_bulk(again, take_over=True)
+
+        self.app.push_screen(BulkResultScreen(asked.action_id, outcomes, may), answered)

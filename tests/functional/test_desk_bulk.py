@@ -125,3 +125,40 @@ async def test_view_only_user_cannot_act_on_marks(advisor, duplicates):
         await settle(pilot)
         assert not isinstance(app.screen, BulkReasonScreen | ConfirmScreen)
         assert dashboard(app).table.marked      # marking is looking; acting is refused
+
+
+async def test_a_manager_takes_over_the_held_ones_from_the_result(manager, desk_for,
+                                                                  duplicates):
+    desk_for("sky").start(duplicates[1])
+    app = app_for(manager)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in ("space", "space", "space", "m", "y"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert isinstance(app.screen, BulkResultScreen)
+        text = screen_text(app)
+        assert "2 of 3 requests claimed; 1 refused." in text
+        assert "o takes over the 1 request held by someone else" in text
+        await pilot.press("o")
+        await settle(pilot)
+        assert "1 of 1 request claimed." in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+    detail = manager.request(duplicates[1])
+    assert detail.row.assignee_login == "morgan"
+    assert any(a.action == "taken_over" for a in detail.activities)
+
+
+async def test_a_specialist_is_not_offered_the_take_over(specialist, desk_for, duplicates):
+    desk_for("sky").start(duplicates[0])
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "m", "y")
+        await settle(pilot)
+        assert "o takes over" not in screen_text(app)
+        await pilot.press("o")                       # does nothing here
+        await settle(pilot)
+        assert isinstance(app.screen, BulkResultScreen)
+    assert specialist.request(duplicates[0]).row.assignee_login == "sky"
