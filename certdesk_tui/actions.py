@@ -44,6 +44,7 @@ class Section(StrEnum):
 
 
 CERTIFICATES = "certificates"
+RENEWALS = "renewals"
 INSIGHTS = "insights"
 CONFIGURATION = "configuration"
 
@@ -151,12 +152,15 @@ DESK_ACTIONS: tuple[DeskAction, ...] = (
                "Focus the previous pane: search box, notes & activities panel, table",
                Section.QUEUE, Owner.DASHBOARD, action="focus_pane(-1)", palette=False),
     DeskAction("next_tab", "t", "Next tab",
-               "Next tab: Certificates, Insights, Configuration (managers), in turn",
+               "Next tab: Certificates, Renewals, Insights, Configuration (managers), in turn",
                Section.EVERYWHERE, Owner.DASHBOARD, action="next_tab(1)", palette=False),
     DeskAction("previous_tab", "T", "Previous tab", "Previous tab, in the same order",
                Section.EVERYWHERE, Owner.DASHBOARD, action="next_tab(-1)", palette=False),
     DeskAction("certificates_tab", "", "Certificates tab", "Certificates tab: the queue",
                Section.EVERYWHERE, Owner.DASHBOARD, action="show_tab('certificates')"),
+    DeskAction("renewals_tab", "", "Renewals tab",
+               "Renewals tab: certificates whose policy has a new term", Section.EVERYWHERE,
+               Owner.DASHBOARD, action="show_tab('renewals')"),
     DeskAction("insights_tab", "", "Insights tab",
                "Insights tab: the queue's health (pending by age, closed per day and per "
                "person, overdue)", Section.EVERYWHERE, Owner.DASHBOARD,

@@ -39,3 +39,4 @@ def renewals(c: Context, customer_code: str | None, as_json: bool) -> None:
     for d in due:
         click.echo(due_line(d, window))
     click.echo(f"{len(due)} certificate(s) due for renewal")
+

@@ -28,6 +28,7 @@ from certdesk_tui.actions import (
     CONFIGURATION,
     INSIGHTS,
     PROCESSING_ACTIONS,
+    RENEWALS,
     TABS_BY_METHOD,
     Owner,
     bindings_for,
@@ -56,6 +57,7 @@ from certdesk_tui.widgets.insights_tab import InsightsTab
 from certdesk_tui.widgets.messages import WorkerFailed
 from certdesk_tui.widgets.queue_tab import QueueTab
 from certdesk_tui.widgets.reasons_pane import ReasonsPane
+from certdesk_tui.widgets.renewals_pane import RenewalsPane
 from certdesk_tui.widgets.request_table import RequestTable
 
 if TYPE_CHECKING:
@@ -88,6 +90,8 @@ class DashboardScreen(MarkingActions, SavedViewActions, Screen[None]):
         with TabbedContent(id="tabs", initial=CERTIFICATES):
             yield QueueTab(self.desk, timedelta(hours=self.settings.overdue_hours),
                            id=CERTIFICATES)
+            with TabPane("Renewals", id=RENEWALS):
+                yield RenewalsPane(self.desk, id="renewals-pane")
             yield InsightsTab(self.desk, id=INSIGHTS)
             if self.desk.actor.may(Permission.CONFIGURE_REASONS):
                 with TabPane("Configuration", id=CONFIGURATION):
@@ -289,6 +293,8 @@ class DashboardScreen(MarkingActions, SavedViewActions, Screen[None]):
             self.table.focus()
         elif active == INSIGHTS:
             self.query_one(InsightsTab).scroller.focus()
+        elif active == RENEWALS:
+            self.query_one("#renewals-table").focus()
         else:
             self.query_one("#reasons-table").focus()
 
@@ -296,6 +302,8 @@ class DashboardScreen(MarkingActions, SavedViewActions, Screen[None]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == INSIGHTS:
             self.query_one(InsightsTab).load()  # read when shown, never at startup
+        if event.pane.id == RENEWALS:
+            self.query_one(RenewalsPane).reload()  # read again each time it is shown
         self.refresh_bindings()
 
     # -- which keys apply ----------------------------------------------------

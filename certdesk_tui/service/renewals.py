@@ -10,7 +10,9 @@ it again issues nothing new; two at once: one wins, the other is told.
 from __future__ import annotations
 
 from certdesk_tui import intake
-from certdesk_tui.domain.errors import NotFound
+from certdesk_tui.domain.errors import (
+    NotFound,
+)
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.renewals import DueRenewal
 from certdesk_tui.service.session import DeskSession
@@ -29,3 +31,4 @@ def due(ds: DeskSession, customer_code: str | None = None) -> list[DueRenewal]:
                 raise NotFound(f"there is no customer {intake.shown(customer_code)}")
             customer_id = customer.id
         return due_renewals(s, customer_id)
+

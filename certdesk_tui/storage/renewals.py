@@ -7,7 +7,12 @@ from sqlalchemy.orm import Session, aliased
 
 from certdesk_tui.domain import Status
 from certdesk_tui.domain.renewals import DueRenewal, NewTerm, next_term
-from certdesk_tui.storage.models import Certificate, CertificateRequest, Customer, Policy
+from certdesk_tui.storage.models import (
+    Certificate,
+    CertificateRequest,
+    Customer,
+    Policy,
+)
 
 
 def due_renewals(session: Session, customer_id: int | None = None) -> list[DueRenewal]:
@@ -45,3 +50,4 @@ def due_renewals(session: Session, customer_id: int | None = None) -> list[DueRe
                               first.customer_code, first.customer_name, first.brand,
                               first.holder, first.old_expires, chosen, first.version))
     return out
+

@@ -41,6 +41,9 @@ async def test_insights_read_when_shown_with_the_known_figures(known_desk):
         assert insights.report is None                   # not read at startup
         await pilot.press("t")
         await settle(pilot)
+        assert _tabs(app) == "renewals"
+        await pilot.press("t")
+        await settle(pilot)
         assert _tabs(app) == "insights"
         assert insights.report is not None and insights.report.pending == 6
         text = screen_text(app)
@@ -58,16 +61,16 @@ async def test_insights_read_when_shown_with_the_known_figures(known_desk):
         assert _tabs(app) == "insights"
 
 
-async def test_a_manager_cycles_three_tabs_and_the_palette_names_them(known_desk):
+async def test_a_manager_cycles_four_tabs_and_the_palette_names_them(known_desk):
     app = app_for(known_desk(MANAGER))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         seen = []
-        for _ in range(3):
+        for _ in range(4):
             await pilot.press("t")
             await settle(pilot)
             seen.append(_tabs(app))
-        assert seen == ["insights", "configuration", "certificates"]
+        assert seen == ["renewals", "insights", "configuration", "certificates"]
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"Insights tab")
@@ -84,7 +87,7 @@ def test_the_insights_tab_snapshot(snap_compare, known_desk, monkeypatch, size):
 
     async def show(pilot) -> None:
         await settle(pilot)
-        await pilot.press("t")
+        await pilot.press("t", "t")
         await settle(pilot)
 
     assert snap_compare(app_for(known_desk("sam")), terminal_size=size, run_before=show)

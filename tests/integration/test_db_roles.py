@@ -259,3 +259,17 @@ def test_users_add_set_role_and_disable_move_the_login_role(team, login_role):
     assert f"the database role {person} is unchanged" in out
     assert f"REVOKE certdesk_manager FROM {person}; GRANT certdesk_viewer TO {person}" in out
     assert groups() == {"certdesk_manager"}
+
+
+def test_a_processor_login_enters_an_internal_request_and_teaches_a_holder(team, login_role):
+    from certdesk_tui.intake import Holder
+    from certdesk_tui.service.internal import InternalRequest
+
+    processor = _url(team["url"], login_role("processor", "certdesk_processor"))
+    db = Database(processor)
+    sam = Desk(db, resolve_actor(db, "sam"))
+    made = sam.new_request(InternalRequest("C100", "COI", Holder(**factories.HOLDER)))
+    assert made.channel == "internal" and made.status == "in_progress"
+    sam.automate(made.id)
+    assert [h.name for h in sam.holders("C100")] == [factories.HOLDER["name"]]
+    db.dispose()

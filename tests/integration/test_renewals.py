@@ -87,3 +87,4 @@ def test_renewals_lists_every_current_certificate_on_a_renewed_term(renewing):
     assert out.rstrip().endswith("3 certificate(s) due for renewal")
     assert cli.refused("renewals", "--customer", "NOPE") == (
         "certdesk: there is no customer 'NOPE'")
+

@@ -1,0 +1,56 @@
+"""The Renewals tab through Pilot: the due list, R renews the selected one, A all (asked)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import TabbedContent
+
+from certdesk_tui.clock import utcnow
+from certdesk_tui.widgets.renewals_pane import RenewalsPane
+from tests import factories
+from tests.tui import app_for, screen_text, settle
+
+pytestmark = pytest.mark.usefixtures("db")
+
+TODAY = utcnow().date()
+START, END = TODAY - timedelta(days=300), TODAY + timedelta(days=30)
+
+
+def _customer(code: str, brand: str, expires) -> dict:
+    return factories.customer(code, brand, name=f"Renewing {code} LLC", policies=[
+        dict(factories.POLICY, number=f"WC-{code}", effective=START.isoformat(),
+             expires=expires.isoformat())])
+
+
+@pytest.fixture
+def due(manager) -> list[int]:
+    """Two Compeo certificates whose policies were then extended by a year."""
+    codes = ("C710", "C720")
+    assert manager.import_customers(factories.jsonl(
+        *(_customer(c, "compeo", END) for c in codes))).ok
+    report = manager.import_submissions(factories.jsonl(*(
+        factories.submission(f"RA-{c}", c, submitted_at=f"{TODAY}T08:00:00+00:00")
+        for c in codes)))
+    assert report.ok, report.refused
+    assert manager.import_customers(factories.jsonl(
+        *(_customer(c, "compeo", END + timedelta(days=365)) for c in codes))).ok
+    return [o.request_id for o in report.accepted]
+
+
+async def _renewals_tab(pilot) -> RenewalsPane:
+    await settle(pilot)
+    pilot.app.dashboard.action_show_tab("renewals")
+    await settle(pilot)
+    assert pilot.app.dashboard.query_one(TabbedContent).active == "renewals"
+    return pilot.app.dashboard.query_one(RenewalsPane)
+
+
+async def test_the_renewals_tab_lists_them_when_shown(specialist, due):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _renewals_tab(pilot)
+        assert [d.request_id for d in pane.due] == due
+        text = screen_text(app)
+        assert "C710" in text and "now" in text
