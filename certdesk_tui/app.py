@@ -25,6 +25,8 @@ class CertdeskApp(App[None]):
     TITLE = "certdesk"
     COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS = bindings_for(Owner.APP)
+    NOTIFICATION_TIMEOUT = 3
+    """Seconds an information stays up (warnings and refusals set their own)."""
 
     def __init__(self, desk: Desk, settings: Settings | None = None) -> None:
         super().__init__()

@@ -45,7 +45,8 @@ class ReasonsPane(Vertical):
             id="reasons-help",
         )
         table: DataTable[object] = DataTable(cursor_type="row", id="reasons-table")
-        table.add_columns("ID", "Reason", "Used", "State")
+        # The state before the text: a retired reason reads as such at 80 columns.
+        table.add_columns("ID", "State", "Used", "Reason")
         yield table
 
     def on_mount(self) -> None:
@@ -80,9 +81,9 @@ class ReasonsPane(Vertical):
         current = table.cursor_row
         table.clear()
         for r in self.reasons:
-            table.add_row(str(r.id), literal_line(r.text), str(r.used),
-                          "active" if r.active else Text("retired", style="italic"),
-                          key=str(r.id))
+            table.add_row(str(r.id),
+                          "active" if r.active else Text("retired", style="bold italic"),
+                          str(r.used), literal_line(r.text), key=str(r.id))
         if select_id is not None:
             current = next((i for i, r in enumerate(self.reasons) if r.id == select_id), current)
         if self.reasons:

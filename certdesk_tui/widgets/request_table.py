@@ -14,21 +14,58 @@ from textual.widgets import DataTable
 
 from certdesk_tui.actions import Owner, bindings_for
 from certdesk_tui.clock import utcnow
-from certdesk_tui.domain import Channel, Status
+from certdesk_tui.domain import BRAND_LABELS, Brand, Channel, Status
 from certdesk_tui.domain.views import QueuePage, RequestRow
 from certdesk_tui.text import literal_line
 
 BRAND_SHORT = {"compeo": "Comp", "peopaygo": "PPG", "cornerstone": "CS"}
-STATUS_SHORT = {
-    Status.NEW: "New", Status.IN_PROGRESS: "In prog", Status.COMPLETED: "Done",
-    Status.REJECTED: "Reject",
-}
-# (key, header, fixed width or None for the columns that share what is left)
-COLUMNS = (
-    ("id", "ID", 6), ("age", "Age", 4), ("customer", "Customer", None), ("brand", "Brand", 5),
-    ("type", "Type", 4), ("channel", "Ch", 2), ("holder", "Holder", None),
-    ("status", "Status", 7), ("assignee", "Who", 6), ("flags", "Flags", 5),
-)
+"""The brands in a table narrower than ``FULL_BRANDS`` columns (the help explains them)."""
+FULL_BRANDS = 120
+"""From this width the brands and channels are spelled out."""
+NAME_CAP = 40
+"""Customer and holder widths past which the room goes to the manual reasons."""
+REASONS_MIN = 24
+"""The manual reasons column is shown when at least this much room is left for it."""
+GUTTER = 1
+"""One blank column before each cell (the table has no cell padding of its own)."""
+
+
+def column_layout(width: int, id_digits: int = 4) -> list[tuple[str, str, int]]:
+    """The table's columns for a terminal ``width``: (key, header, width without gutter).
+
+    Status reads in full ("In Progress") and Who stays legible at 80 columns; the flexible
+    room goes to Customer and Holder alike, up to ``NAME_CAP`` each, then to a column of
+    the manual reasons. Brand and channel are spelled out from ``FULL_BRANDS`` columns.
+    """
+    full = width >= FULL_BRANDS
+    fixed: list[tuple[str, str, int | None]] = [
+        ("id", "ID", max(2, id_digits + 1)),  # + the mark
+        ("age", "Age", 4),
+        ("customer", "Customer", None),
+        ("brand", "Brand", 11 if full else 5),
+        ("type", "Type", 4),
+    ]
+    fixed.append(("channel", "Channel", 8) if full else ("channel", "Ch", 2))
+    fixed += [("holder", "Holder", None), ("status", "Status", 11),
+              ("assignee", "Who", 12 if full else 8), ("flags", "Flags", 5)]
+    used = 1 + sum((w or 0) + GUTTER for _, _, w in fixed)  # 1: the scrollbar
+    flexible = max(16, width - used)
+    reasons = flexible - 2 * NAME_CAP - GUTTER
+    if reasons >= REASONS_MIN:
+        customer = holder = NAME_CAP
+        fixed.append(("reasons", "Manual reasons", reasons))
+    else:
+        holder = flexible // 2
+        customer = flexible - holder
+    sizes = {"customer": customer, "holder": holder}
+    return [(key, label, w if w is not None else sizes[key]) for key, label, w in fixed]
+
+
+def cell(value: str | Text) -> Text:
+    """A cell's text after its gutter, on one line, cut with an ellipsis."""
+    text = Text(" " * GUTTER, no_wrap=True, overflow="ellipsis", end="")
+    text.append_text(value if isinstance(value, Text) else Text(value))
+    return text
 MARK = "✓"
 """Before a marked request's id (reversed too): a mark reads without colour."""
 FLAG_LEGEND = "Flags: M manual · N notes/instructions · D discrepancy · P possible duplicate"
@@ -73,31 +110,44 @@ class RequestTable(DataTable[object]):
             self.at_end = at_end
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=1)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
         self.page: QueuePage | None = None
         self.page_size = 100
         self.overdue = timedelta(hours=24)
         self.marked: dict[int, int] = {}
         """The marked requests (id: the version the user saw), kept across pages."""
 
+        self.layout_keys: list[str] = []
+        self._laid_out: tuple[int, int] | None = None
+
     def on_mount(self) -> None:
         self._add_columns(self.size.width or 80)
 
-    def _add_columns(self, width: int) -> None:
-        # Each cell is padded by one space either side; one column for the scrollbar.
-        fixed = sum(w for _, _, w in COLUMNS if w) + 2 * len(COLUMNS) + 1
-        flexible = max(14, width - fixed)
-        customer = max(8, flexible * 3 // 5)
-        holder = max(6, flexible - customer)
-        for key, label, w in COLUMNS:
-            self.add_column(label, key=key, width=w or (customer if key == "customer" else holder))
+    def _id_digits(self, page: QueuePage | None) -> int:
+        return max((len(str(r.id)) for r in page.rows), default=1) if page else 1
+
+    def _add_columns(self, width: int, page: QueuePage | None = None) -> None:
+        digits = self._id_digits(page)
+        self._laid_out = (width, digits)
+        layout = column_layout(width, digits)
+        self.layout_keys = [key for key, _, _ in layout]
+        for key, label, w in layout:
+            self.add_column(cell(label), key=key, width=w + GUTTER)
+
+    def _relayout(self, width: int, page: QueuePage | None) -> bool:
+        """Lay the columns out again if the width or the ids' length changed."""
+        if self._laid_out == (width, self._id_digits(page)):
+            return False
+        self.clear(columns=True)
+        self._add_columns(width, page)
+        return True
 
     def on_resize(self) -> None:
         if self.page is None:
             return
         current = self.cursor_row
-        self.clear(columns=True)
-        self._add_columns(self.size.width)
+        if not self._relayout(self.size.width, self.page):
+            return
         self._fill(self.page, utcnow())
         if self.row_count:
             self.move_cursor(row=min(current, self.row_count - 1))
@@ -117,7 +167,8 @@ class RequestTable(DataTable[object]):
         previous_row = self.cursor_row
         previous_scroll = self.scroll_y
         self.page = page
-        self.clear()
+        if not self._relayout(self.size.width or 80, page):
+            self.clear()
         self._fill(page, now)
         if not page.rows:
             return
@@ -169,26 +220,33 @@ class RequestTable(DataTable[object]):
             self._show_mark(row)
 
     def _show_mark(self, row: RequestRow) -> None:
-        self.update_cell(str(row.id), "id", self._id_cell(row, self._overdue(row, utcnow())))
+        self.update_cell(str(row.id), "id",
+                         cell(self._id_cell(row, self._overdue(row, utcnow()))))
+
+    def _cells(self, row: RequestRow, now: datetime) -> dict[str, Text]:
+        overdue = self._overdue(row, now)
+        full = self._laid_out is not None and self._laid_out[0] >= FULL_BRANDS
+        brand = Brand(row.brand)
+        return {
+            "id": self._id_cell(row, overdue),
+            "age": Text(("!" if overdue else "") + age_text(row.submitted_at, now),
+                        style="bold reverse" if overdue else ""),
+            "customer": literal_line(row.customer_name),
+            "brand": Text(BRAND_LABELS[brand] if full else BRAND_SHORT[brand.value]),
+            "type": Text(row.type),
+            "channel": Text(Channel(row.channel).value if full
+                            else Channel(row.channel).letter),
+            "holder": literal_line(row.holder_name),
+            "status": Text(Status(row.status).label),
+            "assignee": literal_line(row.assignee_login or ""),
+            "flags": Text(flags_text(row)),
+            "reasons": literal_line("; ".join(row.manual_reasons)),
+        }
 
     def _fill(self, page: QueuePage, now: datetime) -> None:
         for row in page.rows:
-            overdue = self._overdue(row, now)
-            age = Text(("!" if overdue else "") + age_text(row.submitted_at, now),
-                       style="bold reverse" if overdue else "")
-            self.add_row(
-                self._id_cell(row, overdue),
-                age,
-                literal_line(row.customer_name),
-                BRAND_SHORT.get(row.brand, row.brand),
-                row.type,
-                Channel(row.channel).letter,
-                literal_line(row.holder_name),
-                STATUS_SHORT.get(Status(row.status), row.status),
-                literal_line(row.assignee_login or ""),
-                flags_text(row),
-                key=str(row.id),
-            )
+            cells = self._cells(row, now)
+            self.add_row(*(cell(cells[key]) for key in self.layout_keys), key=str(row.id))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

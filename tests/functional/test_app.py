@@ -95,7 +95,7 @@ async def test_start_claims_the_selected_request(specialist, queue):
         await settle(pilot)
         row = specialist.row(queue[0])
         assert (row.status, row.assignee_login) == (Status.IN_PROGRESS, "sam")
-        assert "In prog" in screen_text(app)
+        assert "In Progress" in screen_text(app)
 
 
 async def test_claiming_a_request_someone_else_holds_says_who(desk_for, queue):
