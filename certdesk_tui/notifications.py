@@ -32,6 +32,14 @@ def _html(paragraphs: list[str]) -> str:
     return f'<html><body style="font-family: sans-serif">{body}</body></html>'
 
 
+REQUEST_TYPE_WORDS = {
+    "COI": "certificate of insurance",
+    "POI": "proof of insurance",
+    "WOS": "waiver of subrogation endorsement",
+}
+"""Each request type as the customer's emails name it."""
+
+
 def _signature(brand: Brand) -> str:
     return f"The {BRAND_NAMES[brand]} certificates team"
 
@@ -51,9 +59,7 @@ def completed_emails(
     """One message to the customer and, when chosen and known, one to the holder."""
     customer = folded_line(customer_name)
     holder = folded_line(holder_name) or "the certificate holder"
-    what = (
-        "waiver of subrogation endorsement" if request_type == "WOS" else "certificate of insurance"
-    )
+    what = REQUEST_TYPE_WORDS.get(request_type, "certificate of insurance")
     subject = folded_line(f"Your {what} for {holder} is ready (request #{request_id})", 250)
     drafts: list[EmailDraft] = []
     if customer_email:

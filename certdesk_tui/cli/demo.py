@@ -12,6 +12,14 @@ from certdesk_tui.service import Desk
 from certdesk_tui.storage.engine import Database
 
 
+def reach_it(c: Context) -> str:
+    """How the other commands reach the demo database."""
+    if c.db_url:
+        return "the other commands reach it with the same --db URL (or CERTDESK_DATABASE_URL)"
+    return ("the other commands reach it with --demo, e.g. certdesk --demo list, "
+            "certdesk --demo show 3 (without it they use the configured database)")
+
+
 @click.command()
 @click.option("--requests", "count", default=2_000, show_default=True,
               type=click.IntRange(0, 2_000_000), help="How many requests to create.")
@@ -39,5 +47,7 @@ def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
     desk = Desk(db, resolve_actor(db, login, c.as_user), c.settings)
     if no_tui:
         click.echo(f"demo database {db.display_url}: {desk.pending_count()} pending requests")
+        click.echo(reach_it(c))
         return
     open_interface(c, desk)
+    click.echo(reach_it(c))

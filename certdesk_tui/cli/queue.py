@@ -44,8 +44,7 @@ def list_(c: Context, statuses: tuple[str, ...], type_: str | None, brand: str |
         echo_json([row.to_json() for row in page.rows])
         return
     for r in page.rows:
-        flags = ("M" if r.manual else "-") + ("D" if r.discrepancy else "-") + \
-                ("N" if r.has_notes else "-") + ("2" if r.possible_duplicate else "-")
+        flags = r.flags  # the desk's letters: M manual, N notes, D discrepancy, P duplicate
         click.echo(f"{r.id:>7}  {r.submitted_at:%Y-%m-%d %H:%M}  {r.status:<11} {r.type:<3} "
                    f"{r.brand:<11} {r.channel:<6} {flags}  {escaped(r.customer_code):<10} "
                    f"{escaped(r.customer_name)[:30]:<30}  {escaped(r.assignee_login)}")

@@ -55,20 +55,42 @@ class CommandGroup(click.Group):
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", metavar="URL", envvar="CERTDESK_DATABASE_URL",
               help="Database URL (sqlite:///PATH or postgresql+psycopg://...).")
+@click.option("--demo", "use_demo", is_flag=True,
+              help="Use the demo database that `certdesk demo` built (instead of --db).")
 @click.option("--as", "as_user", metavar="USER", help="Act as USER (managers only).")
 @click.option("--config", "config_path", metavar="FILE",
               help="The TOML configuration file (instead of CERTDESK_CONFIG or the default).")
 @click.version_option(package_name="certdesk")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, as_user: str | None,
+def cli(ctx: click.Context, db_url: str | None, use_demo: bool, as_user: str | None,
         config_path: str | None) -> None:
     """certdesk: work the certificate request queue from the terminal.
 
-    With no command, opens the desk on the configured database.
+    With no command, opens the desk on the configured database (--demo: on the demo's).
     """
+    if use_demo:
+        db_url = demo_url(ctx, db_url)
     ctx.obj = Context(db_url, as_user, config_path)
     if ctx.invoked_subcommand is None:
         open_interface(ctx.obj)
+
+
+def demo_url(ctx: click.Context, db_url: str | None) -> str:
+    """The demo database's URL for ``--demo`` (it must have been built)."""
+    from click.core import ParameterSource
+
+    from certdesk_tui import locations
+    from certdesk_tui.cli.refusals import Refused
+
+    if db_url and ctx.get_parameter_source("db_url") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("give --db URL or --demo, not both")
+    if ctx.invoked_subcommand == "demo":
+        raise click.UsageError("certdesk demo builds and opens the demo database itself: "
+                               "drop --demo")
+    path = locations.demo_database_path()
+    if not path.is_file():
+        raise Refused(f"there is no demo database yet ({path}): run certdesk demo first")
+    return locations.sqlite_url(path)
 
 
 def main() -> None:

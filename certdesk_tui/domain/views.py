@@ -55,6 +55,17 @@ class RequestRow:
     """The type as submitted (a request relabelled at the desk differs from ``type``)."""
     claimed_at: datetime | None = None
 
+    @property
+    def flags(self) -> str:
+        """The queue's flags, the same letters in the desk and ``certdesk list``: M on the
+        manual list, N notes or instructions, D discrepancy, P possible duplicate."""
+        return "".join((
+            "M" if self.manual else "-",
+            "N" if self.has_notes else "-",
+            "D" if self.discrepancy else "-",
+            "P" if self.possible_duplicate else "-",
+        ))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -20,10 +20,10 @@ class Brand(StrEnum):
         return self is not Brand.CORNERSTONE
 
 
-BRAND_LABELS = {Brand.COMPEO: "Compeo", Brand.PEOPAYGO: "PeoPayGo", Brand.CORNERSTONE: "CS"}
-# As customers know them (emails); BRAND_LABELS is the desk's short form.
 BRAND_NAMES = {Brand.COMPEO: "Compeo", Brand.PEOPAYGO: "PeoPayGo",
                Brand.CORNERSTONE: "Cornerstone"}
+"""The brands in the seed's words, everywhere (the desk, the commands, the emails)."""
+BRAND_LABELS = BRAND_NAMES
 
 
 class CustomerStatus(StrEnum):

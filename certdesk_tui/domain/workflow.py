@@ -56,7 +56,7 @@ def why_not_automate(req: RequestState, login: str) -> str | None:
         return reason
     if not Brand(req.brand).automation_supported:
         return (
-            f"automation does not work for Cornerstone (CS) customers: upload the "
+            f"automation does not work for Cornerstone customers: upload the "
             f"carrier's certificate for request #{req.id} instead"
         )
     return None

@@ -164,8 +164,8 @@ class RelabelFlow(Flow[None, "bool | str", RequestRow]):
     key = "w"
     label = "Relabel as WOS"
     footer = "WOS"
-    help = ("Relabel as WOS (a paid item: asks first); on a request relabelled as WOS, "
-            "relabel it back with a reason")
+    help = ("Relabel as a waiver of subrogation (WOS), a paid item: asks first; on a "
+            "request relabelled as WOS, relabel it back with a reason")
 
     def __init__(self, desk: Desk, row: RequestRow) -> None:
         super().__init__(desk, row)

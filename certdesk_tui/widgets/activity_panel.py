@@ -99,10 +99,11 @@ class ActivityPanel(VerticalScroll, can_focus=True):
         yield Static(Text("Select a request to see its notes and activities.", style="italic"),
                      id="panel-body")
 
-    def show(self, detail: RequestDetail | None) -> None:
+    def show(self, detail: RequestDetail | None, empty: str = "No request selected.") -> None:
+        """The request's notes and activities; with none, ``empty`` (what to do next)."""
         body = self.query_one("#panel-body", Static)
         if detail is None:
-            body.update(Text("No request selected.", style="italic"))
+            body.update(Text(empty, style="italic"))
         else:
             body.update(panel_text(detail))
         self.scroll_home(animate=False)

@@ -160,6 +160,19 @@ class QueueTab(TabPane):
     def _page_requested(self, event: RequestTable.PageRequested) -> None:
         self.load_page(event.offset, event.at_end)
 
+    def empty_hint(self) -> str:
+        """What the panel says when the table is empty: how to fill it, or widen it."""
+        page = self.table.page
+        if page is None or page.total:
+            return "No request selected."
+        if self.flt == QueueFilter():
+            return ("The queue is empty: no New or In Progress request. Take in submissions "
+                    "with certdesk import FILE (customers first: certdesk customers import "
+                    "FILE), or try the desk on demo data with certdesk demo. "
+                    "f shows Completed and Rejected requests too.")
+        return ("No request matches this search and these filters: c clears them "
+                "(New + In Progress, oldest first), f changes the filters.")
+
     # -- the selected request's detail -------------------------------------------
 
     def _load_detail(self) -> None:
@@ -167,7 +180,7 @@ class QueueTab(TabPane):
         if row is None:
             self.detail = None
             self._detail_key = None
-            self.query_one(ActivityPanel).show(None)
+            self.query_one(ActivityPanel).show(None, self.empty_hint())
             self.screen.refresh_bindings()
             return
         # A new page and the row highlight both ask; the same request at the same version

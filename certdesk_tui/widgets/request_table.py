@@ -81,12 +81,7 @@ def age_text(submitted_at: datetime, now: datetime) -> str:
 
 
 def flags_text(row: RequestRow) -> str:
-    return "".join((
-        "M" if row.manual else "-",
-        "N" if row.has_notes else "-",
-        "D" if row.discrepancy else "-",
-        "P" if row.possible_duplicate else "-",
-    ))
+    return row.flags
 
 
 class RequestTable(DataTable[object]):

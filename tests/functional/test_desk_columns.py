@@ -73,7 +73,7 @@ async def test_the_configuration_tab_shows_a_retired_reason_at_80_columns(manage
     app = app_for(manager)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("2")
+        await pilot.press("T")  # the previous tab: Configuration, the last
         await settle(pilot)
         line = next(x for x in screen_text(app).splitlines()
                     if x.strip().startswith(str(retired.id)) and "A reason" in x)
@@ -140,3 +140,20 @@ def test_greyed_footer_keys_without_colour(snap_compare, frozen_desk, no_color):
 
     assert snap_compare(app_for(frozen_desk("sam")), terminal_size=(80, 24),
                         run_before=to_cornerstone)
+
+
+# -- an empty queue says what to do ------------------------------------------------------
+
+@pytest.mark.usefixtures("db")
+async def test_an_empty_queue_says_how_to_import_or_open_the_demo(desk_for, submit):
+    app = app_for(desk_for("sam"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = " ".join(screen_text(app).split())
+        assert "The queue is empty" in text
+        assert "certdesk import FILE" in text and "certdesk demo" in text
+        submit("E-1", instructions="call")
+        await pilot.press("r", "slash", *"zzz", "enter")
+        await settle(pilot)
+        text = " ".join(screen_text(app).split())
+        assert "No request matches" in text and "c clears them" in text

@@ -71,7 +71,7 @@ async def test_automation_shows_the_refusal_and_issues_only_with_a_reason(specia
         await settle(pilot)
         assert isinstance(app.screen, AutomationFormScreen)
         assert any("written reason" in n for n in notifications(app))
-        assert specialist.row(automated).status == Status.NEW
+        assert specialist.row(automated).status == Status.IN_PROGRESS  # claimed, not issued
         reason.value = REASON
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -114,7 +114,7 @@ async def test_cancelling_the_override_issues_nothing(specialist, lapsed):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is dashboard(app)
-        assert specialist.row(automated).status == Status.NEW
+        assert specialist.row(automated).status == Status.IN_PROGRESS  # claimed, not issued
         assert override_details(specialist, automated) == []
 
 
@@ -140,7 +140,7 @@ async def test_edited_dates_that_are_refused_reopen_the_form_with_the_reason_fie
         assert reopened.query_one("#override").display
         assert reopened.query_one("#field-expires", Input).value == "2026-06-30"
         assert "expired on 2026-06-30" in screen_text(app)
-        assert specialist.row(manual_request).status == Status.NEW
+        assert specialist.row(manual_request).status == Status.IN_PROGRESS  # claimed, not issued
 
 
 async def test_upload_shows_the_refusal_and_issues_only_with_a_reason(
