@@ -15,14 +15,26 @@ a fresh process so memory figures do not mix:
 
 The same figures are taken for the naive approach: every pending request put
 in a stock Textual DataTable, and the whole table rebuilt on each keystroke.
+First paint has two more references measured in the same run: a bare Textual
+app (one line of text: what Textual itself costs) and visidata opening the
+pending queue exported to a CSV file (``pip install visidata``; skipped when it
+is not installed). Each first paint is the median of ``--rounds`` starts.
+
+At a million requests (``--requests 1000000``) the naive table would hold
+700,000 rows: ``--skip-naive`` leaves it out.
+
+The desk runs as the operating-system user (as ``certdesk`` does); a database
+built by someone else gets that user added as a manager.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -32,6 +44,31 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DEFAULT_DB = Path(os.environ.get("CERTDESK_BENCH_DIR", "/tmp/certdesk-bench")) / "demo.sqlite3"
 SEARCH = "brig"  # typed one key at a time
+
+
+def login() -> str:
+    from certdesk_tui.service.identity import os_login
+
+    return os_login()
+
+
+def ensure_user(db_path: Path) -> None:
+    """The operating-system user may open the desk (a database built by another login)."""
+    from certdesk_tui.service import Desk
+    from certdesk_tui.service.identity import resolve_actor
+    from certdesk_tui.storage.engine import Database
+
+    db = Database(f"sqlite:///{db_path}")
+    with db.reading() as s:
+        from sqlalchemy import select
+
+        from certdesk_tui.storage.models import User
+
+        known = s.scalar(select(User.login).where(User.login == login()))
+        manager = s.scalar(select(User.login).where(User.role == "manager").limit(1))
+    if known is None and manager is not None:
+        Desk(db, resolve_actor(db, manager)).add_user(login(), "manager")
+    db.dispose()
 
 
 def build(db_path: Path, requests: int, rebuild: bool) -> None:
@@ -44,7 +81,7 @@ def build(db_path: Path, requests: int, rebuild: bool) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
-    print(build_demo(Database(f"sqlite:///{db_path}"), login="bench", requests=requests, seed=1))
+    print(build_demo(Database(f"sqlite:///{db_path}"), login=login(), requests=requests, seed=1))
     print(f"(built in {time.perf_counter() - started:.1f} s)")
 
 
@@ -99,7 +136,7 @@ def run_naive(db_path: str) -> None:
     from certdesk_tui.config import Settings
     from certdesk_tui.service.identity import open_desk
 
-    desk = open_desk(Settings(), f"sqlite:///{db_path}", login="bench")
+    desk = open_desk(Settings(), f"sqlite:///{db_path}", login=login())
     naive_app(desk).run()
 
 
@@ -136,7 +173,8 @@ def measure(mode: str, db_path: Path, started: float) -> dict:
     # As `certdesk --db ...` opens it (schema check included); background mail off so
     # that only the queue is measured.
     settings = Settings(refresh_seconds=0, mail_interval_seconds=0)
-    desk = open_desk(settings, f"sqlite:///{db_path}", login="bench")
+    desk = open_desk(settings, f"sqlite:///{db_path}", login=login())
+    desk.read_queue_early()  # as `certdesk` does before loading the interface
 
     if mode == "desk":
         from certdesk_tui.app import make_app
@@ -172,15 +210,15 @@ def measure(mode: str, db_path: Path, started: float) -> dict:
     updated: list[float] = []  # when the table last received rows
 
     if mode == "desk":
-        from certdesk_tui.screens.dashboard import DashboardScreen
+        from certdesk_tui.widgets.request_table import RequestTable
 
-        show_page = DashboardScreen._show_page
+        show_page = RequestTable.show_page
 
         def timed_show_page(self, *args, **kwargs):
             show_page(self, *args, **kwargs)
             updated.append(time.perf_counter())
 
-        DashboardScreen._show_page = timed_show_page
+        RequestTable.show_page = timed_show_page
     else:
         fill = app.fill
 
@@ -233,9 +271,51 @@ def child(mode: str, db_path: Path) -> dict:
     return data
 
 
+def run_bare() -> None:
+    """The reference: a bare Textual app showing one line."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("Bare ready")
+
+    Bare().run()
+
+
+def export_csv(db_path: Path) -> Path:
+    """The pending queue as a CSV file (what visidata opens), written once."""
+    import sqlite3
+
+    path = db_path.with_suffix(".pending.csv")
+    if path.exists() and path.stat().st_mtime >= db_path.stat().st_mtime:
+        return path
+    conn = sqlite3.connect(db_path)
+    rows = conn.execute(
+        "SELECT r.id, r.submitted_at, c.name, c.brand, r.type, r.channel, r.holder_name, "
+        "r.status FROM certificate_requests r JOIN customers c ON c.id = r.customer_id "
+        "WHERE r.in_queue AND r.status IN ('new', 'in_progress') ORDER BY r.submitted_at, r.id")
+    with path.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["id", "submitted", "customer", "brand", "type", "channel", "holder",
+                      "status"])
+        out.writerows(rows)
+    conn.close()
+    return path
+
+
 def terminal_first_paint(mode: str, db_path: Path, pending: int) -> float:
-    env = (f"LOGNAME=bench NO_COLOR=1 CERTDESK_MAIL_INTERVAL_SECONDS=0 "
-           f"CERTDESK_DATA_DIR={db_path.parent / 'data'} CERTDESK_CONFIG=/nonexistent.toml")
+    config = db_path.parent / "empty.toml"
+    config.touch()
+    env = (f"NO_COLOR=1 CERTDESK_MAIL_INTERVAL_SECONDS=0 "
+           f"CERTDESK_DATA_DIR={db_path.parent / 'data'} CERTDESK_CONFIG={config}")
+    if mode == "bare":
+        command = (f"{sys.executable} -c 'import sys; sys.path.insert(0, "
+                   f"{json.dumps(str(HERE))}); import tui_speed; tui_speed.run_bare()'")
+        return first_paint_in_terminal(command, "Bare ready")
+    if mode == "visidata":
+        vd = shutil.which("vd") or str(Path(sys.executable).with_name("vd"))
+        return first_paint_in_terminal(f"{vd} -N {export_csv(db_path)}", f"{pending} rows")
     if mode == "desk":
         command = f"{env} {sys.executable} -m certdesk_tui --db sqlite:///{db_path}"
         marker = f"Certificates ({pending:,})"
@@ -253,7 +333,7 @@ def pending_requests(db_path: Path) -> int:
     from certdesk_tui.storage.engine import Database
 
     db = Database(f"sqlite:///{db_path}")
-    return Desk(db, resolve_actor(db, "bench")).pending_count()
+    return Desk(db, resolve_actor(db, login())).pending_count()
 
 
 def main() -> None:
@@ -262,8 +342,10 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--rounds", type=int, default=5, help="first paints per program")
     args = parser.parse_args()
     build(args.db, args.requests, args.rebuild)
+    ensure_user(args.db)
     pending = pending_requests(args.db)
     # What tmux and the shell add to any command: the time an `echo` takes to show.
     baseline = min(first_paint_in_terminal("echo READY''-MARK", "READY-MARK") for _ in range(3))
@@ -271,9 +353,17 @@ def main() -> None:
     results = {}
     for mode in modes:
         results[mode] = child(mode, args.db)
-        # Best of three: the first paint a person sees in an 80x24 terminal.
-        results[mode]["first_paint_s"] = min(
-            terminal_first_paint(mode, args.db, pending) for _ in range(3)) - baseline
+        # The median of several starts: the first paint a person sees in an 80x24 terminal.
+        results[mode]["first_paint_s"] = statistics.median(
+            terminal_first_paint(mode, args.db, pending) for _ in range(args.rounds)) - baseline
+    references = {"bare": "bare Textual app"}
+    vd = shutil.which("vd") or Path(sys.executable).with_name("vd")
+    if Path(vd).exists():
+        references["visidata"] = "visidata, the queue as CSV"
+    reference_paint = {
+        mode: statistics.median(terminal_first_paint(mode, args.db, pending)
+                                for _ in range(args.rounds)) - baseline
+        for mode in references}
     desk, naive = results["desk"], results.get("naive")
     print(f"\n{args.requests:,} requests ({pending:,} pending) in {args.db}")
     print(f"(terminal baseline subtracted from first paint: {baseline:.2f} s)")
@@ -291,7 +381,13 @@ def main() -> None:
             ratio = naive[key] / desk[key] if desk[key] else float("nan")
             line += f"{fmt.format(naive[key]):>18}{ratio:>8.1f}x"
         print(line)
-    print("\ntargets: first paint < 1 s, keystroke < 100 ms, memory < 250 MB")
+    print("\nfirst paint (s), median of the same run's starts:")
+    print(f"  {'certdesk':<30}{desk['first_paint_s']:>8.2f}")
+    for mode, label in references.items():
+        print(f"  {label:<30}{reference_paint[mode]:>8.2f}")
+    print("\ntargets: 100,000 requests: first paint <= 0.5 s and below visidata's;"
+          "\n         1,000,000 requests: first paint <= 0.8 s, keystroke <= 50 ms, "
+          "memory < 150 MB")
 
 
 if __name__ == "__main__":
