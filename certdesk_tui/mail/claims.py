@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from certdesk_tui.clock import utcnow
@@ -68,28 +68,36 @@ def claim(db: Database, token: str, now: datetime, limit: int) -> list[int]:
         return claimed
 
 
-_SNAPSHOT_COLUMNS = (E.id, E.request_id, E.kind, E.recipient_role, E.to_addr, E.to_name,
-                     E.subject, E.body_text, E.body_html, E.certificate_id,
-                     E.attachment_name, E.message_id, E.created_at, E.attempts)
+# The statements of each message, built once: Core on the tables, their parameters bound
+# per message (no ORM unit of work, no statement to build and look up each time).
+_T = E.__table__
+_SNAPSHOT = select(*(_T.c[name] for name in (
+    "id", "request_id", "kind", "recipient_role", "to_addr", "to_name", "subject", "body_text",
+    "body_html", "certificate_id", "attachment_name", "message_id", "created_at", "attempts",
+))).where(_T.c.id == bindparam("email_id"))
+_STILL_MINE = (_T.c.id == bindparam("email_id"), _T.c.state == EmailState.SENDING.value,
+               _T.c.claimed_by == bindparam("token"))
+_REFRESH = update(_T).where(*_STILL_MINE).values(claimed_at=bindparam("now"))
+_MARK_SENT = update(_T).where(*_STILL_MINE).values(
+    attempts=_T.c.attempts + 1, state=EmailState.SENT.value, sent_at=bindparam("now"),
+    last_error="", message_id=bindparam("sent_id"))
+_PDF = select(Certificate.__table__.c.pdf).where(
+    Certificate.__table__.c.id == bindparam("certificate_id"))
+_LOG = insert(Activity.__table__)
 
 
 def load_if_still_mine(db: Database, email_id: int, token: str,
                        now: datetime) -> tuple[QueuedEmail | None, bytes | None]:
     """Refresh our claim and load the row; None when the claim is no longer ours."""
     with db.writing() as s:
-        result = s.execute(
-            update(E).where(E.id == email_id, E.state == EmailState.SENDING, E.claimed_by == token)
-            .values(claimed_at=now).execution_options(synchronize_session=False)
-        )
+        conn = s.connection()
+        result = conn.execute(_REFRESH, {"email_id": email_id, "token": token, "now": now})
         if result.rowcount != 1:
             return None, None
-        # Core reads of the columns a message needs: no ORM object to build and track.
-        values = s.execute(select(*_SNAPSHOT_COLUMNS).where(E.id == email_id)).one()
-        snapshot = QueuedEmail(*values)
+        snapshot = QueuedEmail(*conn.execute(_SNAPSHOT, {"email_id": email_id}).one())
         pdf = None
         if snapshot.certificate_id is not None:
-            pdf = s.scalar(select(Certificate.pdf)
-                           .where(Certificate.id == snapshot.certificate_id))
+            pdf = conn.execute(_PDF, {"certificate_id": snapshot.certificate_id}).scalar()
         return snapshot, pdf
 
 
@@ -121,19 +129,16 @@ def record_sent(db: Database, row: QueuedEmail, token: str, now: datetime, where
     attempt counted is the loaded one plus one."""
     def action() -> bool:
         with db.writing() as s:
-            result = s.execute(
-                update(E).where(E.id == row.id, E.state == EmailState.SENDING,
-                                E.claimed_by == token)
-                .values(attempts=E.attempts + 1, state=EmailState.SENT, sent_at=now,
-                        last_error="", message_id=message_id)  # its domain follows the sender
-                .execution_options(synchronize_session=False)
-            )
+            conn = s.connection()
+            # The Message-ID as sent: its domain follows the sender.
+            result = conn.execute(_MARK_SENT, {"email_id": row.id, "token": token, "now": now,
+                                               "sent_id": message_id})
             if result.rowcount != 1:
                 return False
-            s.execute(insert(Activity).values(
-                request_id=row.request_id, at=now, actor=MAIL_ACTOR,
-                action=ActivityKind.EMAIL_SENT,
-                detail=f"{what(row)} {where} (attempt {row.attempts + 1})"[:4000]))
+            conn.execute(_LOG, {
+                "request_id": row.request_id, "at": now, "actor": MAIL_ACTOR,
+                "action": ActivityKind.EMAIL_SENT,
+                "detail": f"{what(row)} {where} (attempt {row.attempts + 1})"[:4000]})
             bump_change_marker(s, now)
             return True
 
