@@ -342,6 +342,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--skip-visidata", action="store_true")
     parser.add_argument("--rounds", type=int, default=5, help="first paints per program")
     args = parser.parse_args()
     build(args.db, args.requests, args.rebuild)
@@ -358,7 +359,7 @@ def main() -> None:
             terminal_first_paint(mode, args.db, pending) for _ in range(args.rounds)) - baseline
     references = {"bare": "bare Textual app"}
     vd = shutil.which("vd") or Path(sys.executable).with_name("vd")
-    if Path(vd).exists():
+    if Path(vd).exists() and not args.skip_visidata:
         references["visidata"] = "visidata, the queue as CSV"
     reference_paint = {
         mode: statistics.median(terminal_first_paint(mode, args.db, pending)
