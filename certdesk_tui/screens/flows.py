@@ -210,10 +210,11 @@ class RelabelFlow(Flow[None, "bool | str", RequestRow]):
 
 
 def completed(done: Completion) -> Notice:
-    to = ", ".join(done.emailed) if done.emailed else "nobody (no valid address)"
+    # Short: the addresses were read in the confirmation; the panel lists the emails.
+    sent = (f"{len(done.emailed)} email(s) queued" if done.emailed
+            else "no email (no valid address)")
     return Notice(f"Request #{done.request_id} completed with certificate "
-                  f"{done.certificate_number}; emails queued to {to}.", title="Completed",
-                  timeout=8)
+                  f"{done.certificate_number}; {sent}.", title="Completed", timeout=5)
 
 
 class _CompletingFlow(Flow[Prepared, Answer, "Completion | PolicyNotInForce"]):
