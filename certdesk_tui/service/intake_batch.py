@@ -49,7 +49,7 @@ from certdesk_tui.storage.models import CertificateRequest
 # once it has held the lock this long, whichever comes first, so that a claim or a
 # note of someone at the desk waits for a short write only.
 BATCH_LINES = 100
-BATCH_SECONDS = 0.03
+BATCH_SECONDS = 0.05
 
 Parsed = intake.Submission | intake.PaymentUpdate
 
@@ -86,6 +86,11 @@ def _policy_in_force(customer: CustomerFacts, day: date) -> Row[Any] | None:
                key=lambda p: p.expires, default=None)
 
 
+def _holder_key(sub: intake.Submission) -> str:
+    """The key of the holder as stored (over-long holder text is stored cut)."""
+    return intake.fit_holder(sub.holder, HOLDER_LIMITS)[0].key
+
+
 class _Batch:
     def __init__(self, ds: DeskSession, s: Session, lines: list[Line]) -> None:
         self.ds, self.s = ds, s
@@ -93,12 +98,15 @@ class _Batch:
         self.received = stored.received_ids(s, (sub.external_id for sub in subs))
         self.customers = stored.customers_by_code(s, (sub.customer_code for sub in subs))
         self.holders: dict[tuple[int, str], list[tuple[int, datetime]]] = defaultdict(list)
-        wanted = {(self.customers[sub.customer_code].customer.id, sub.holder.key)
+        wanted = {(self.customers[sub.customer_code].customer.id, _holder_key(sub))
                   for sub in subs
                   if sub.holder.name and sub.customer_code in self.customers}
         for rid, customer_id, key, at in stored.requests_for_holders(s, wanted):
             self.holders[(customer_id, key)].append((rid, at))
         self.decided: list[_Decided] = []
+        # The external ids and holders of the requests decided, not yet written.
+        self.waiting_ids: set[str] = set()
+        self.waiting_holders: set[tuple[int, str]] = set()
         self.result = BatchResult()
         self.changed = False
 
@@ -111,10 +119,9 @@ class _Batch:
             return
         sub = line.parsed
         facts = self.customers.get(sub.customer_code)
-        waits_for = {d.row["external_id"] for d in self.decided}
-        holders = {(d.row["customer_id"], d.row["holder_key"]) for d in self.decided}
-        if sub.external_id in waits_for or (
-                facts is not None and (facts.customer.id, sub.holder.key) in holders):
+        if sub.external_id in self.waiting_ids or (
+                facts is not None
+                and (facts.customer.id, _holder_key(sub)) in self.waiting_holders):
             self.write()
         try:
             self._decide(line, sub, facts)
@@ -194,12 +201,16 @@ class _Batch:
                                f"assigned to {CERTIFICATES_DEPARTMENT}: " + "; ".join(reasons)))
         self.decided.append(_Decided(line, row, activities, reasons, duplicates, facts,
                                      policy))
+        self.waiting_ids.add(sub.external_id)
+        self.waiting_holders.add((customer.id, sub.holder.key))
 
     # -- writing -------------------------------------------------------------
 
     def write(self) -> None:
         """Write the requests decided so far, their activities and duplicate links."""
         decided, self.decided = self.decided, []
+        self.waiting_ids.clear()
+        self.waiting_holders.clear()
         if not decided:
             return
         ids = stored.insert_requests(self.s, [d.row for d in decided])
