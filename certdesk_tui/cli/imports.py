@@ -13,6 +13,7 @@ import click
 
 from certdesk_tui import intake
 from certdesk_tui.cli.context import Context, pass_ctx
+from certdesk_tui.cli.params import Workers
 from certdesk_tui.cli.progress import progress
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import ValidationFailed
@@ -68,6 +69,9 @@ def _counted(lines: Iterator[bytes], advance: Callable[[int], None]) -> Iterator
 
 
 def _report(report: ImportReport, noun: str) -> None:
+    for outcome in report.resumed:
+        # Requests an earlier import stopped before completing: taken up by this one.
+        click.echo(f"resumed: {escaped(' '.join(outcome.message.split()))}")
     for outcome in report.refused:
         # One line each, whatever the reason quotes.
         click.echo(f"line {outcome.line}: {escaped(' '.join(outcome.message.split()))}")
@@ -96,10 +100,13 @@ def customers_import(c: Context, source: str) -> None:
 
 @click.command("import")
 @click.argument("source", metavar="FILE|-")
+@click.option("--workers", type=Workers(), default=1, show_default=True,
+              help="Processes that draw the certificates of requests processed "
+                   "automatically (the database writes stay in this one).")
 @pass_ctx
 @refusals
-def import_(c: Context, source: str) -> None:
+def import_(c: Context, source: str, workers: int) -> None:
     """Take in portal / mobile submissions and payment updates (JSON Lines)."""
     with _lines_of(source) as lines:
-        report = c.desk.import_submissions(lines)
+        report = c.desk.import_submissions(lines, workers)
     _report(report, "lines")

@@ -51,3 +51,23 @@ class RecordId(click.ParamType):
 def choices(enum: type[Enum]) -> click.Choice:
     """The values of ``enum``, matched without regard to case."""
     return click.Choice([m.value for m in enum], case_sensitive=False)
+
+
+class Workers(click.ParamType):
+    """How many processes draw certificates: a whole number from 1 to ``MOST``; anything
+    else is refused in one line (exit 1), never a usage error."""
+
+    name = "N"
+    MOST = 64
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= self.MOST:
+            return value
+        text = str(value).strip()
+        digits = text.lstrip("0")
+        if text.isascii() and text.isdigit() and 1 <= len(digits) <= 2 \
+                and int(digits) <= self.MOST:
+            return int(digits)
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise Refused(f"--workers takes a whole number from 1 to {self.MOST}, not {shown!r}")

@@ -34,6 +34,19 @@ from certdesk_tui.service.session import DeskSession
 from certdesk_tui.service.verification import unused_code
 from certdesk_tui.storage import customers, requests
 from certdesk_tui.storage.models import Certificate, CertificateRequest, OutboxEmail, Policy
+from certdesk_tui.storage.verification import code_in_use
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A certificate already drawn from the form outside the transaction (intake's
+    automatic processing): used when it is the one this completion would draw."""
+
+    pdf: bytes
+    number: str
+    revision: int
+    issued_on: date
+    verification_code: str
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,7 @@ def complete(
     to_holder: bool | None,
     actor: str | None = None,
     overridden: str = "",
+    drawn: Drawn | None = None,
 ) -> Completion:
     """Issue the certificate (generated from ``form`` or the attached PDF), close the
     request and queue its emails. ``actor`` names who completes it when it is not the
@@ -143,13 +157,23 @@ def complete(
     now = utcnow()
     revision = requests.certificate_count(s, req.id)
     number = certificate_number(req.id)
-    code = unused_code(s)  # printed on a generated certificate; stored for every one
+    # Printed on a generated certificate; stored for every one. A certificate drawn
+    # ahead (outside the transaction) is used when it is still the one to issue.
+    if drawn is not None and (drawn.number, drawn.revision, drawn.issued_on) == (
+            number, revision, now.date()) and not code_in_use(s, drawn.verification_code):
+        code = drawn.verification_code
+    else:
+        code = unused_code(s)
     data: dict[str, Any]
     if attachment is None:
         assert form is not None
-        pdf = render_certificate(
-            form, number=number, revision=revision, issued_on=now.date(), verification_code=code,
-            contact=ds.settings.producer_contact(Brand(req.customer.brand)))
+        if drawn is not None and code == drawn.verification_code:
+            pdf = drawn.pdf
+        else:
+            pdf = render_certificate(
+                form, number=number, revision=revision, issued_on=now.date(),
+                verification_code=code,
+                contact=ds.settings.producer_contact(Brand(req.customer.brand)))
         source = CertificateSource.GENERATED
         file_name = certificate_file_name(number, revision, form.insured_name)
         data = form.to_json()

@@ -236,8 +236,9 @@ class Desk:
     def customer_choices(self) -> list[CustomerChoice]:
         return internal.customer_choices(self._session)
 
-    def import_submissions(self, lines: Iterable[str | bytes]) -> ImportReport:
-        return intake.import_submissions(self._session, lines)
+    def import_submissions(self, lines: Iterable[str | bytes],
+                           workers: int = 1) -> ImportReport:
+        return intake.import_submissions(self._session, lines, workers)
 
     def import_customers(self, lines: Iterable[str | bytes]) -> ImportReport:
         return customers.import_customers(self._session, lines)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from certdesk_tui import intake
 from certdesk_tui.domain.errors import CertdeskError, DuplicateRow
 from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.service.intake_auto import Drawer, finish, resume
 from certdesk_tui.service.intake_batch import BATCH_LINES, Line, payment_update, store_batch
 from certdesk_tui.service.intake_report import (
     ImportReport,
@@ -30,42 +31,55 @@ __all__ = ["ImportReport", "LineOutcome", "import_submissions", "line_refused",
            "numbered_lines", "payment_update", "stopped_answering"]
 
 
-def import_submissions(ds: DeskSession, lines: Iterable[str | bytes]) -> ImportReport:
+def import_submissions(ds: DeskSession, lines: Iterable[str | bytes],
+                       workers: int = 1) -> ImportReport:
     """Take in portal and mobile submissions (JSON Lines) and payment updates.
 
     Each line is parsed and checked on its own: whatever is wrong with one (its text,
     its content, or a write the database refuses) refuses that line with the reason,
     and the import goes on with the next. Lines are written in batches of up to
-    ``BATCH_LINES``, each batch one short transaction.
+    ``BATCH_LINES``, each batch one short transaction. The certificates of requests
+    processed automatically are drawn outside the transactions, by ``workers``
+    processes (1: this one), and their requests completed in short transactions after.
+    Requests an earlier import reserved and never completed are taken up first.
     """
     ds.require(Permission.IMPORT)
     report = ImportReport()
-    waiting: list[Line] = []
-    for number, line in numbered_lines(lines, report):
-        try:
-            waiting.append(Line(number, intake.parse_line(line)))
-        except Exception as exc:  # noqa: BLE001 - one line never stops an import
-            report.refused.append(LineOutcome(number, line_refused(exc)))
-        if len(waiting) >= BATCH_LINES:
-            waiting = _store(ds, waiting, report)
-            if report.stopped:
-                break
-    while waiting and not report.stopped:
-        waiting = _store(ds, waiting, report)
+    drawer = Drawer(workers)
+    try:
+        resume(ds, drawer, report)
+        waiting: list[Line] = []
+        for number, line in numbered_lines(lines, report):
+            try:
+                waiting.append(Line(number, intake.parse_line(line)))
+            except Exception as exc:  # noqa: BLE001 - one line never stops an import
+                report.refused.append(LineOutcome(number, line_refused(exc)))
+            if len(waiting) >= BATCH_LINES:
+                waiting = _store(ds, waiting, report, drawer)
+                if report.stopped:
+                    break
+        while waiting and not report.stopped:
+            waiting = _store(ds, waiting, report, drawer)
+        if not report.stopped:
+            finish(ds, drawer.rest(), report)
+    finally:
+        drawer.close()
     report.in_line_order()
     return report
 
 
-def _store(ds: DeskSession, lines: list[Line], report: ImportReport) -> list[Line]:
+def _store(ds: DeskSession, lines: list[Line], report: ImportReport,
+           drawer: Drawer) -> list[Line]:
     """Store a batch; the lines it had no time for. A batch the database refuses is
-    stored again one line a transaction, each line's refusal its own."""
+    stored again one line a transaction, each line's refusal its own. The certificates
+    of the batch's automatic requests go to the drawer; those drawn are completed."""
     try:
         with ds.writing() as s:
             result = store_batch(ds, s, lines)
     except Exception as exc:  # noqa: BLE001 - the batch changed nothing: line by line
         if len(lines) > 1:
             for line in lines:
-                _store(ds, [line], report)
+                _store(ds, [line], report, drawer)
                 if report.stopped:
                     break
             return []
@@ -73,6 +87,8 @@ def _store(ds: DeskSession, lines: list[Line], report: ImportReport) -> list[Lin
         return []
     for bucket, outcome in result.outcomes:
         report.add(bucket, outcome)
+    drawer.add(result.jobs)
+    finish(ds, drawer.ready(), report)
     return result.rest
 
 

@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row
@@ -34,8 +35,9 @@ from certdesk_tui.domain import (
     Status,
     automation,
 )
+from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import IntakeRefused
-from certdesk_tui.service import completion
+from certdesk_tui.service.intake_auto import AutoJob, new_job
 from certdesk_tui.service.intake_report import LineOutcome, line_refused
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import intake as stored
@@ -69,8 +71,8 @@ class _Decided:
     activities: list[tuple[ActivityKind, str]]
     reasons: list[str]
     duplicates: list[int]
-    customer: CustomerFacts
-    policy: Row[Any] | None
+    form: CertificateForm | None  # the certificate to draw (None: the manual list)
+    brand: Brand
 
 
 @dataclass
@@ -78,6 +80,8 @@ class BatchResult:
     outcomes: list[tuple[str, LineOutcome]] = field(default_factory=list)
     # The lines the batch had no time left for: the next batch takes them.
     rest: list[Line] = field(default_factory=list)
+    # The requests stored for automatic processing: their certificates are drawn next.
+    jobs: list[AutoJob] = field(default_factory=list)
 
 
 def _policy_in_force(customer: CustomerFacts, day: date) -> Row[Any] | None:
@@ -173,6 +177,7 @@ class _Batch:
         if duplicates:
             reasons.append("possible duplicate of " + ", ".join(f"#{d}" for d in duplicates))
         now = utcnow()
+        form = None if reasons else self._form(sub, customer, policy, reasons)
         row: dict[str, Any] = dict(
             external_id=sub.external_id, customer_id=customer.id,
             policy_id=policy.id if policy else None, type=sub.type, submitted_type=sub.type,
@@ -186,7 +191,7 @@ class _Batch:
             manual_reasons=reasons, discrepancy=bool(found),
             department=CERTIFICATES_DEPARTMENT if reasons else None,
             submitted_at=sub.submitted_at, received_at=now, updated_at=now,
-            updated_by=SYSTEM, has_notes=False,
+            updated_by=SYSTEM, has_notes=False, auto_started_at=now if form else None,
         )
         check_values_fit(CertificateRequest, row)
         activities = [(ActivityKind.SUBMITTED,
@@ -199,8 +204,8 @@ class _Batch:
         if reasons:
             activities.append((ActivityKind.MANUAL,
                                f"assigned to {CERTIFICATES_DEPARTMENT}: " + "; ".join(reasons)))
-        self.decided.append(_Decided(line, row, activities, reasons, duplicates, facts,
-                                     policy))
+        self.decided.append(_Decided(line, row, activities, reasons, duplicates, form,
+                                     Brand(customer.brand)))
         self.waiting_ids.add(sub.external_id)
         self.waiting_holders.add((customer.id, sub.holder.key))
 
@@ -228,38 +233,30 @@ class _Batch:
         stored.insert_duplicate_links(self.s, links)
         self.changed = True
         for d, rid in zip(decided, ids, strict=True):
-            if d.reasons:
+            if d.form is None:
                 message = f"stored as request #{rid} (manual: {'; '.join(d.reasons)})"
+                self._outcome("accepted", LineOutcome(d.line.number, message, rid))
             else:
-                message = self._processed(d, rid)
-            self._outcome("accepted", LineOutcome(d.line.number, message, rid))
+                self.result.jobs.append(new_job(self.ds, d.line.number, rid, d.form,
+                                                d.brand))
 
-    def _processed(self, d: _Decided, rid: int) -> str:
-        """Rule 3: a clean COI/POI for Compeo or PeoPayGo is processed automatically.
-
-        When that stops (a certificate that cannot be issued as it is), the request is
-        kept and goes to the manual list with the reason: the savepoint undoes only the
-        attempt.
-        """
-        ds, s = self.ds, self.s
-        req = requests.get_request(s, rid)
+    @staticmethod
+    def _form(sub: intake.Submission, customer: Row[Any], policy: Row[Any] | None,
+              reasons: list[str]) -> CertificateForm | None:
+        """Rule 3: a clean COI/POI for Compeo or PeoPayGo is processed automatically, from
+        the form prefilled here. When that stops, the request goes to the manual list
+        with the reason (added to ``reasons``)."""
+        request = SimpleNamespace(
+            type=sub.type, submitted_at=sub.submitted_at, holder_name=sub.holder.name,
+            holder_address=sub.holder.address, holder_city=sub.holder.city,
+            holder_state=sub.holder.state, holder_zip=sub.holder.zip,
+            holder_email=sub.holder.email)
         try:
-            with s.begin_nested():
-                form = automation.prefill(req, d.customer.customer, d.policy)
-                ds.log(s, req.id, ActivityKind.AUTO_PROCESSED, "processed automatically",
-                       actor=SYSTEM)
-                done = completion.complete(ds, s, req, form=form, attachment=None,
-                                           to_holder=None, actor=SYSTEM)
+            return automation.prefill(request, customer, policy)
         except Exception as exc:  # noqa: BLE001 - the request is kept whatever stopped it
             why = line_refused(exc, "the certificate could not be issued")
-            stopped = f"automatic processing stopped: {why}"
-            req.manual, req.manual_reasons = True, [stopped]
-            req.department = CERTIFICATES_DEPARTMENT
-            ds.log(s, req.id, ActivityKind.MANUAL,
-                   f"assigned to {CERTIFICATES_DEPARTMENT}: {stopped}", actor=SYSTEM)
-            return f"stored as request #{rid} (manual: {stopped})"
-        return (f"stored as request #{rid} and completed automatically "
-                f"(certificate {done.certificate_number})")
+            reasons.append(f"automatic processing stopped: {why}")
+            return None
 
 
 def store_batch(ds: DeskSession, s: Session, lines: list[Line]) -> BatchResult:

@@ -33,6 +33,9 @@ class ImportReport:
     refused: list[LineOutcome] = field(default_factory=list)
     # Set when the database stopped answering: the import ended at that line.
     stopped: str = ""
+    # Requests an earlier import reserved for automatic processing and never completed,
+    # taken up by this one (not lines of this import: ``line`` is 0).
+    resumed: list[LineOutcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

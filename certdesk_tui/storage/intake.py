@@ -106,3 +106,12 @@ def insert_duplicate_links(session: Session, pairs: list[tuple[int, int]]) -> No
         session.connection().execute(insert(DuplicateLink.__table__), [
             row for a, b in pairs
             for row in ({"request_id": a, "other_id": b}, {"request_id": b, "other_id": a})])
+
+
+def reserved_before(session: Session, before: datetime, limit: int = 1000
+                    ) -> list[CertificateRequest]:
+    """Requests reserved for automatic processing before ``before`` and never completed
+    (the import that reserved them stopped), locked for the transaction."""
+    return list(session.scalars(
+        select(R).where(R.auto_started_at.is_not(None), R.auto_started_at < before)
+        .order_by(R.id).limit(limit).with_for_update()))

@@ -108,6 +108,7 @@ class CertificateRequest(Base):
         Index("ix_requests_customer_queue", "customer_id", "in_queue", "status", "submitted_at"),
         Index("ix_requests_duplicates", "customer_id", "holder_key", "submitted_at"),
         Index("ix_requests_assignee_status", "assignee_id", "status"),
+        Index("ix_requests_auto_started", "auto_started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,6 +152,10 @@ class CertificateRequest(Base):
     # The reason's words as quoted to the customer, kept even if it is renamed later.
     rejection_reason_text: Mapped[str | None] = mapped_column(String(300), nullable=True)
     has_notes: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When automatic processing at intake reserved the request (its certificate is drawn
+    # outside the write lock, then it is completed in a second transaction, which clears
+    # this). Still set long after: the import stopped in between; the next one resumes it.
+    auto_started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(140), default="")
