@@ -53,7 +53,7 @@ def lines(count: int, manual: bool, tag: str) -> list[str]:
         extra = {"instructions": f"Please call first ({i})"} if manual else {}
         records.append(factories.submission(
             f"{tag}-{i}", CUSTOMERS[i % len(CUSTOMERS)],
-            holder=dict(factories.HOLDER, name=f"Benchmark Holder {i}"), **extra))
+            holder=dict(factories.HOLDER, name=f"Benchmark Holder {tag} {i}"), **extra))
     return [json.dumps(r) for r in records]
 
 
