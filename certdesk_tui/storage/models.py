@@ -214,7 +214,10 @@ def _activities_are_append_only(mapper: object, connection: object,  # noqa: ARG
 
 class Certificate(Base):
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("request_id", "revision"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "revision"),
+        Index("ix_certificates_verification_code", "verification_code", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("certificate_requests.id"), index=True)
@@ -229,13 +232,14 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     issued_by: Mapped[str] = mapped_column(String(140))
     # Printed on the certificate so a holder can check it; unique across all revisions.
-    verification_code: Mapped[str | None] = mapped_column(String(16), nullable=True,
-                                                          unique=True)
+    verification_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # Set when a later revision of the same number replaces this one.
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # The policy term the certificate certified (for renewals when the policy renews).
-    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), nullable=True,
-                                                  index=True)
+    # No foreign key: columns are added to certificates in place (SQLite cannot add a
+    # constraint without rebuilding a table the outbox refers to); removing a policy
+    # clears it (storage.requests.forget_policy).
+    policy_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     policy_expires: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 

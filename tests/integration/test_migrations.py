@@ -94,6 +94,12 @@ def test_certificates_issued_before_revisions_keep_their_rows_through_0004(datab
             "INSERT INTO certificates (request_id, number, revision, source, file_name,"
             " sha256, data, pdf, issued_at, issued_by) VALUES (1, 'CD-1', 0, 'generated',"
             " 'a.pdf', 'ff', '{}', :pdf, CURRENT_TIMESTAMP, 'sam')"), {"pdf": b"%PDF-1.4"})
+        conn.execute(text(
+            "INSERT INTO outbox (request_id, kind, recipient_role, to_addr, to_name, subject,"
+            " body_text, body_html, certificate_id, attachment_name, message_id, state,"
+            " attempts, next_attempt_at, last_error, created_at) VALUES (1, 'completed',"
+            " 'customer', 'a@example.com', '', 's', 't', 'h', 1, 'a.pdf', '<m1@x>', 'sent', 1,"
+            " CURRENT_TIMESTAMP, '', CURRENT_TIMESTAMP)"))
     _migrate(db, "0004")
 
     def certificates() -> list[tuple]:

@@ -21,16 +21,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("certificates") as batch:
-        batch.add_column(sa.Column("verification_code", sa.String(16), nullable=True))
-        batch.add_column(sa.Column("superseded_at", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("policy_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("policy_expires", sa.Date(), nullable=True))
-        batch.create_unique_constraint("uq_certificates_verification_code",
-                                       ["verification_code"])
-        batch.create_foreign_key("fk_certificates_policy_id_policies", "policies",
-                                 ["policy_id"], ["id"])
-        batch.create_index("ix_certificates_policy_id", ["policy_id"])
+    # Columns are added in place, never by rebuilding the table: the outbox refers to
+    # certificates, and SQLite cannot drop a referenced table inside a transaction.
+    op.add_column("certificates", sa.Column("verification_code", sa.String(16), nullable=True))
+    op.add_column("certificates", sa.Column("superseded_at", sa.DateTime(), nullable=True))
+    op.add_column("certificates", sa.Column("policy_id", sa.Integer(), nullable=True))
+    op.add_column("certificates", sa.Column("policy_expires", sa.Date(), nullable=True))
+    op.create_index("ix_certificates_verification_code", "certificates",
+                    ["verification_code"], unique=True)
+    op.create_index("ix_certificates_policy_id", "certificates", ["policy_id"])
     op.create_table(
         "holders",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -71,11 +70,7 @@ def downgrade() -> None:
     op.drop_table("saved_views")
     op.drop_index("ix_holders_customer_id", table_name="holders")
     op.drop_table("holders")
-    with op.batch_alter_table("certificates") as batch:
-        batch.drop_index("ix_certificates_policy_id")
-        batch.drop_constraint("fk_certificates_policy_id_policies", type_="foreignkey")
-        batch.drop_constraint("uq_certificates_verification_code", type_="unique")
-        batch.drop_column("policy_expires")
-        batch.drop_column("policy_id")
-        batch.drop_column("superseded_at")
-        batch.drop_column("verification_code")
+    op.drop_index("ix_certificates_policy_id", table_name="certificates")
+    op.drop_index("ix_certificates_verification_code", table_name="certificates")
+    for column in ("policy_expires", "policy_id", "superseded_at", "verification_code"):
+        op.drop_column("certificates", column)
