@@ -73,6 +73,7 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     return changes
 
 
+CC_HELP = "Email the certificate to this address too, in a message of its own (repeatable)."
 OVERRIDE_HELP = ("Issue even though the policy is not in force on the certificate's date "
                  "(expired, or starting after the renewal window): the written reason is "
                  "logged with the request.")
@@ -109,11 +110,12 @@ def _report_completion(done: Completion) -> None:
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @click.option("--show-form", is_flag=True, help="Print the prefilled form and change nothing.")
 @click.option("--override-reason", metavar="TEXT", default=None, help=OVERRIDE_HELP)
+@click.option("--cc", multiple=True, metavar="ADDR", help=CC_HELP)
 @pass_ctx
 @refusals
 def automate(c: Context, request_id: int, sets: tuple[str, ...], wos: bool,
              to_holder: bool | None, attach: str | None, yes: bool, take_over: bool,
-             show_form: bool, override_reason: str | None) -> None:
+             show_form: bool, override_reason: str | None, cc: tuple[str, ...]) -> None:
     """Attempt automation (Compeo and PeoPayGo): issue and email the certificate."""
     if show_form:
         form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
@@ -127,7 +129,7 @@ def automate(c: Context, request_id: int, sets: tuple[str, ...], wos: bool,
         attachment = pdf.attachment
     done = _completing(lambda: c.desk.automate(
         request_id, changes=_parse_sets(sets), wos=wos, to_holder=to_holder,
-        attachment=attachment, take_over=take_over, override_reason=override_reason))
+        attachment=attachment, take_over=take_over, override_reason=override_reason, cc=cc))
     _report_completion(done)
 
 
@@ -140,10 +142,11 @@ def automate(c: Context, request_id: int, sets: tuple[str, ...], wos: bool,
               help="Upload the PDF even if it names neither the insured nor the holder.")
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @click.option("--override-reason", metavar="TEXT", default=None, help=OVERRIDE_HELP)
+@click.option("--cc", multiple=True, metavar="ADDR", help=CC_HELP)
 @pass_ctx
 @refusals
 def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: bool,
-           take_over: bool, override_reason: str | None) -> None:
+           take_over: bool, override_reason: str | None, cc: tuple[str, ...]) -> None:
     """Complete a request with a certificate PDF issued elsewhere."""
     checked = read_certificate_pdf(pdf)
     detail = c.desk.request(request_id)
@@ -152,7 +155,7 @@ def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: b
     _wrong_file(checked.wrong_file_warning(detail.row.customer_name, detail.row.holder_name), yes)
     done = _completing(lambda: c.desk.upload(
         request_id, checked.name, checked.data, to_holder=to_holder, take_over=take_over,
-        override_reason=override_reason))
+        override_reason=override_reason, cc=cc))
     _report_completion(done)
 
 
@@ -212,11 +215,13 @@ def note(c: Context, request_ids: tuple[int, ...], text: str) -> None:
 @click.command()
 @click.argument("request_id", type=REQUEST_ID)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), metavar="FILE.pdf")
+@click.option("--revision", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Save this revision (default: the current one).")
 @pass_ctx
 @refusals
-def certificate(c: Context, request_id: int, output: str) -> None:
-    """Save a request's newest certificate PDF."""
-    name, data = c.desk.certificate(request_id)
+def certificate(c: Context, request_id: int, output: str, revision: int | None) -> None:
+    """Save a request's current certificate PDF, or an earlier revision of it."""
+    name, data = c.desk.certificate(request_id, revision)
     try:
         Path(output).write_bytes(data)
     except OSError as exc:

@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "relabel": ("requests", "relabel"),
     "reject": ("requests", "reject"),
     "note": ("requests", "note"),
+    "resend": ("revisions", "resend"),
+    "reissue": ("revisions", "reissue"),
     "certificate": ("requests", "certificate"),
     "reasons": ("reasons", "reasons"),
     "users": ("users", "users"),

@@ -1,7 +1,7 @@
 """What the activity log records: one kind per thing that happens to a request.
 
 A processing action records its own id as its kind (``start``, ``relabel``,
-``reject``, ``note``); the rest are events (a submission, a completion, an
+``reject``, ``note``, ``resend``, ``reissue``); the rest are events (a submission, a completion, an
 email). Each kind reads as a short sentence in the desk.
 """
 
@@ -21,6 +21,8 @@ class ActivityKind(StrEnum):
     RELABEL = "relabel"
     REJECT = "reject"
     NOTE = "note"
+    RESEND = "resend"
+    REISSUE = "reissue"
     POLICY_OVERRIDE = "policy_override"
     CERTIFICATE_ISSUED = "certificate_issued"
     COMPLETED = "completed"
@@ -51,6 +53,8 @@ _SENTENCES = {
     ActivityKind.RELABEL: "relabelled",
     ActivityKind.REJECT: "rejected",
     ActivityKind.NOTE: "note added",
+    ActivityKind.RESEND: "resent",
+    ActivityKind.REISSUE: "reissued",
 }
 
 # The kinds a request is closed by: who closed it is told to whoever comes too late.

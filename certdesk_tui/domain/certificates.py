@@ -119,3 +119,10 @@ class Verification:
 
 
 UNKNOWN = Verification("unknown")
+
+
+HOLDER_FIELDS = ("holder_name", "holder_address", "holder_city", "holder_state", "holder_zip",
+                 "holder_email")
+REVISABLE_FIELDS = (*HOLDER_FIELDS, "description")
+"""The certificate fields a revision may correct (``certdesk reissue --set``): the holder
+and the description of operations (continued on the remarks page when long)."""

@@ -147,6 +147,9 @@ class CertificateView:
     sha256: str
     issued_at: datetime
     issued_by: str
+    superseded_at: datetime | None = None
+    current: bool = False
+    """The latest revision: the one a holder should hold."""
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,8 @@ class RequestDetail:
                 {
                     "id": c.id, "number": c.number, "revision": c.revision, "source": c.source,
                     "file_name": c.file_name, "sha256": c.sha256, "issued_at": _iso(c.issued_at),
-                    "issued_by": c.issued_by,
+                    "issued_by": c.issued_by, "current": c.current,
+                    "superseded_at": _iso(c.superseded_at),
                 }
                 for c in self.certificates
             ],

@@ -58,6 +58,8 @@ class Status(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     REJECTED = "rejected"
+    RESENT = "resent"
+    REISSUED = "reissued"
 
     @property
     def label(self) -> str:
@@ -103,6 +105,8 @@ class EmailState(StrEnum):
 class EmailKind(StrEnum):
     COMPLETED = "completed"
     REJECTED = "rejected"
+    RESENT = "resent"
+    REISSUED = "reissued"
 
 
 

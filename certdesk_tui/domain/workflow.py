@@ -120,6 +120,20 @@ def why_not_note(req: RequestState, login: str) -> str | None:
     return None
 
 
+def why_not_resend(req: RequestState, login: str) -> str | None:
+    if req.status != Status.COMPLETED:
+        return (f"request #{req.id} has no certificate to resend: it is "
+                f"{Status(req.status).label.lower()}")
+    return None
+
+
+def why_not_reissue(req: RequestState, login: str) -> str | None:
+    if req.status != Status.COMPLETED:
+        return (f"request #{req.id} is {Status(req.status).label.lower()}: only a completed "
+                "request's certificate can be reissued")
+    return None
+
+
 @dataclass(frozen=True)
 class RequestAction:
     """One processing action: its id, who may run it and when it applies.
@@ -143,6 +157,8 @@ REQUEST_ACTIONS: tuple[RequestAction, ...] = (
     RequestAction("relabel", Permission.PROCESS, why_not_relabel),
     RequestAction("reject", Permission.PROCESS, why_not_reject),
     RequestAction("note", Permission.PROCESS, why_not_note, holds_the_request=False),
+    RequestAction("resend", Permission.PROCESS, why_not_resend),
+    RequestAction("reissue", Permission.PROCESS, why_not_reissue),
 )
 
 ACTIONS_BY_ID: dict[str, RequestAction] = {action.id: action for action in REQUEST_ACTIONS}

@@ -39,6 +39,7 @@ from certdesk_tui.pdf.upload_check import CertificatePdf, read_certificate_pdf
 from certdesk_tui.screens.brief import RequestBrief
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.screens.holder_suggestions import HolderSuggestions
+from certdesk_tui.screens.recipients import CC_LABEL, address_problem, also_to, typed_addresses
 from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
 
 # Every editable field of the certificate, in the order a specialist checks them.
@@ -69,6 +70,7 @@ DATES = ("effective", "expires")
 LIMITS = ("each_accident", "disease_each_employee", "disease_policy_limit")
 ATTACH = "attachment"
 ATTACH_LABEL = "Attach an already issued certificate (PDF path)"
+CC = "cc"
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class AutomationResult:
     override_reason: str | None = None
     # The attachment path as typed, to reopen the form with it (not part of what is submitted).
     attachment_path: str = field(default="", compare=False)
+    # Extra recipients, each emailed the certificate in a message of their own.
+    cc: tuple[str, ...] = ()
 
 
 def recipients_sentence(what: str, customer_email: str, holder_email: str,
@@ -172,9 +176,10 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
 
     def __init__(self, detail: RequestDetail, form: CertificateForm,
                  refusal: str | None = None, attachment_path: str = "",
-                 holders: Sequence[HolderView] = ()) -> None:
+                 holders: Sequence[HolderView] = (), cc_text: str = "") -> None:
         super().__init__()
         self.detail = detail
+        self._initial_cc = cc_text
         # The customer's holder address book: the holder name's suggestions.
         self.holder_book = HolderSuggestions(holders)
         self.prefilled = form
@@ -207,6 +212,7 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
                 yield Static("", id="holder-hint", classes="hint")
                 yield from self._field_row(ATTACH, ATTACH_LABEL, self._initial_attachment_path,
                                            wide_label=True)
+                yield from self._field_row(CC, CC_LABEL, self._initial_cc, wide_label=True)
             with Vertical(id="override"):
                 yield Static(refusal_text(self.refusal or ""), id="policy-refusal")
                 yield Input(id="override-reason", compact=True,
@@ -289,13 +295,15 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
             errors.setdefault(name, f"{FIELD_LABELS[name].rstrip(' $')} {problem}")
         if self.attachment_error:
             errors[ATTACH] = self.attachment_error
+        if problem := address_problem(self._text(CC)):
+            errors[CC] = problem
         return form, errors
 
     def refresh_checks(self) -> None:
         """Show each problem next to its field and the recipients line, as typed."""
         self._load_attachment()
         form, self.errors = self.read_form()
-        for name in (*FIELD_LABELS, ATTACH):
+        for name in (*FIELD_LABELS, ATTACH, CC):
             error = self.query_one(f"#error-{name}", Static)
             error.update(literal(self.errors.get(name, "")))
             error.display = name in self.errors
@@ -321,7 +329,8 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         what = ("the generated certificate" if self.attachment is None
                 else f"the attached certificate {one_line(self.attachment[0])}")
         return recipients_sentence(what, self.detail.customer_email, form.holder_email,
-                                   self.query_one("#to-holder", Checkbox).value)
+                                   self.query_one("#to-holder", Checkbox).value) + also_to(
+                                       self._text(CC))
 
     @on(Input.Submitted, "#override-reason")
     def _reason_entered(self) -> None:
@@ -356,12 +365,13 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         self.refresh_checks()
         form, errors = self.read_form()
         if errors:
-            first = next(name for name in (*FIELD_LABELS, ATTACH) if name in errors)
+            first = next(name for name in (*FIELD_LABELS, ATTACH, CC) if name in errors)
             self.query_one(f"#field-{first}").focus()
             fields = "1 field" if len(errors) == 1 else f"{len(errors)} fields"
             self.notify(
                 f"Fix {fields} before submitting: "
-                + "; ".join(errors[name] for name in (*FIELD_LABELS, ATTACH) if name in errors),
+                + "; ".join(errors[name] for name in (*FIELD_LABELS, ATTACH, CC)
+                            if name in errors),
                 title="Cannot submit yet", severity="error", markup=False,
             )
             return
@@ -370,7 +380,7 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
             return
         to_holder = self.query_one("#to-holder", Checkbox).value
         result = AutomationResult(form, to_holder, self.attachment, override_reason,
-                                  self._text(ATTACH))
+                                  self._text(ATTACH), typed_addresses(self._text(CC)))
         body = Text()
         if self.pdf is not None:
             body.append_text(wrong_file_line(

@@ -35,10 +35,12 @@ from certdesk_tui.domain.views import ReasonView, RequestDetail, RequestRow
 from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
 from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.screens.note import NoteScreen
+from certdesk_tui.screens.reissue import ReissueResult, ReissueScreen
 from certdesk_tui.screens.reject import RejectScreen
+from certdesk_tui.screens.resend import ResendResult, ResendScreen
 from certdesk_tui.screens.text_prompt import TextPromptScreen
 from certdesk_tui.screens.upload import UploadResult, UploadScreen
-from certdesk_tui.service import Completion, Desk
+from certdesk_tui.service import Completion, Desk, Resent, Revision
 from certdesk_tui.text import literal_line
 
 Prepared = TypeVar("Prepared")
@@ -83,8 +85,8 @@ class Flow(ABC, Generic[Prepared, Answer, Result]):
     key: ClassVar[str]
     label: ClassVar[str]
     """The action in the desk's words: the help and the command palette."""
-    footer: ClassVar[str]
-    """The footer's short label."""
+    footer: ClassVar[str | None]
+    """The footer's short label (``None``: help and palette only)."""
     help: ClassVar[str]
     take_over_allowed: ClassVar[bool] = True
     """Whether a request someone else holds may be taken over for this action."""
@@ -291,14 +293,15 @@ class AutomateFlow(_CompletingFlow[AutomationStart, AutomationResult]):
         return self.desk.automate(
             self.request_id, form=answer.form, to_holder=answer.to_holder,
             attachment=answer.attachment, override_reason=answer.override_reason,
-            expected_version=self.expected_version(take_over), take_over=take_over)
+            cc=answer.cc, expected_version=self.expected_version(take_over),
+            take_over=take_over)
 
     def override_reason(self, answer: AutomationResult) -> str | None:
         return answer.override_reason
 
     def reopen(self, answer: AutomationResult, refusal: str) -> Screen[Any]:
         return AutomationFormScreen(self.detail, answer.form, refusal, answer.attachment_path,
-                                    self.holders)
+                                    self.holders, ", ".join(answer.cc))
 
 
 @dataclass(frozen=True)
@@ -329,14 +332,15 @@ class UploadFlow(_CompletingFlow[UploadStart, UploadResult]):
     def complete(self, answer: UploadResult, take_over: bool) -> Completion:
         return self.desk.upload(
             self.request_id, answer.file_name, answer.data, to_holder=answer.to_holder,
-            override_reason=answer.override_reason,
+            override_reason=answer.override_reason, cc=answer.cc,
             expected_version=self.expected_version(take_over), take_over=take_over)
 
     def override_reason(self, answer: UploadResult) -> str | None:
         return answer.override_reason
 
     def reopen(self, answer: UploadResult, refusal: str) -> Screen[Any]:
-        return UploadScreen(self.detail, refusal=refusal, path=answer.path)
+        return UploadScreen(self.detail, refusal=refusal, path=answer.path,
+                            cc_text=", ".join(answer.cc))
 
 
 @dataclass(frozen=True)
@@ -395,7 +399,85 @@ class NoteFlow(Flow[RequestDetail, str, None]):
         return Notice(f"Note added to request #{self.request_id}.")
 
 
+class ResendFlow(Flow[RequestDetail, ResendResult, Resent]):
+    """Resend: the current certificate again, to the customer, the holder, other addresses."""
+
+    action_id = "resend"
+    key = "e"
+    label = "Resend certificate"
+    footer = None
+    help = "Resend (email again) the current certificate to the customer, holder or others"
+    take_over_allowed = False
+
+    def prepare(self) -> RequestDetail:
+        return self.desk.request(self.request_id)
+
+    def dialog(self, prepared: RequestDetail) -> Screen[Any]:
+        self.version = prepared.version
+        return ResendScreen(prepared)
+
+    def perform(self, answer: ResendResult, take_over: bool) -> Resent:
+        return self.desk.resend(self.request_id, to_customer=answer.to_customer,
+                                to_holder=answer.to_holder, others=answer.others,
+                                expected_version=self.expected_version(take_over))
+
+    def after(self, result: Resent, answer: ResendResult) -> Notice:
+        return Notice(f"Certificate {result.certificate_number} revision {result.revision} "
+                      f"queued again to {', '.join(result.emailed)}.", title="Resent",
+                      timeout=8)
+
+
+@dataclass(frozen=True)
+class ReissueStart:
+    detail: RequestDetail
+    form: CertificateForm
+
+
+class ReissueFlow(Flow[ReissueStart, ReissueResult, "Revision | PolicyNotInForce"]):
+    """Reissue: the next revision of the certificate, with the corrections and a reason."""
+
+    action_id = "reissue"
+    key = "v"
+    label = "Reissue certificate"
+    footer = None
+    help = "Reissue: a corrected certificate, same number, next revision (a reason required)"
+    take_over_allowed = False
+    detail: RequestDetail
+
+    def prepare(self) -> ReissueStart:
+        return ReissueStart(self.desk.request(self.request_id),
+                            self.desk.revision_prefill(self.request_id))
+
+    def dialog(self, prepared: ReissueStart) -> Screen[Any]:
+        self.detail = prepared.detail
+        self.form = prepared.form
+        self.version = prepared.detail.version
+        return ReissueScreen(prepared.detail, prepared.form)
+
+    def perform(self, answer: ReissueResult, take_over: bool) -> Revision | PolicyNotInForce:
+        try:
+            return self.desk.reissue(
+                self.request_id, reason=answer.reason, changes=answer.changes,
+                attachment=answer.attachment, to_holder=answer.to_holder, cc=answer.cc,
+                override_reason=answer.override_reason,
+                expected_version=self.expected_version(take_over))
+        except PolicyNotInForce as refusal:
+            if answer.override_reason is not None:
+                raise
+            return refusal
+
+    def after(self, result: Revision | PolicyNotInForce,
+              answer: ReissueResult) -> Notice | Screen[Any]:
+        if isinstance(result, PolicyNotInForce):
+            return ReissueScreen(self.detail, self.form, str(result), answer.typed)
+        to = ", ".join(result.emailed) if result.emailed else "nobody (no valid address)"
+        return Notice(f"Certificate {result.certificate_number} revision {result.revision} "
+                      f"issued (revision {result.superseded} superseded); emails queued to "
+                      f"{to}.", title="Reissued", timeout=8)
+
+
 PROCESSING_FLOWS: tuple[type[Flow[Any, Any, Any]], ...] = (
-    StartFlow, AutomateFlow, UploadFlow, RelabelFlow, RejectFlow, NoteFlow,
+    StartFlow, AutomateFlow, UploadFlow, RelabelFlow, RejectFlow, NoteFlow, ResendFlow,
+    ReissueFlow,
 )
 """Every processing action the desk offers, in the footer's order."""

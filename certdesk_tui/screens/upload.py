@@ -27,6 +27,7 @@ from certdesk_tui.screens.automation_form import (
 )
 from certdesk_tui.screens.brief import RequestBrief
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
+from certdesk_tui.screens.recipients import CC_LABEL, address_problem, also_to, typed_addresses
 from certdesk_tui.text import literal, literal_line, one_line
 
 
@@ -39,6 +40,8 @@ class UploadResult:
     override_reason: str | None = None
     # The path as typed, to reopen the dialog with it (not part of what is submitted).
     path: str = field(default="", compare=False)
+    # Extra recipients, each emailed the certificate in a message of their own.
+    cc: tuple[str, ...] = ()
 
 
 class PdfTree(DirectoryTree):
@@ -66,8 +69,9 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
     ]
 
     def __init__(self, detail: RequestDetail, start_dir: Path | None = None,
-                 refusal: str | None = None, path: str = "") -> None:
+                 refusal: str | None = None, path: str = "", cc_text: str = "") -> None:
         super().__init__()
+        self.initial_cc = cc_text
         self.detail = detail
         self.start_dir = start_dir if start_dir is not None else Path.cwd()
         # Why the policy is not in force on the certificate's date (the service's words).
@@ -95,6 +99,9 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             if not self.holder_ok:
                 yield Static("No valid holder email on the request: the customer gets it.",
                              classes="hint")
+            with Horizontal(id="cc-row"):
+                yield Label("Also to", classes="label")
+                yield Input(self.initial_cc, placeholder=CC_LABEL, id="cc", compact=True)
             with Vertical(id="override"):
                 yield Static(refusal_text(self.refusal or ""), id="policy-refusal")
                 yield Input(id="override-reason", compact=True,
@@ -130,9 +137,11 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
         what = ("the certificate" if self.attachment is None
                 else f"the certificate {one_line(self.attachment[0])}")
         return recipients_sentence(what, self.detail.customer_email, self.detail.holder_email,
-                                   self.query_one("#to-holder", Checkbox).value)
+                                   self.query_one("#to-holder", Checkbox).value) + also_to(
+                                       self.query_one("#cc", Input).value)
 
     @on(Input.Changed, "#path")
+    @on(Input.Changed, "#cc")
     @on(Checkbox.Changed, "#to-holder")
     def _edited(self) -> None:
         self.refresh_checks()
@@ -156,13 +165,18 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             self.notify(self.error or "Pick a PDF file first.", title="Cannot submit yet",
                         severity="error", markup=False)
             return
+        cc_text = self.query_one("#cc", Input).value
+        if problem := address_problem(cc_text):
+            self.query_one("#cc", Input).focus()
+            self.notify(problem, title="Cannot submit yet", severity="error", markup=False)
+            return
         ok, override_reason = typed_override_reason(self, self.refusal)
         if not ok:
             return
         name, data = self.attachment
         to_holder = self.query_one("#to-holder", Checkbox).value
         result = UploadResult(name, data, to_holder, override_reason,
-                              self.query_one("#path", Input).value)
+                              self.query_one("#path", Input).value, typed_addresses(cc_text))
         body = Text()
         if self.pdf is not None:
             body.append_text(wrong_file_line(self.pdf.wrong_file_warning(

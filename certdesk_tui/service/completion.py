@@ -6,6 +6,7 @@ Shared by automation, upload and intake's automatic processing.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.utils import make_msgid
@@ -137,23 +138,67 @@ def complete(
     actor: str | None = None,
     overridden: str = "",
     drawn: Drawn | None = None,
+    cc: Sequence[str] = (),
 ) -> Completion:
     """Issue the certificate (generated from ``form`` or the attached PDF), close the
-    request and queue its emails. ``actor`` names who completes it when it is not the
-    acting user (intake's automatic processing: the system)."""
-    # fpdf2 is slow to import: load it when the first certificate is issued.
-    from certdesk_tui.pdf.certificate import render_certificate
-    from certdesk_tui.pdf.naming import certificate_file_name
-
+    request and queue its emails (``cc``: extra recipients, one message each). ``actor``
+    names who completes it when it is not the acting user (intake's automatic
+    processing: the system)."""
     if attachment is not None:
         check_certificate_pdf(attachment[1], attachment[0])
     to_holder = req.send_to_holder if to_holder is None else to_holder
+    holder_email = holder_address(req, to_holder)
+    cert = issue_certificate(ds, s, req, form=form, attachment=attachment, actor=actor,
+                             drawn=drawn)
+    now = cert.issued_at
+    if req.assignee_id is None and actor is None:
+        req.assignee_id = ds.actor.user_id
+        req.claimed_at = now
+    req.status = Status.COMPLETED
+    req.closed_at = now
+    ds.log(s, req.id, ActivityKind.COMPLETED, "status Completed", actor=actor)
+    emailed = email_certificate(ds, s, req, cert, holder_email=holder_email,
+                                to_holder=to_holder, cc=cc, actor=actor)
+    ds.touch(s, req)
+    if actor is not None:
+        req.updated_by = actor
+    s.flush()
+    return Completion(req.id, cert.number, cert.file_name, tuple(emailed), overridden)
+
+
+def holder_address(req: CertificateRequest, to_holder: bool) -> str:
+    """The holder's address when the certificate goes to the holder ("" when it does not)."""
     if to_holder and not req.holder_email:
         raise ValidationFailed(
             f"request #{req.id} has no holder email: add one or do not send to the holder"
         )
-    holder_email = (addresses.normalized(req.holder_email, f"request #{req.id}'s holder email")
-                    if to_holder else "")
+    return (addresses.normalized(req.holder_email, f"request #{req.id}'s holder email")
+            if to_holder else "")
+
+
+def extra_recipients(values: Sequence[str], *exclude: str) -> tuple[str, ...]:
+    """Addresses a processor typed (``--cc``, ``--to``, a form's field), each checked and
+    normalised; one already among ``exclude`` or given twice is kept once."""
+    seen = {a.lower() for a in exclude if a}
+    out: list[str] = []
+    for value in values:
+        address = addresses.normalized(value.strip() if isinstance(value, str) else value,
+                                       "extra recipient")
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            out.append(address)
+    return tuple(out)
+
+
+def issue_certificate(ds: DeskSession, s: Session, req: CertificateRequest, *,
+                      form: CertificateForm | None, attachment: tuple[str, bytes] | None,
+                      actor: str | None = None, drawn: Drawn | None = None) -> Certificate:
+    """Store the request's next certificate, generated from ``form`` or the attached PDF
+    byte for byte, and log it. Every issue (completion, revision) goes through here."""
+    # fpdf2 is slow to import: load it when the first certificate is issued.
+    from certdesk_tui.pdf.certificate import render_certificate
+    from certdesk_tui.pdf.naming import certificate_file_name
+
     now = utcnow()
     revision = requests.certificate_count(s, req.id)
     number = certificate_number(req.id)
@@ -193,35 +238,36 @@ def complete(
     how = "generated" if attachment is None else f"attached file {attachment[0]!r}"
     ds.log(s, req.id, ActivityKind.CERTIFICATE_ISSUED,
            f"{certificate_title(number, revision)} ({how})", actor=actor)
-    if req.assignee_id is None and actor is None:
-        req.assignee_id = ds.actor.user_id
-        req.claimed_at = now
-    req.status = Status.COMPLETED
-    req.closed_at = now
-    ds.log(s, req.id, ActivityKind.COMPLETED, "status Completed", actor=actor)
+    return cert
+
+
+def email_certificate(ds: DeskSession, s: Session, req: CertificateRequest, cert: Certificate,
+                      *, holder_email: str, to_holder: bool, cc: Sequence[str] = (),
+                      actor: str | None = None) -> list[str]:
+    """Queue the issued certificate to the customer, the holder (when chosen) and each
+    extra recipient, as a completion (or, for a later revision, a correction) is."""
+    customer_email = addresses.usable(req.customer.email)
     drafts = completed_emails(
         request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
-        customer_name=req.customer.name,
-        customer_email=addresses.usable(req.customer.email),
+        customer_name=req.customer.name, customer_email=customer_email,
         holder_name=req.holder_name, holder_email=holder_email, to_holder=to_holder,
-        certificate_number=number,
+        certificate_number=cert.number, revision=cert.revision,
+        cc=extra_recipients(cc, customer_email, holder_email if to_holder else ""),
     )
-    emailed = queue_emails(ds, s, req, drafts, cert, actor)
-    ds.touch(s, req)
-    if actor is not None:
-        req.updated_by = actor
-    s.flush()
-    return Completion(req.id, number, file_name, tuple(emailed), overridden)
+    return queue_emails(ds, s, req, drafts, cert, actor)
 
 
 def queue_emails(ds: DeskSession, s: Session, req: CertificateRequest,
                  drafts: list[EmailDraft], cert: Certificate | None,
-                 actor: str | None = None) -> list[str]:
-    """Put the drafts in the outbox (sent by the mail worker); the addresses they go to."""
+                 actor: str | None = None, customer_expected: bool = True) -> list[str]:
+    """Put the drafts in the outbox (sent by the mail worker); the addresses they go to.
+
+    ``customer_expected``: whether a message without one to the customer is logged as
+    such (a resend to the holder only is not)."""
     now = utcnow()
     # A placeholder until it is sent: delivery puts the sender's domain at send time.
     domain = addresses.sender_domain(ds.settings.mail_from) or "certdesk.invalid"
-    if not any(d.recipient_role == "customer" for d in drafts):
+    if customer_expected and not any(d.recipient_role == "customer" for d in drafts):
         ds.log(s, req.id, ActivityKind.EMAIL_NOT_SENT,
                "no email to the customer: no valid customer email address on file", actor=actor)
     for d in drafts:

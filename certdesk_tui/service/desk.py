@@ -10,7 +10,7 @@ its outbox emails in one transaction, or changes nothing and raises a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from certdesk_tui.config import Settings
@@ -42,6 +42,8 @@ from certdesk_tui.service import (
     reads,
     reasons,
     renewals,
+    resending,
+    revisions,
     users,
     verification,
     views,
@@ -51,6 +53,8 @@ from certdesk_tui.service.completion import Completion
 from certdesk_tui.service.early import EarlyRead
 from certdesk_tui.service.intake import ImportReport
 from certdesk_tui.service.internal import CustomerChoice, InternalRequest, NewRequest
+from certdesk_tui.service.resending import Resent
+from certdesk_tui.service.revisions import PolicyTerm, Revision
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.engine import Database
 
@@ -130,8 +134,11 @@ class Desk:
     def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
         return reads.why_not(self._session, action_id, detail)
 
-    def certificate(self, request_id: int) -> tuple[str, bytes]:
-        return reads.certificate(self._session, request_id)
+    def certificate(self, request_id: int, revision: int | None = None) -> tuple[str, bytes]:
+        return reads.certificate(self._session, request_id, revision)
+
+    def revision_prefill(self, request_id: int) -> CertificateForm:
+        return revisions.revision_prefill(self._session, request_id)
 
     def views(self) -> list[SavedView]:
         """The saved views offered (own, then shared; digits 1 to 9), with live counts."""
@@ -177,11 +184,12 @@ class Desk:
         expected_version: int | None = None,
         take_over: bool = False,
         override_reason: str | None = None,
+        cc: Sequence[str] = (),
     ) -> Completion:
         return processing.automate(
             self._session, request_id, form=form, changes=changes, wos=wos,
             to_holder=to_holder, attachment=attachment, expected_version=expected_version,
-            take_over=take_over, override_reason=override_reason)
+            take_over=take_over, override_reason=override_reason, cc=cc)
 
     def upload(
         self,
@@ -193,11 +201,12 @@ class Desk:
         expected_version: int | None = None,
         take_over: bool = False,
         override_reason: str | None = None,
+        cc: Sequence[str] = (),
     ) -> Completion:
         return processing.upload(
             self._session, request_id, file_name, data, to_holder=to_holder,
             expected_version=expected_version, take_over=take_over,
-            override_reason=override_reason)
+            override_reason=override_reason, cc=cc)
 
     def relabel(self, request_id: int, expected_version: int | None = None,
                 take_over: bool = False, back_reason: str | None = None) -> RequestRow:
@@ -219,6 +228,31 @@ class Desk:
         """Claim, reject, relabel or note several requests, each checked on its own."""
         return bulk.apply_to_many(self._session, action_id, request_ids, reason=reason,
                                   text=text, versions=versions, take_over=take_over)
+
+    def resend(self, request_id: int, *, to_customer: bool = False, to_holder: bool = False,
+               others: Sequence[str] = (), expected_version: int | None = None) -> Resent:
+        return resending.resend(self._session, request_id, to_customer=to_customer,
+                                to_holder=to_holder, others=others,
+                                expected_version=expected_version)
+
+    def reissue(
+        self,
+        request_id: int,
+        *,
+        reason: str,
+        changes: Mapping[str, str] | None = None,
+        attachment: tuple[str, bytes] | None = None,
+        to_holder: bool | None = None,
+        term: PolicyTerm | None = None,
+        override_reason: str | None = None,
+        email: bool = True,
+        cc: Sequence[str] = (),
+        expected_version: int | None = None,
+    ) -> Revision:
+        return revisions.issue_revision(
+            self._session, request_id, changes=changes, attachment=attachment,
+            to_holder=to_holder, reason=reason, term=term, override_reason=override_reason,
+            email=email, cc=cc, expected_version=expected_version)
 
     # -- intake --------------------------------------------------------------
 

@@ -3,6 +3,8 @@ version, take-over from the action registry) and is then its own few lines."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from certdesk_tui.clock import utcnow
@@ -106,8 +108,10 @@ def automate(
     expected_version: int | None = None,
     take_over: bool = False,
     override_reason: str | None = None,
+    cc: Sequence[str] = (),
 ) -> Completion:
-    """Attempt automation: issue the (reviewed) certificate and email it.
+    """Attempt automation: issue the (reviewed) certificate and email it (also to each
+    extra recipient in ``cc``).
 
     The policy must be in force on the certificate's date (``completion.policy_refusal``);
     ``override_reason`` is the processor's written reason to issue anyway.
@@ -116,6 +120,7 @@ def automate(
     ds.require(ACTIONS_BY_ID["automate"].permission)
     if override_reason is not None:
         override_reason = automation.clean_override_reason(override_reason)
+    completion.extra_recipients(cc)
     with opening(ds, "automate", request_id, expected_version=expected_version,
                  take_over=take_over) as (s, req):
         require_payment_standing(req)
@@ -142,7 +147,7 @@ def automate(
         apply_holder(req, form)
         columns.check_fits(req)
         return completion.complete(ds, s, req, form=form, attachment=attachment,
-                                   to_holder=to_holder, overridden=overridden)
+                                   to_holder=to_holder, overridden=overridden, cc=cc)
 
 
 def apply_holder(req: CertificateRequest, form: CertificateForm) -> None:
@@ -165,6 +170,7 @@ def upload(
     expected_version: int | None = None,
     take_over: bool = False,
     override_reason: str | None = None,
+    cc: Sequence[str] = (),
 ) -> Completion:
     """Complete a request with a certificate issued elsewhere (Cornerstone, or any).
 
@@ -173,6 +179,7 @@ def upload(
     ds.require(ACTIONS_BY_ID["upload"].permission)
     if override_reason is not None:
         override_reason = automation.clean_override_reason(override_reason)
+    completion.extra_recipients(cc)
     check_certificate_pdf(data, file_name)
     with opening(ds, "upload", request_id, expected_version=expected_version,
                  take_over=take_over) as (s, req):
@@ -180,7 +187,7 @@ def upload(
         overridden = completion.policy_term_or_override(ds, s, req, None, (file_name, data),
                                                         override_reason)
         return completion.complete(ds, s, req, form=None, attachment=(file_name, data),
-                                   to_holder=to_holder, overridden=overridden)
+                                   to_holder=to_holder, overridden=overridden, cc=cc)
 
 
 def reject(ds: DeskSession, request_id: int, reason: str | int,

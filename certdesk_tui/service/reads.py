@@ -97,14 +97,23 @@ def why_not(ds: DeskSession, action_id: str, detail: RequestDetail | RequestRow)
     return action.why_not(detail, actor.login)
 
 
-def certificate(ds: DeskSession, request_id: int) -> tuple[str, bytes]:
-    """The newest certificate of a request: (file name, PDF bytes)."""
+def certificate(ds: DeskSession, request_id: int,
+                revision: int | None = None) -> tuple[str, bytes]:
+    """A certificate of a request, the current one unless ``revision`` says which:
+    (file name, PDF bytes)."""
     ds.require(Permission.VIEW)
     with ds.db.reading() as s:
         req = requests.request_row(s, request_id)
         cert = requests.newest_certificate(s, request_id)
         if cert is None:
             raise NotFound(f"request #{request_id} has no certificate yet")
+        if revision is not None and revision != cert.revision:
+            wanted = (requests.certificate_revision(s, request_id, revision)
+                      if 0 <= revision < cert.revision else None)
+            if wanted is None:
+                raise NotFound(f"request #{request_id} has no certificate revision {revision} "
+                               f"(its revisions are 0 to {cert.revision})")
+            cert = wanted
         if not cert.pdf:  # a demo certificate, drawn when first opened
             from certdesk_tui.pdf.certificate import render_stored  # fpdf2: only when needed
 

@@ -6,6 +6,7 @@ holds the rows it shows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -166,7 +167,7 @@ def request_detail(session: Session, request_id: int) -> RequestDetail:
     certificates = session.execute(
         select(Certificate.id, Certificate.number, Certificate.revision, Certificate.source,
                Certificate.file_name, Certificate.sha256, Certificate.issued_at,
-               Certificate.issued_by)
+               Certificate.issued_by, Certificate.superseded_at)
         .where(Certificate.request_id == request_id).order_by(Certificate.revision)
     )
     other = aliased(R)
@@ -209,9 +210,16 @@ def request_detail(session: Session, request_id: int) -> RequestDetail:
                       e.last_error, e.attachment_name, e.sent_at)
             for e in emails
         ),
-        certificates=tuple(CertificateView(*c) for c in certificates),
+        certificates=_with_current(tuple(CertificateView(*c) for c in certificates)),
         duplicates=tuple(DuplicateView(*d) for d in duplicates),
     )
+
+
+def _with_current(certificates: tuple[CertificateView, ...]) -> tuple[CertificateView, ...]:
+    """The latest revision is the current certificate; the others were superseded."""
+    if not certificates:
+        return certificates
+    return (*certificates[:-1], replace(certificates[-1], current=True))
 
 
 def lock_request(session: Session, request_id: int) -> CertificateRequest:
@@ -262,9 +270,17 @@ def lock_request_by_external_id(session: Session, external_id: str) -> Certifica
 
 
 def newest_certificate(session: Session, request_id: int) -> Certificate | None:
+    """The request's current certificate: its latest revision."""
     return session.scalars(
         select(Certificate).where(Certificate.request_id == request_id)
         .order_by(Certificate.revision.desc())
+    ).first()
+
+
+def certificate_revision(session: Session, request_id: int, revision: int) -> Certificate | None:
+    return session.scalars(
+        select(Certificate).where(Certificate.request_id == request_id,
+                                  Certificate.revision == revision)
     ).first()
 
 

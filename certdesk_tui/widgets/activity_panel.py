@@ -45,6 +45,16 @@ def panel_text(d: RequestDetail) -> Text:
         out.append("Rejected: ", style="bold")
         out.append_text(literal(d.rejection_reason))
         out.append("\n")
+    for c in reversed(d.certificates):
+        # Every revision, newest first: the current one is what holders should hold.
+        out.append(f"Certificate {c.number} rev {c.revision} ", style="bold")
+        if c.current:
+            out.append("current", style="bold reverse")
+        elif c.superseded_at is not None:
+            out.append(f"superseded {c.superseded_at:%Y-%m-%d %H:%M}", style="dim")
+        out.append(f" · issued {c.issued_at:%Y-%m-%d %H:%M} by ")
+        out.append_text(literal_line(c.issued_by))
+        out.append("\n")
     for a in d.activities:
         if a.action == "policy_override":
             # Issued on a policy not in force: whoever opens the request must see why.

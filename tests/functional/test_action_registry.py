@@ -70,7 +70,7 @@ def test_the_labels_are_the_seeds_words():
     assert labels == {
         "start": "Mark in progress", "automate": "Attempt automation",
         "upload": "Upload certificate", "relabel": "Relabel as WOS", "reject": "Reject",
-        "note": "Add note",
+        "note": "Add note", "resend": "Resend certificate", "reissue": "Reissue certificate",
     }
 
 

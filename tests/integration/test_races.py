@@ -101,6 +101,13 @@ def _note(desk: Desk, step: Step, version: int | None) -> str:
     return f"{step.repeat} notes"
 
 
+def _reissue(desk: Desk, step: Step, version: int | None) -> str:
+    done = desk.reissue(step.request_id, reason=f"{desk.actor.login} corrects the description",
+                        changes={"description": f"Corrected by {desk.actor.login}"},
+                        expected_version=version)
+    return f"revision {done.revision}"
+
+
 def _import(desk: Desk, step: Step, version: int | None) -> str:
     try:
         report = desk.import_submissions(step.lines)
@@ -114,7 +121,7 @@ def _import(desk: Desk, step: Step, version: int | None) -> str:
 
 ACTIONS: dict[str, Callable[[Desk, Step, int | None], str]] = {
     "claim": _claim, "automate": _automate, "reject": _reject, "note": _note,
-    "import": _import,
+    "reissue": _reissue, "import": _import,
 }
 THINKING = 0.05  # seconds between one person's actions during intake: people read first
 
@@ -414,6 +421,29 @@ def test_completing_and_rejecting_the_same_request_at_once_exactly_one_succeeds(
             assert row.status == Status.REJECTED
             assert held["certificates"] == 0 and held["emails"] == ["rejected"]
             assert "certificate_issued" not in actions and "reject" in actions
+
+
+def test_two_reissues_of_the_same_certificate_at_once_one_wins_the_other_is_stale(
+        db, terminals, manual_requests, manager):
+    requests = manual_requests(2, "REV")
+    for rid in requests:
+        manager.automate(rid)
+    # The desk and the command line both act on the version they read first.
+    plans = {login: [Step("reissue", rid, INTERFACE) for rid in requests]
+             for login in ("sam", "sky")}
+    for rid, outcomes in zip(requests, terminals.rounds(db.url, plans), strict=True):
+        winner = the_winner(outcomes)
+        assert_they_collided(outcomes)
+        loser = next(o for o in outcomes if o is not winner)
+        assert_told_who_won(loser, winner.login, INTERFACE)
+        assert winner.message == "revision 1"
+        held = counts(db, rid)
+        assert held["certificates"] == 2
+        reissues = [a for a in held["activities"] if a.action == "reissue"]
+        assert reissues == [(winner.login, "reissue")]
+        assert held["emails"] == ["completed", "reissued"]
+        detail = Desk(db, resolve_actor(db, "pat")).request(rid)
+        assert [c.current for c in detail.certificates] == [False, True]
 
 
 # -- (c) notes ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from certdesk_tui.domain.certificates import certificate_title
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.workflow import ACTIONS_BY_ID, REQUEST_ACTIONS
 
-ACTIONS = ("start", "automate", "upload", "relabel", "reject", "note")
+ACTIONS = ("start", "automate", "upload", "relabel", "reject", "note", "resend", "reissue")
 
 
 def test_each_processing_action_is_declared_once_with_its_permission():
