@@ -45,6 +45,15 @@ def panel_text(d: RequestDetail) -> Text:
         out.append("Rejected: ", style="bold")
         out.append_text(literal(d.rejection_reason))
         out.append("\n")
+    for a in d.activities:
+        if a.action == "policy_override":
+            # Issued on a policy not in force: whoever opens the request must see why.
+            out.append("Policy override", style="bold reverse")
+            out.append(f" {a.at:%m-%d %H:%M} ")
+            out.append_text(literal(a.actor, "bold"))
+            out.append(": ")
+            out.append_text(literal(a.detail))
+            out.append("\n")
     for c in reversed(d.certificates):
         # Every revision, newest first: the current one is what holders should hold.
         out.append(f"Certificate {c.number} rev {c.revision} ", style="bold")
@@ -55,15 +64,6 @@ def panel_text(d: RequestDetail) -> Text:
         out.append(f" · issued {c.issued_at:%Y-%m-%d %H:%M} by ")
         out.append_text(literal_line(c.issued_by))
         out.append("\n")
-    for a in d.activities:
-        if a.action == "policy_override":
-            # Issued on a policy not in force: whoever opens the request must see why.
-            out.append("Policy override", style="bold reverse")
-            out.append(f" {a.at:%m-%d %H:%M} ")
-            out.append_text(literal(a.actor, "bold"))
-            out.append(": ")
-            out.append_text(literal(a.detail))
-            out.append("\n")
     out.append("Customer instructions: ", style="bold underline")
     if d.instructions:
         out.append_text(literal(clipped(d.instructions, PANEL_TEXT_LIMIT, r.id)))

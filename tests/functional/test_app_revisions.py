@@ -125,3 +125,13 @@ async def test_the_automation_form_takes_extra_recipients(specialist, submit):
     assert sorted((e.recipient_role, e.to) for e in specialist.request(rid).emails) == [
         ("customer", "owner@c100.example"), ("other", "office@site.example"),
         ("other", "pm@site.example")]
+
+
+async def test_help_lists_resend_and_reissue(specialist):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Resend (email again)" in text and "Reissue: a corrected" in text

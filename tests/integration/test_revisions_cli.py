@@ -59,6 +59,9 @@ def test_resend_refusals_are_one_line_and_change_nothing(team):
     assert "'not-an-address' is not a valid email address" in cli.refused(
         "resend", rid, "--to", "not-an-address", login="sam")
     assert "payroll advisor" in cli.refused("resend", rid, "--to-customer", login="pat")
+    # A header smuggled into an address is an invalid address, nothing more.
+    assert "is not a valid email address" in cli.refused(
+        "resend", rid, "--to", "pm@site.example\r\nBcc: spy@evil.example", login="sam")
     assert "there is no request #999" in cli.refused("resend", "999", "--to-customer")
     with in_process(cli.db_url) as desk:
         desk.automate(int(new), changes={"holder_email": ""}, to_holder=False)
@@ -103,6 +106,10 @@ def test_reissue_issues_the_next_revision_and_keeps_the_previous_one(team, tmp_p
     assert "Holdings" not in pdf_text(old)
     assert "has no certificate revision 5 (its revisions are 0 to 1)" in cli.refused(
         "certificate", rid, "--output", str(tmp_path / "x.pdf"), "--revision", "5")
+    assert "has no certificate revision 9999" in cli.refused(
+        "certificate", rid, "--output", str(tmp_path / "x.pdf"), "--revision", "9" * 25)
+    cli.usage("certificate", rid, "--output", str(tmp_path / "x.pdf"), "--revision", "-1")
+    assert not (tmp_path / "x.pdf").exists()
     # Resend sends the current one: revision 1.
     cli("resend", rid, "--to", "pm@site.example", login="sam")
     assert cli.json("show", rid)["emails"][-1]["attachment"] == certs[1]["file_name"]
