@@ -58,7 +58,7 @@ def resend(ds: DeskSession, request_id: int, *, to_customer: bool = False,
                                        "an address instead")
             holder_email = addresses.normalized(req.holder_email,
                                                 f"request #{req.id}'s holder email")
-        drawn(cert)
+        drawn(ds, cert, Brand(req.customer.brand))
         drafts = resent_emails(
             request_id=req.id, request_type=req.type, brand=Brand(req.customer.brand),
             customer_name=req.customer.name, customer_email=customer_email,
@@ -75,12 +75,14 @@ def resend(ds: DeskSession, request_id: int, *, to_customer: bool = False,
         return Resent(req.id, cert.number, cert.revision, tuple(emailed))
 
 
-def drawn(cert: Certificate) -> None:
+def drawn(ds: DeskSession, cert: Certificate, brand: Brand) -> None:
     """A demo certificate is drawn when first needed: store it before it is attached."""
     if cert.pdf:
         return
     from certdesk_tui.pdf.certificate import render_stored  # fpdf2: only when needed
 
     cert.pdf = render_stored(cert.data, number=cert.number, revision=cert.revision,
-                             issued_on=cert.issued_at.date())
+                             issued_on=cert.issued_at.date(),
+                             verification_code=cert.verification_code or "",
+                             contact=ds.settings.producer_contact(brand))
     cert.sha256 = hashlib.sha256(cert.pdf).hexdigest()
