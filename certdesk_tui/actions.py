@@ -31,6 +31,7 @@ class Owner(StrEnum):
     DASHBOARD = "dashboard"
     TABLE = "table"
     REASONS = "reasons"
+    RENEWALS = "renewals"
     DIALOGS = "dialogs"  # every dialog's own key: listed in the help, bound by each dialog
 
 
@@ -161,6 +162,14 @@ DESK_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("renewals_tab", "", "Renewals tab",
                "Renewals tab: certificates whose policy has a new term", Section.EVERYWHERE,
                Owner.DASHBOARD, action="show_tab('renewals')"),
+    DeskAction("renew", "R", "Renew certificate",
+               "Renewals tab: renew the selected certificate (a new revision, the new term)",
+               Section.QUEUE, Owner.RENEWALS, tab=RENEWALS, footer="Renew",
+               permission=Permission.PROCESS),
+    DeskAction("renew_all", "A", "Renew every renewable certificate",
+               "Renewals tab: renew every renewable certificate (asks first)",
+               Section.QUEUE, Owner.RENEWALS, tab=RENEWALS, footer="Renew all",
+               permission=Permission.PROCESS),
     DeskAction("insights_tab", "", "Insights tab",
                "Insights tab: the queue's health (pending by age, closed per day and per "
                "person, overdue)", Section.EVERYWHERE, Owner.DASHBOARD,

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "report"),
     "verify": ("verify", "verify"),
     "views": ("views", "views"),
+    "renew": ("renewals", "renew"),
 }
 """Every command, imported only when it is run or listed (opening the desk needs none)."""
 

@@ -466,6 +466,23 @@ class DashboardScreen(MarkingActions, SavedViewActions, Screen[None]):
             dialog = ConfirmScreen(f"Retire reason {reason.id}?", body, "Retire")
         self.app.push_screen(dialog, partial(event.pane.change, event.kind, reason))
 
+    # -- the Renewals tab's question --------------------------------------------------
+
+    @on(RenewalsPane.RenewAllAsked)
+    def _renew_all_asked(self, event: RenewalsPane.RenewAllAsked) -> None:
+        from certdesk_tui.screens.confirm import ConfirmScreen
+
+        count = len(event.renewable)
+        body = Text(f"{count} certificate(s) get a new revision on their policy's new term, "
+                    "each emailed as the original was.")
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                event.pane.renew(event.renewable)
+
+        self.app.push_screen(ConfirmScreen(f"Renew {count} certificate(s)?", body, "Renew"),
+                             done)
+
     # -- internal requests ---------------------------------------------------------
 
     def action_new_request(self) -> None:

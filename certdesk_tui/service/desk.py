@@ -53,6 +53,7 @@ from certdesk_tui.service.completion import Completion
 from certdesk_tui.service.early import EarlyRead
 from certdesk_tui.service.intake import ImportReport
 from certdesk_tui.service.internal import CustomerChoice, InternalRequest, NewRequest
+from certdesk_tui.service.renewals import RenewalOutcome
 from certdesk_tui.service.resending import Resent
 from certdesk_tui.service.revisions import PolicyTerm, Revision
 from certdesk_tui.service.session import DeskSession
@@ -266,6 +267,10 @@ class Desk:
     def due_renewals(self, customer_code: str | None = None) -> list[DueRenewal]:
         """Current certificates whose policy an import has given a new term."""
         return renewals.due(self._session, customer_code)
+
+    def renew_one(self, renewal: DueRenewal, *, email: bool = True) -> RenewalOutcome:
+        """Issue a due renewal its new revision (or say why it is skipped or refused)."""
+        return renewals.renew_one(self._session, renewal, email=email)
 
     def customer_choices(self) -> list[CustomerChoice]:
         return internal.customer_choices(self._session)

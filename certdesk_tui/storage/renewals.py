@@ -11,6 +11,7 @@ from certdesk_tui.storage.models import (
     Certificate,
     CertificateRequest,
     Customer,
+    OutboxEmail,
     Policy,
 )
 
@@ -51,3 +52,10 @@ def due_renewals(session: Session, customer_id: int | None = None) -> list[DueRe
                               first.holder, first.old_expires, chosen, first.version))
     return out
 
+
+def holder_was_emailed(session: Session, request_id: int, revision: int) -> bool:
+    """Whether the holder was sent this certificate (a renewal is emailed as it was)."""
+    return session.scalar(
+        select(OutboxEmail.id).join(Certificate, Certificate.id == OutboxEmail.certificate_id)
+        .where(Certificate.request_id == request_id, Certificate.revision == revision,
+               OutboxEmail.recipient_role == "holder").limit(1)) is not None

@@ -1,6 +1,10 @@
-"""The Renewals tab: current certificates whose policy has a new term.
+"""The Renewals tab: current certificates whose policy has a new term, and renewing them.
 
-The list is read each time the tab is shown (never at startup), in a worker.
+The list is read each time the tab is shown (never at startup) and after each renewal.
+
+``R`` renews the selected certificate; ``A`` asks the screen to confirm, then renews
+every renewable one of the tab. Each renewal is its own service call in a worker;
+what became of each is said in one notification, and the list is read again.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from certdesk_tui.actions import Owner, bindings_for
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain.renewals import DueRenewal
 from certdesk_tui.service import Desk
+from certdesk_tui.service.renewals import RenewalOutcome, RenewalState
 from certdesk_tui.text import literal_line
 from certdesk_tui.widgets.messages import WorkerFailed
 
@@ -29,14 +35,16 @@ class RenewalsPane(Vertical):
     RenewalsPane > DataTable { height: 1fr; }
     """
 
+    BINDINGS = bindings_for(Owner.RENEWALS)
+
     def __init__(self, desk: Desk, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.desk = desk
         self.due: list[DueRenewal] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("Certificates on a policy term an import has renewed, and when each "
-                     "becomes renewable (certdesk renew issues them).",
+        yield Static("Certificates on a policy term an import has renewed. R renews the "
+                     "selected one · A renews every renewable one (asks first).",
                      id="renewals-help")
         table: DataTable[object] = DataTable(cursor_type="row", id="renewals-table")
         table.add_columns("ID", "Certificate", "Customer", "Expires", "New", "Renewable",
@@ -47,6 +55,20 @@ class RenewalsPane(Vertical):
         def __init__(self, due: list[DueRenewal]) -> None:
             super().__init__()
             self.due = due
+
+    class Renewed(Message, bubble=False):
+        def __init__(self, outcomes: list[RenewalOutcome]) -> None:
+            super().__init__()
+            self.outcomes = outcomes
+
+    class RenewAllAsked(Message):
+        """Renewing every renewable certificate needs a yes: the screen asks, then calls
+        ``renew`` with them."""
+
+        def __init__(self, pane: RenewalsPane, renewable: list[DueRenewal]) -> None:
+            super().__init__()
+            self.pane = pane
+            self.renewable = renewable
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
@@ -87,3 +109,31 @@ class RenewalsPane(Vertical):
         if not self.due or not 0 <= table.cursor_row < len(self.due):
             return None
         return self.due[table.cursor_row]
+
+    @work(thread=True, exclusive=True, group="renewing", exit_on_error=False)
+    def renew(self, renewals: list[DueRenewal]) -> None:
+        self.post_message(self.Renewed([self.desk.renew_one(r) for r in renewals]))
+
+    @on(Renewed)
+    def _renewed(self, event: RenewalsPane.Renewed) -> None:
+        renewed = sum(o.state == RenewalState.RENEWED for o in event.outcomes)
+        failed = any(o.state == RenewalState.REFUSED for o in event.outcomes)
+        lines = [o.line() for o in event.outcomes]
+        self.app.notify("\n".join([f"{renewed} renewed.", *lines]), title="Renewals",
+                        severity="warning" if failed else "information", markup=False,
+                        timeout=10)
+        self.reload()
+
+    def action_renew(self) -> None:
+        renewal = self.selected
+        if renewal is None:
+            self.app.notify("No certificate is due for renewal.", markup=False)
+            return
+        self.renew([renewal])
+
+    def action_renew_all(self) -> None:
+        renewable = [d for d in self.due if self.renewable(d)]
+        if not renewable:
+            self.app.notify("No certificate of this tab is renewable now.", markup=False)
+            return
+        self.post_message(self.RenewAllAsked(self, renewable))

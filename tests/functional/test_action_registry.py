@@ -28,6 +28,7 @@ from certdesk_tui.domain.workflow import REQUEST_ACTIONS
 from certdesk_tui.screens.dashboard import DashboardScreen
 from certdesk_tui.screens.help import HelpScreen
 from certdesk_tui.widgets.reasons_pane import ReasonsPane
+from certdesk_tui.widgets.renewals_pane import RenewalsPane
 from certdesk_tui.widgets.request_table import RequestTable
 from tests.tui import app_for, dashboard, notifications, screen_text, settle
 
@@ -75,7 +76,8 @@ def test_the_labels_are_the_seeds_words():
 
 
 def test_every_binding_the_desk_declares_is_a_registry_action_by_its_id():
-    declared = [binding for node in (CertdeskApp, DashboardScreen, RequestTable, ReasonsPane)
+    declared = [binding for node in (CertdeskApp, DashboardScreen, RequestTable, ReasonsPane,
+                                     RenewalsPane)
                 for binding in node.BINDINGS]
     assert all(isinstance(b, Binding) and b.id in ACTIONS_BY_ID for b in declared)
     bound = {b.id for b in declared}

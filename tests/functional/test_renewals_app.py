@@ -8,9 +8,10 @@ import pytest
 from textual.widgets import TabbedContent
 
 from certdesk_tui.clock import utcnow
+from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.widgets.renewals_pane import RenewalsPane
 from tests import factories
-from tests.tui import app_for, screen_text, settle
+from tests.tui import app_for, notifications, screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -47,10 +48,46 @@ async def _renewals_tab(pilot) -> RenewalsPane:
     return pilot.app.dashboard.query_one(RenewalsPane)
 
 
-async def test_the_renewals_tab_lists_them_when_shown(specialist, due):
+async def test_the_renewals_tab_lists_them_and_r_renews_the_selected_one(specialist, due):
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:
         pane = await _renewals_tab(pilot)
         assert [d.request_id for d in pane.due] == due
         text = screen_text(app)
         assert "C710" in text and "now" in text
+        await pilot.press("R")
+        await settle(pilot)
+        assert any("1 renewed." in n for n in notifications(app))
+        assert [d.request_id for d in pane.due] == due[1:]
+    assert [d.request_id for d in specialist.due_renewals()] == due[1:]
+
+
+async def test_a_asks_first_then_renews_every_renewable_one(specialist, due):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _renewals_tab(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Renew 2 certificate(s)?" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert len(specialist.due_renewals()) == 2
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert any("2 renewed." in n for n in notifications(app))
+        assert pane.due == []
+    assert specialist.due_renewals() == []
+
+
+async def test_a_view_only_user_sees_the_list_but_cannot_renew(advisor, due):
+    app = app_for(advisor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _renewals_tab(pilot)
+        assert len(pane.due) == 2
+        await pilot.press("R")
+        await settle(pilot)
+        assert any("may not process requests" in n for n in notifications(app))
+        assert len(advisor.due_renewals()) == 2

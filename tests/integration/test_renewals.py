@@ -9,7 +9,7 @@ import pytest
 
 from certdesk_tui.clock import utcnow
 from tests import factories
-from tests.integration.test_cli import Cli, carrier_pdf, in_process, seed
+from tests.integration.test_cli import Cli, carrier_pdf, in_process, pdf_text, seed
 
 TODAY = utcnow().date()
 OLD_START, OLD_END = TODAY - timedelta(days=300), TODAY + timedelta(days=30)
@@ -88,3 +88,60 @@ def test_renewals_lists_every_current_certificate_on_a_renewed_term(renewing):
     assert cli.refused("renewals", "--customer", "NOPE") == (
         "certdesk: there is no customer 'NOPE'")
 
+
+def test_renew_issues_each_renewable_a_new_revision_and_again_nothing_new(renewing, tmp_path):
+    cli, ids = renewing
+    assert cli.refused("renew", "--all", login="pat") == (
+        "certdesk: pat is a payroll advisor and may not process requests (view only)")
+    assert cli.refused("renew") == (
+        "certdesk: say which certificates to renew: --customer CODE or --all")
+    assert "there is no customer 'NOPE'" in cli.refused("renew", "--customer", "NOPE")
+    out = cli("renew", "--all", login="sam").stdout
+    lines = out.strip().splitlines()
+    assert lines[0].startswith(f"#{ids['C610']} CD-{ids['C610']:06d} (C610): renewed: "
+                               f"revision 1 expires {EXTENDED}; owner@c610.example, "
+                               "certs@bgc.example")
+    renewable = LATE_START - timedelta(days=60)
+    assert lines[1] == (f"#{ids['C620']} CD-{ids['C620']:06d} (C620): skipped: the new term "
+                        f"begins {LATE_START}: renewable from {renewable}")
+    assert f"#{ids['C640']} CD-{ids['C640']:06d} (C640): skipped: Cornerstone certificates " \
+           "come from the carrier: cannot be renewed automatically" in lines[2]
+    assert lines[-1] == "1 renewed, 2 skipped, 0 refused"
+    shown = cli.json("show", str(ids["C610"]))
+    current = [c for c in shown["certificates"] if c["current"]]
+    assert [c["revision"] for c in current] == [1]
+    assert any(a["action"] == "reissue" and "renewal" in a["detail"]
+               for a in shown["activities"])
+    # Emailed as the original was: to the customer and the holder, the new revision attached.
+    attached = [e["to"] for e in shown["emails"]
+                if e["attachment"] and "-r1-" in e["attachment"]]
+    assert sorted(attached) == ["certs@bgc.example", "owner@c610.example"]
+    # The renewed certificate prints the new expiry.
+    saved = tmp_path / "renewed.pdf"
+    cli("certificate", str(ids["C610"]), "--output", str(saved))
+    text = pdf_text(saved)
+    assert EXTENDED.strftime("%m/%d/%Y") in text
+    # Running it again issues nothing new.
+    again = cli("renew", "--all").stdout
+    assert again.strip().splitlines()[-1] == "0 renewed, 2 skipped, 0 refused"
+    assert [d["request_id"] for d in cli.json("renewals")] == [ids["C620"], ids["C640"]]
+
+
+def test_renew_without_email_and_for_one_customer(renewing):
+    cli, ids = renewing
+    out = cli("renew", "--customer", "C610", "--no-email").stdout
+    assert "renewed: revision 1" in out and "not emailed (--no-email)" in out
+    assert out.strip().splitlines()[-1] == "1 renewed, 0 skipped, 0 refused"
+    shown = cli.json("show", str(ids["C610"]))
+    assert not [e for e in shown["emails"] if e["attachment"] and "-r1-" in e["attachment"]]
+
+
+def test_two_renewals_at_once_one_wins(renewing, database_url):
+    cli, ids = renewing
+    with in_process(database_url, "sam") as first, in_process(database_url, "sky") as second:
+        renewal = next(d for d in first.due_renewals() if d.request_id == ids["C610"])
+        assert first.renew_one(renewal).state == "renewed"
+        late = second.renew_one(renewal)
+        assert late.state == "refused" and "changed since it was listed" in late.message
+    current = [c for c in cli.json("show", str(ids["C610"]))["certificates"] if c["current"]]
+    assert [c["revision"] for c in current] == [1]
