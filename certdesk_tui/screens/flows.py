@@ -431,6 +431,8 @@ class ResendFlow(Flow[RequestDetail, ResendResult, Resent]):
 class ReissueStart:
     detail: RequestDetail
     form: CertificateForm
+    # The customer's holder address book, suggested as the holder's name is typed.
+    holders: list[HolderView] = field(default_factory=list)
 
 
 class ReissueFlow(Flow[ReissueStart, ReissueResult, "Revision | PolicyNotInForce"]):
@@ -443,16 +445,19 @@ class ReissueFlow(Flow[ReissueStart, ReissueResult, "Revision | PolicyNotInForce
     help = "Reissue: a corrected certificate, same number, next revision (a reason required)"
     take_over_allowed = False
     detail: RequestDetail
+    holders: list[HolderView]
 
     def prepare(self) -> ReissueStart:
-        return ReissueStart(self.desk.request(self.request_id),
-                            self.desk.revision_prefill(self.request_id))
+        detail = self.desk.request(self.request_id)
+        return ReissueStart(detail, self.desk.revision_prefill(self.request_id),
+                            self.desk.holders(detail.row.customer_code))
 
     def dialog(self, prepared: ReissueStart) -> Screen[Any]:
         self.detail = prepared.detail
         self.form = prepared.form
         self.version = prepared.detail.version
-        return ReissueScreen(prepared.detail, prepared.form)
+        self.holders = prepared.holders
+        return ReissueScreen(prepared.detail, prepared.form, holders=prepared.holders)
 
     def perform(self, answer: ReissueResult, take_over: bool) -> Revision | PolicyNotInForce:
         try:
@@ -469,7 +474,8 @@ class ReissueFlow(Flow[ReissueStart, ReissueResult, "Revision | PolicyNotInForce
     def after(self, result: Revision | PolicyNotInForce,
               answer: ReissueResult) -> Notice | Screen[Any]:
         if isinstance(result, PolicyNotInForce):
-            return ReissueScreen(self.detail, self.form, str(result), answer.typed)
+            return ReissueScreen(self.detail, self.form, str(result), answer.typed,
+                                 self.holders)
         to = ", ".join(result.emailed) if result.emailed else "nobody (no valid address)"
         return Notice(f"Certificate {result.certificate_number} revision {result.revision} "
                       f"issued (revision {result.superseded} superseded); emails queued to "

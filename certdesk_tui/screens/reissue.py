@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from certdesk_tui.domain.addresses import is_valid as is_valid_email
 from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.certificates import REVISABLE_FIELDS
 from certdesk_tui.domain.errors import ValidationFailed
+from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.domain.vocabulary import Brand
 from certdesk_tui.screens.automation_form import (
@@ -28,6 +30,7 @@ from certdesk_tui.screens.automation_form import (
     wrong_file_line,
 )
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
+from certdesk_tui.screens.holder_suggestions import HolderSuggestions
 from certdesk_tui.screens.recipients import address_problem, typed_addresses
 from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
 
@@ -56,8 +59,11 @@ class ReissueScreen(SubmitOrCancel, ModalScreen["ReissueResult | None"]):
     ]
 
     def __init__(self, detail: RequestDetail, form: CertificateForm,
-                 refusal: str | None = None, typed: dict[str, str] | None = None) -> None:
+                 refusal: str | None = None, typed: dict[str, str] | None = None,
+                 holders: Sequence[HolderView] = ()) -> None:
         super().__init__()
+        # The customer's holder address book: the holder name's suggestions.
+        self.holder_book = HolderSuggestions(holders)
         self.detail = detail
         self.prefilled = form
         self.refusal = refusal
@@ -113,8 +119,17 @@ class ReissueScreen(SubmitOrCancel, ModalScreen["ReissueResult | None"]):
         self.query_one("#to-holder", Checkbox).value = self.detail.send_to_holder and holder_ok
         self.query_one("#override").display = self.refusal is not None
         self.query_one("#problem").display = False
+        self.query_one("#field-holder_name", Input).suggester = self.holder_book.suggester
         (self.query_one("#override-reason", Input) if self.refusal is not None
          else self.query_one("#field-reason", Input)).focus()
+
+    @on(Input.Changed, "#field-holder_name")
+    def _holder_named(self, event: Input.Changed) -> None:
+        """A holder picked from the address book fills its address and email."""
+        known = self.holder_book.picked(event.value)
+        if known is not None and event.value != self._initial["holder_name"][0]:
+            for key, value in HolderSuggestions.filled(known).items():
+                self.query_one(f"#field-holder_{key}", Input).value = value
 
     def _text(self, name: str) -> str:
         """The field's text: the stored text while the editor still shows it unchanged."""

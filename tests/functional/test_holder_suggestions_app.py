@@ -68,3 +68,34 @@ async def test_the_automation_form_suggests_holders_and_fills_the_pick(specialis
         assert name.value == "Harbor Tower Owners LLC"
         assert form.query_one("#field-holder_address", Input).value == "1 Pier Rd"
         assert form.query_one("#field-holder_city", Input).value == "Tampa"
+
+
+async def test_the_reissue_form_suggests_holders_and_fills_the_pick(specialist, taught,
+                                                                     submit):
+    from certdesk_tui.screens.reissue import ReissueScreen
+    from tests.functional.test_app_revisions import show_completed
+
+    done = submit("T-4", instructions="call first",
+                  holder=dict(factories.HOLDER, name="Someone New", address="5 Elm St"))
+    specialist.automate(done)
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await show_completed(pilot, app)
+        app.dashboard.table.move_cursor(row=[r.id for r in app.dashboard.table.page.rows]
+                                        .index(done))
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ReissueScreen)
+        name = form.query_one("#field-holder_name", Input)
+        assert form.query_one("#field-holder_address", Input).value == "5 Elm St"
+        name.focus()
+        name.value = ""
+        await pilot.press(*"harbor")
+        await settle(pilot)
+        await pilot.press("right")
+        await settle(pilot)
+        assert name.value == "Harbor Tower Owners LLC"
+        assert form.query_one("#field-holder_address", Input).value == "1 Pier Rd"
