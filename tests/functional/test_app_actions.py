@@ -259,7 +259,7 @@ async def test_a_specialist_has_no_configuration_tab(specialist):
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("t", "t")                 # Insights, then back to Certificates
+        await pilot.press("t", "t", "t")            # Renewals, Insights, back to Certificates
         await settle(pilot)
         assert dashboard(app).query_one("#tabs").active == "certificates"
         dashboard(app).action_show_tab("configuration")   # as the palette would ask
