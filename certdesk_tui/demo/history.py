@@ -117,9 +117,16 @@ class HistoryWriter(MailHistory):
         received = req.submitted_at + timedelta(seconds=rng.randint(5, 90))
         hidden = req.payment in (PaymentStatus.PENDING, PaymentStatus.DECLINED)
         manual = bool(req.reasons)
-        events.append((received, SYSTEM, ActivityKind.SUBMITTED,
-                       f"{req.submitted_type} submitted through the {req.channel} "
-                       f"(imported by {plan.importer})"))
+        internal = req.channel == Channel.INTERNAL
+        entered_by = plan.processors.pick(rng) if internal else SYSTEM
+        if internal:
+            events.append((received, entered_by, ActivityKind.SUBMITTED,
+                           f"{req.submitted_type} entered as an internal request by "
+                           f"{entered_by}"))
+        else:
+            events.append((received, SYSTEM, ActivityKind.SUBMITTED,
+                           f"{req.submitted_type} submitted through the {req.channel} "
+                           f"(imported by {plan.importer})"))
         if hidden:
             events.append((received, SYSTEM, ActivityKind.AWAITING_PAYMENT,
                            f"WOS payment {req.payment}: hidden from the queue until "
@@ -157,8 +164,15 @@ class HistoryWriter(MailHistory):
         if hidden and status == Status.NEW and req.approved_later is False:
             pass  # still waiting for its payment: nobody can touch it
         elif not req.auto:
-            worker = plan.processors.pick(rng)
-            if status == Status.IN_PROGRESS or (status != Status.NEW and rng.random() < 0.7):
+            worker = entered_by if internal else plan.processors.pick(rng)
+            if internal:  # created In Progress with its creator
+                claimed_at = received_for_work
+                assignee = worker
+                events.append((claimed_at, worker, ActivityKind.START,
+                               f"marked in progress by {worker}"))
+                last = (claimed_at, worker)
+            elif status == Status.IN_PROGRESS or (status != Status.NEW
+                                                  and rng.random() < 0.7):
                 claimed_at = self._at(received_for_work, end, 0.1, 0.85)
                 assignee = worker
                 events.append((claimed_at, worker, ActivityKind.START,
@@ -262,7 +276,7 @@ class HistoryWriter(MailHistory):
 
     def _external_id(self, req: PlannedRequest) -> str:
         """What the portal or the app calls the submission: unique, random-looking."""
-        prefix = "PTL" if req.channel == Channel.PORTAL else "APP"
+        prefix = {Channel.PORTAL: "PTL", Channel.MOBILE: "APP"}.get(Channel(req.channel), "INT")
         while True:
             value = self.rng.getrandbits(40)
             if value not in self.external_ids:

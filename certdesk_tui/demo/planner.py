@@ -83,6 +83,9 @@ class Planner(PeoplePlanner):
         auto = auto and customer.brand != Brand.CORNERSTONE and self._covered(customer)
         active = customer.status == CustomerStatus.ACTIVE
         channel = Channel.MOBILE if active and rng.random() < 0.35 else Channel.PORTAL
+        if not auto and status != Status.NEW and active and order % 19 == 5:
+            # Entered by a specialist for a customer who phoned: claimed from the start.
+            channel = Channel.INTERNAL
         roll = rng.random()
         if scenario == "needs_wos":
             rtype = RequestType.COI

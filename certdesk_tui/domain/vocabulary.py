@@ -58,8 +58,6 @@ class Status(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     REJECTED = "rejected"
-    RESENT = "resent"
-    REISSUED = "reissued"
 
     @property
     def label(self) -> str:

@@ -36,10 +36,13 @@ def pdf_text(data: bytes) -> str:
 
 
 def subr_wvd(text: str, policy_number: str) -> str:
-    """The SUBR WVD mark of the workers' compensation row (ADDL INSD, SUBR WVD, policy)."""
-    found = re.search(r"\b([YN])\s+([YN])\s+" + re.escape(policy_number), text)
+    """The SUBR WVD mark of the workers' compensation row (ADDL INSD, SUBR WVD, policy).
+
+    ADDL INSD reads N/A on that row: additional insureds do not apply to workers' comp.
+    """
+    found = re.search(r"\bN/A\s+([YN])\s+" + re.escape(policy_number), text)
     assert found, text
-    return found.group(2)
+    return found.group(1)
 
 
 def refused(desk, rid: int, error: type[Exception], call, match: str | None = None):
