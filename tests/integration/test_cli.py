@@ -276,7 +276,7 @@ def test_processing_commands_and_their_refusals(cli, tmp_path):
     cli("certificate", p1, "--output", str(tmp_path / "p1.pdf"), login="pat")
     text = " ".join(pdf_text(tmp_path / "p1.pdf").split())
     assert "Big General Contractors Inc" in text
-    assert "N Y WC-C100-A" in text  # ADDL INSD N, SUBR WVD Y, then the policy number
+    assert "N/A Y WC-C100-A" in text  # ADDL INSD N/A, SUBR WVD Y, then the policy number
     shown = cli.json("show", p1)
     assert shown["type"] == "WOS" and shown["status"] == "completed"
     assert [n["body"] for n in shown["notes"]] == ["Customer called: holder is BGC"]
