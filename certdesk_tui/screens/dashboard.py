@@ -5,7 +5,7 @@ answers with a typed message (``screens/messages.py``); a worker that fails is
 reported by one handler. The screen only ever holds one page of rows and the
 selected request's detail. Its keys come from the action registry
 (``actions.py``); each processing action is run by its flow
-(``screens/flows.py``).
+(``screens/flows/``).
 """
 
 from __future__ import annotations
