@@ -111,16 +111,23 @@ class _Batch:
         # The external ids and holders of the requests decided, not yet written.
         self.waiting_ids: set[str] = set()
         self.waiting_holders: set[tuple[int, str]] = set()
+        # The external ids of this batch's requests whose certificates are still to draw.
+        self.automatic_ids: set[str] = set()
         self.result = BatchResult()
         self.changed = False
 
     # -- one line ------------------------------------------------------------
 
-    def take(self, line: Line) -> None:
+    def take(self, line: Line) -> bool:
+        """Decide one line; False: the batch ends before it (it is taken by the next)."""
         if isinstance(line.parsed, intake.PaymentUpdate):
             self.write()
+            if line.parsed.external_id in self.automatic_ids:
+                # Its request was processed automatically in this batch: its certificate
+                # is issued first, so the log reads as when each line was its own.
+                return False
             self._payment(line, line.parsed)
-            return
+            return True
         sub = line.parsed
         facts = self.customers.get(sub.customer_code)
         if sub.external_id in self.waiting_ids or (
@@ -131,6 +138,7 @@ class _Batch:
             self._decide(line, sub, facts)
         except Exception as exc:  # noqa: BLE001 - a line's content costs only that line
             self._outcome("refused", LineOutcome(line.number, line_refused(exc)))
+        return True
 
     def _outcome(self, bucket: str, outcome: LineOutcome) -> None:
         self.result.outcomes.append((bucket, outcome))
@@ -239,6 +247,7 @@ class _Batch:
             else:
                 self.result.jobs.append(new_job(self.ds, d.line.number, rid, d.form,
                                                 d.brand))
+                self.automatic_ids.add(d.row["external_id"])
 
     @staticmethod
     def _form(sub: intake.Submission, customer: Row[Any], policy: Row[Any] | None,
@@ -267,7 +276,9 @@ def store_batch(ds: DeskSession, s: Session, lines: list[Line]) -> BatchResult:
         if index and time.monotonic() - started > BATCH_SECONDS:
             batch.result.rest = lines[index:]
             break
-        batch.take(line)
+        if not batch.take(line):
+            batch.result.rest = lines[index:]
+            break
     batch.write()
     if batch.changed:
         bump_change_marker(s, utcnow())
