@@ -110,8 +110,9 @@ def insert_duplicate_links(session: Session, pairs: list[tuple[int, int]]) -> No
 
 def reserved_before(session: Session, before: datetime, limit: int = 1000
                     ) -> list[CertificateRequest]:
-    """Requests reserved for automatic processing before ``before`` and never completed
-    (the import that reserved them stopped), locked for the transaction."""
+    """Requests reserved for automatic processing at or before ``before`` and never
+    completed (the import that reserved them stopped), locked for the transaction.
+    Times are kept to the second: a mark made this second counts when ``before`` is now."""
     return list(session.scalars(
-        select(R).where(R.auto_started_at.is_not(None), R.auto_started_at < before)
+        select(R).where(R.auto_started_at.is_not(None), R.auto_started_at <= before)
         .order_by(R.id).limit(limit).with_for_update()))
