@@ -424,6 +424,14 @@ def cursor_row(styled: str) -> int | None:
     return max(rows)[1] if len(rows) > 1 else None
 
 
+def drawn_cursor_row(t: Terminal, timeout: float = WAIT) -> int | None:
+    """``cursor_row`` once the cursor's row is drawn (the text may come a frame before)."""
+    deadline = time.monotonic() + timeout
+    while (row := cursor_row(t.styled())) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return row
+
+
 def wait_for_log(server: Server, pattern: str, timeout: float = 10) -> str:
     """The first line of sshd's log that matches (sshd writes it a moment after the fact)."""
     deadline = time.monotonic() + timeout
@@ -449,11 +457,11 @@ def test_a_support_account_logs_in_sees_the_queue_moves_previews_and_quits(
     assert f"#{first} Acme Roofing LLC" in text
     # Who is at the keyboard follows from the login.
     assert f"{ACCOUNT} · payroll advisor" in text
-    assert cursor_row(t.styled()) == first
+    assert drawn_cursor_row(t) == first
 
     t.press("Down")
     t.wait_for(lambda s: f"#{second} Zoë Łukasiewicz" in s, "the second request's panel")
-    assert cursor_row(t.styled()) == second
+    assert drawn_cursor_row(t) == second
 
     t.press("Enter")
     preview = t.wait_for(lambda s: f"Request #{second}" in s, "the preview")
