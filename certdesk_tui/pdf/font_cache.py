@@ -98,6 +98,7 @@ class FontCache:
         self._cuts: OrderedDict[tuple[int, frozenset[str]], _Cut] = OrderedDict()
         # A document's font shares its prototype's character map: found by its id.
         self._by_cmap: dict[int, _Prototype] = {}
+        self.cuts_made = 0  # how many times a font was cut for a new set of glyphs
 
     def add_font(self, pdf: FPDF, family: str, style: str, path: Path,
                  unicode_range: list[int] | None = None) -> None:
@@ -131,6 +132,7 @@ class FontCache:
         cut = _subset(latin_data if glyphs <= latin_glyphs else prototype.data, glyphs)
         with self._lock:
             self._cuts[key] = cut
+            self.cuts_made += 1
             while len(self._cuts) > self._kept:
                 self._cuts.popitem(last=False)
         return cut

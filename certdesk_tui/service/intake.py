@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from certdesk_tui import intake
 from certdesk_tui.domain.errors import CertdeskError, DuplicateRow
 from certdesk_tui.domain.permissions import Permission
-from certdesk_tui.service.intake_auto import Drawer, finish, resume
+from certdesk_tui.service.intake_auto import Drawer, finish_all, resume
 from certdesk_tui.service.intake_batch import BATCH_LINES, Line, payment_update, store_batch
 from certdesk_tui.service.intake_report import (
     ImportReport,
@@ -61,7 +61,7 @@ def import_submissions(ds: DeskSession, lines: Iterable[str | bytes],
         while waiting and not report.stopped:
             waiting = _store(ds, waiting, report, drawer)
         if not report.stopped:
-            finish(ds, drawer.rest(), report)
+            finish_all(ds, drawer.rest(), report)
     finally:
         drawer.close()
     report.in_line_order()
@@ -88,7 +88,7 @@ def _store(ds: DeskSession, lines: list[Line], report: ImportReport,
     for bucket, outcome in result.outcomes:
         report.add(bucket, outcome)
     drawer.add(result.jobs)
-    finish(ds, drawer.ready(), report)
+    finish_all(ds, drawer.ready(), report)
     return result.rest
 
 

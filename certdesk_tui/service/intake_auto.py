@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -50,6 +51,9 @@ RESUME_AFTER = timedelta(minutes=2)
 FINISH_SECONDS = 0.05
 # Requests drawn ahead of completing them, per worker process.
 AHEAD_PER_WORKER = 16
+# Drawn in this process (one worker), then completed, before drawing the next ones: the
+# lock is held while they are completed and free while the next are drawn.
+DRAWN_TOGETHER = 4
 
 
 @dataclass(frozen=True)
@@ -114,30 +118,49 @@ class Drawer:
                 self.workers, mp_context=multiprocessing.get_context("fork"))
         self._futures.extend(self._pool.submit(draw, job) for job in jobs)
 
-    def ready(self) -> list[Drawing]:
-        """The certificates drawn so far; with workers, waits only when far enough ahead."""
+    def ready(self) -> Iterator[list[Drawing]]:
+        """The certificates drawn so far, a few at a time; with workers, waits only when
+        far enough ahead. In this process, ``DRAWN_TOGETHER`` are drawn and handed out at
+        a time, so that completing them alternates with drawing (which holds no lock)."""
         if self.workers == 1:
-            waiting, self._waiting = self._waiting, []
-            return [draw(job) for job in waiting]
-        limit = self.workers * AHEAD_PER_WORKER
-        done = [f for f in self._futures if f.done()]
-        while len(self._futures) - len(done) > limit:
-            self._futures[len(done)].result()
-            done = [f for f in self._futures if f.done()]
-        self._futures = [f for f in self._futures if not f.done()]
-        return [f.result() for f in done]
+            while self._waiting:
+                jobs = self._waiting[:DRAWN_TOGETHER]
+                del self._waiting[:DRAWN_TOGETHER]
+                yield [draw(job) for job in jobs]
+            return
+        # Far enough ahead: wait for the oldest. Completed in the order the lines came.
+        while len(self._futures) > self.workers * AHEAD_PER_WORKER:
+            self._futures[0].result()
+            yield self._drawn_in_order()
+        if self._futures and self._futures[0].done():
+            yield self._drawn_in_order()
 
-    def rest(self) -> list[Drawing]:
+    def rest(self) -> Iterator[list[Drawing]]:
         """Every certificate still to be drawn, waiting for them."""
         if self.workers == 1:
-            return self.ready()
-        futures, self._futures = self._futures, []
-        return [f.result() for f in futures]
+            yield from self.ready()
+            return
+        while self._futures:
+            self._futures[0].result()
+            yield self._drawn_in_order()
+
+    def _drawn_in_order(self) -> list[Drawing]:
+        """The drawings of the oldest futures that are done, up to the first still drawing."""
+        count = next((n for n, f in enumerate(self._futures) if not f.done()),
+                     len(self._futures))
+        done, self._futures = self._futures[:count], self._futures[count:]
+        return [f.result() for f in done]
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+
+def finish_all(ds: DeskSession, drawn: Iterable[list[Drawing]], report: ImportReport) -> None:
+    """Complete the requests of every group of drawings, a group as it comes."""
+    for drawings in drawn:
+        finish(ds, drawings, report)
 
 
 def finish(ds: DeskSession, drawings: list[Drawing], report: ImportReport) -> None:
@@ -225,4 +248,4 @@ def resume(ds: DeskSession, drawer: Drawer, report: ImportReport) -> None:
             jobs.append(new_job(ds, 0, req.id, form, Brand(req.customer.brand)))
     if jobs:
         drawer.add(jobs)
-        finish(ds, drawer.rest(), report)
+        finish_all(ds, drawer.rest(), report)

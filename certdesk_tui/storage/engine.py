@@ -46,6 +46,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA_REVISION = "0005"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_WRITE_POLL_SECONDS = 0.001
+# A process that has just committed a write lets one waiting elsewhere go first.
+SQLITE_WRITE_TURN_SECONDS = 0.004
 
 
 def normalise_url(url: str) -> str:
@@ -67,28 +69,47 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.close()
 
 
-def _sqlite_begin(conn: Connection) -> None:
-    if not conn.get_execution_options().get("certdesk_write"):
-        conn.exec_driver_sql("BEGIN")
-        return
-    # SQLite's own busy handler sleeps up to 100 ms between tries, so a process that writes
-    # in a loop (an intake, one transaction a line) retakes the lock before the sleepers
-    # wake and holds them off for seconds. Ask for it briskly instead, up to the timeout.
-    raw = conn.connection.driver_connection
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    raw.execute("PRAGMA busy_timeout = 0")
-    try:
-        while time.monotonic() < deadline:
-            try:
-                raw.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-                    raise
-            time.sleep(SQLITE_WRITE_POLL_SECONDS)
-        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, failing as SQLAlchemy does
-    finally:
-        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+class _SQLiteWriters:
+    """How this process takes SQLite's write lock: briskly, and taking turns.
+
+    SQLite's own busy handler sleeps up to 100 ms between tries, so a process that
+    writes in a loop (an intake, one transaction after another) retakes the lock before
+    the sleepers wake and holds them off for seconds. A writer here asks every
+    millisecond instead, up to the busy timeout; and a process that committed a write
+    a moment ago waits ``SQLITE_WRITE_TURN_SECONDS`` before its next one, so that a
+    claim or a note waiting in another process gets its turn between the batches of an
+    import instead of after all of them.
+    """
+
+    def __init__(self) -> None:
+        self.last_commit = float("-inf")
+
+    def begin(self, conn: Connection) -> None:
+        if not conn.get_execution_options().get("certdesk_write"):
+            conn.exec_driver_sql("BEGIN")
+            return
+        since = time.monotonic() - self.last_commit
+        if since < SQLITE_WRITE_TURN_SECONDS:
+            time.sleep(SQLITE_WRITE_TURN_SECONDS - since)
+        raw = conn.connection.driver_connection
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                        raise
+                time.sleep(SQLITE_WRITE_POLL_SECONDS)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, failing as SQLAlchemy does
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+
+    def committed(self, conn: Connection) -> None:
+        if conn.get_execution_options().get("certdesk_write"):
+            self.last_commit = time.monotonic()
 
 
 def make_engine(url: str) -> Engine:
@@ -107,7 +128,9 @@ def make_engine(url: str) -> Engine:
                 raise ConfigurationError(f"cannot create {path.parent}: {exc.strerror}") from None
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
+        writers = _SQLiteWriters()
+        event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "commit", writers.committed)
         return engine
     if parsed.get_backend_name() == "postgresql":
         try:

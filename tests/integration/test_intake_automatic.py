@@ -54,7 +54,7 @@ def test_an_import_stopped_between_drawing_and_completing_leaves_nothing_half_do
     def crash(ds, drawings, report):  # noqa: ARG001
         raise Crash
 
-    monkeypatch.setattr("certdesk_tui.service.intake.finish", crash)
+    monkeypatch.setattr("certdesk_tui.service.intake_auto.finish", crash)
     with pytest.raises(Crash):
         manager.import_submissions(_clean(6))
     # The batches stored before the crash (one or more: a batch ends after 50 ms) are
@@ -105,7 +105,7 @@ def test_a_person_who_claims_a_reserved_request_first_keeps_it_and_nothing_is_is
             specialist.start(rid, expected_version=specialist.row(rid).version)
         real(ds, drawings, report)
 
-    monkeypatch.setattr("certdesk_tui.service.intake.finish", claim_first)
+    monkeypatch.setattr("certdesk_tui.service.intake_auto.finish", claim_first)
     report = manager.import_submissions(_clean(2))
     assert report.ok and len(report.accepted) == 2
     for outcome in report.accepted:

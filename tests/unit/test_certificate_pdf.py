@@ -23,6 +23,7 @@ from certdesk_tui.pdf.certificate import render_certificate
 from certdesk_tui.pdf.font_cache import SHARED_FONTS, FontCache
 from certdesk_tui.pdf.layout import COLUMNS, CONTINUED, MARGIN, MIN_SIZE, WAIVER
 from certdesk_tui.pdf.naming import certificate_file_name
+from certdesk_tui.pdf.typefaces import FONT_FILES
 from tests import factories
 
 UNICODE_NAME = "Zoë Łukasiewicz – Ñandú GmbH"
@@ -572,27 +573,27 @@ def test_any_holder_name_is_drawn_whole_or_refused_with_a_message(
 
 # -- the font cache: same bytes, any thread -----------------------------------------------
 
-# sha256 of the certificates the renderer made before fonts were cached (fpdf2 parsing
-# and subsetting every font for every document): the cache must not change a byte.
+# sha256 of the certificates fpdf2 makes parsing and subsetting every font for every
+# document (``fonts=None``, as before the cache): the cache must not change a byte.
 GOLDEN = {
-    "latin": ({}, "a349dcc2d9946cd202794f52475aad8a599d27ed1e605d2691a7a28fb090f099"),
+    "latin": ({}, "5b85db4c9cfec59d063c9a6189ee84e47f78307c3e79067fc4eff5fbc1ea7a48"),
     "latin-wos": ({"wos": True, "holder_name": UNICODE_NAME},
-                  "0021638c7d991c50be18cf149675540a67bdf6df5b425d0c8386de2ded2ec132"),
+                  "670c9526f4a89d7372ed8ec187f10c92c7e8f95ce4f5084a3fe261f73377a28c"),
     "remarks": ({"description": "Long description of operations. " * 300},
-                "8c8960132b5f232bfab3041e17abd04dae924572c12207ffc2f1132e572bf6c7"),
+                "00de4680325a087cf570b9ac1d6ea78dc9a36fbcac8812c48482df62d3578c28"),
     "cjk": ({"holder_name": SCRIPTS["japanese"], "insured_name": SCRIPTS["korean"]},
-            "d38af9477aaa4482140064cec9fd72c1d34a11b62f6c58b62d04f48f41d412e7"),
+            "611f28308342044f66fbb5e0f54fe0ac42826d3282fcbc4ad5d2daf1139d0b3c"),
     "arabic": ({"holder_name": SCRIPTS["arabic"]},
-               "c4e23497641cced396b4ef659c6857fc80d59439c1df6536be3714081b43566f"),
+               "6b69ff31a7307f95fd6e77c23f7ff052661eec0b10545440bfeebf99fcd99b99"),
     "hebrew": ({"holder_name": SCRIPTS["hebrew"]},
-               "48ccc3578dd9ec052ed4d87d4b0b35a607d3a5a456b0ad6cc33e3e4be4c16482"),
+               "cd676c696c07ca23ab6bd9d6a70e4210a6543f4f83f1dda60d82d725b498ce7c"),
     "devanagari": ({"holder_name": SCRIPTS["devanagari"]},
-                   "385098ebf77683e07ac2438cae5ff543b6c8cee746579156fe5e8a0e2c23d665"),
+                   "62486a65d47a10ef5a07757634ca273485a2b6bae632cc117026bd2156261f0b"),
     "thai": ({"holder_name": SCRIPTS["thai"]},
-             "24c490d676740fa9d2ee40b2e51a77655055e59a1c6e1c28594230434db6272f"),
+             "0a1eb04e47b304e1e8d0cf7b853154f037c3a0f089ff6a6e45e6ad5d2427db27"),
     "mixed": ({"holder_name": "東京建設 – שלום – شركة", "insured_name": "대한건설 ООО",
                "description": "Долгое описание. " * 400},
-              "f12eca077f89133d41ef4fcc62f4e0d61b0c7265ab62a191ff1c7405c14e5ef3"),
+              "b923c72372a0414e0e6be0f41890185e71f24d634512a55f9b512aa331f175c9"),
 }
 
 
@@ -625,6 +626,27 @@ def test_cached_fonts_give_the_bytes_of_fonts_parsed_for_the_document(
         return
     assert render_certificate(changed, number="CD-1", revision=0, issued_on=ISSUED_ON,
                               **PRINTED) == reference
+
+
+def test_certificates_written_in_ascii_share_one_cut_of_each_font(
+    form: CertificateForm,
+) -> None:
+    """Every certificate embeds the glyphs of printable ASCII, so certificates that
+    differ in names, numbers and verification codes (a cut each, before) share one cut of
+    each font: cutting costs several times the drawing."""
+    fonts = FontCache()
+    for index, code in enumerate(("7K3M9QW2XT", "ABCDEFGHJK", "0123456789", "VWXYZPQRST")):
+        changed = replace(form, insured_name=f"Insured {index} {code.lower()} LLC",
+                          holder_name=f"Holder #{index} ({code})")
+        pdf = render_certificate(changed, number=f"CD-{index:06d}", revision=index,
+                                 issued_on=ISSUED_ON, fonts=fonts, verification_code=code,
+                                 contact=CONTACT)
+        assert code[:5] in text_of(pdf)
+    assert fonts.cuts_made == len(FONT_FILES)
+    # A letter outside ASCII is a new set of glyphs: one cut more, for that face only.
+    render_certificate(replace(form, holder_name="Müller Bau GmbH"), number="CD-9",
+                       revision=0, issued_on=ISSUED_ON, fonts=fonts, **PRINTED)
+    assert fonts.cuts_made == len(FONT_FILES) + 1
 
 
 def test_the_font_cache_used_from_several_threads_at_once_gives_identical_bytes(
