@@ -100,10 +100,11 @@ class QueueSnapshot:
     """The queue as one read transaction saw it: a page and the counts around it."""
 
     page: QueuePage
-    # Pending requests in the queue (New + In Progress): the tab's badge.
-    pending: int
-    # Emails failed for good or waiting to retry after a failed attempt.
-    failing_emails: int
+    # Pending requests in the queue (New + In Progress): the tab's badge. None when the
+    # snapshot was read without its counts.
+    pending: int | None
+    # Emails failed for good or waiting to retry after a failed attempt (None: not read).
+    failing_emails: int | None
     # The change marker's counter when read: a later, higher one means "reload".
     change_counter: int
 

@@ -95,13 +95,15 @@ class Desk:
         return reads.queue(self._session, flt, offset, limit)
 
     def queue_snapshot(self, flt: QueueFilter | None = None, offset: int = 0,
-                       limit: int = 100) -> QueueSnapshot:
+                       limit: int = 100, *, counts: bool = True) -> QueueSnapshot:
+        """A page of the queue; with ``counts``, the badge and the failing emails too
+        (a keystroke in the search box needs only the page: ``counts=False``)."""
         early, self._early = self._early, None
         if early is not None:
             snapshot = early.result_for((flt or QueueFilter(), offset, limit))
             if snapshot is not None:
                 return snapshot
-        return reads.queue_snapshot(self._session, flt, offset, limit)
+        return reads.queue_snapshot(self._session, flt, offset, limit, counts=counts)
 
     def read_queue_early(self, limit: int = 100) -> None:
         """Start reading the default queue's first page (``limit`` rows) and its counts in

@@ -28,9 +28,10 @@ def queue(ds: DeskSession, flt: QueueFilter | None = None, offset: int = 0,
 
 
 def queue_snapshot(ds: DeskSession, flt: QueueFilter | None = None, offset: int = 0,
-                   limit: int = 100) -> QueueSnapshot:
+                   limit: int = 100, *, counts: bool = True) -> QueueSnapshot:
     """A page of the queue, the pending badge, the failing emails and the change counter,
-    all from one read transaction. A page past the end gives the last page instead."""
+    all from one read transaction. A page past the end gives the last page instead.
+    Without ``counts`` the badge and the failing emails are left out (``None``)."""
     ds.require(Permission.VIEW)
     flt = flt or QueueFilter()
     with ds.db.reading() as s:
@@ -40,6 +41,8 @@ def queue_snapshot(ds: DeskSession, flt: QueueFilter | None = None, offset: int 
             offset = max(0, (page.total - 1) // limit * limit)
             page = requests.queue_page(s, flt, ds.actor.user_id, offset, limit)
         # The default queue is exactly the pending requests: its total is the badge.
+        if not counts:
+            return QueueSnapshot(page, None, None, counter)
         pending = page.total if _all_pending(flt) else requests.pending_count(s)
         return QueueSnapshot(page, pending, outbox.failing_email_count(s), counter)
 

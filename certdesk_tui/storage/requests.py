@@ -61,11 +61,17 @@ def is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
+# A filter with more matches than this pages them in the queue's order (see queue_page).
+IN_ORDER_FROM = 2_000
+
+
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _where(flt: QueueFilter, user_id: int | None) -> list:
+def _where(flt: QueueFilter, user_id: int | None, *, in_order: bool = False) -> list:
+    """The filter's conditions. ``in_order``: match the customers without their index,
+    so that the database walks the requests in the order shown and stops at the page."""
     clauses: list = [R.in_queue.is_(True)]
     if flt.statuses:
         clauses.append(R.status.in_([s.value for s in flt.statuses]))
@@ -90,7 +96,8 @@ def _where(flt: QueueFilter, user_id: int | None) -> list:
                     func.lower(Customer.code).like(pattern, escape="\\"),
                 )
             )
-        clauses.append(R.customer_id.in_(customers.scalar_subquery()))
+        customer = (R.customer_id + 0) if in_order else R.customer_id
+        clauses.append(customer.in_(customers.scalar_subquery()))
     return clauses
 
 
@@ -125,6 +132,11 @@ def queue_page(
     clauses = _where(flt, user_id)
     total = session.scalar(select(func.count()).select_from(R).where(*clauses)) or 0
     column = _SORT_COLUMNS.get(flt.sort, R.submitted_at)
+    if total > IN_ORDER_FROM and column is R.submitted_at:
+        # Many matches (a search of one or two letters): finding a page of them by walking
+        # the requests in order reads a few hundred rows; through the customers' index it
+        # would read and sort every match (half a second for 150,000 of a million).
+        clauses = _where(flt, user_id, in_order=True)
     order = [column.desc() if flt.descending else column.asc(),
              R.id.desc() if flt.descending else R.id.asc()]
     stmt = _row_select().where(*clauses).order_by(*order).offset(offset).limit(limit)

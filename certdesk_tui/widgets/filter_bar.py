@@ -65,7 +65,8 @@ class FilterBar(Horizontal):
             # First, so that a narrow terminal cuts the sort, never the marks.
             summary = Text(f"{self.marked:,} marked · ", style="bold reverse",
                            no_wrap=True, overflow="ellipsis") + summary
-        self.query_one("#filter-summary", Static).update(summary)
+        # One line of a fixed size: a new text needs no new layout (a keystroke's worth).
+        self.query_one("#filter-summary", Static).update(summary, layout=False)
 
     def show_marked(self, count: int) -> None:
         """How many requests are marked (``space``, ``*``), before the summary."""

@@ -133,7 +133,8 @@ class QueueTab(TabPane):
     def _read(self, flt: QueueFilter, offset: int, keep_id: int | None, at_end: bool,
               counts: bool, first: bool = False) -> QueueTab.QueueLoaded:
         # One read transaction: the page and the counts around it agree with each other.
-        snapshot = self.desk.queue_snapshot(flt, offset=offset, limit=self.table.page_size)
+        snapshot = self.desk.queue_snapshot(flt, offset=offset, limit=self.table.page_size,
+                                            counts=counts)
         return self.QueueLoaded(flt, snapshot, counts, keep_id, at_end, first)
 
     @on(QueueLoaded)

@@ -43,4 +43,4 @@ class ViewBar(Static):
     def show_current(self, current: QueueFilter) -> None:
         """The queue's filter changed: the view it matches (if any) is the one reversed."""
         self.current = current
-        self.update(views_text(self.views, current))
+        self.update(views_text(self.views, current), layout=False)  # one line, fixed size
