@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from certdesk_tui.domain import RequestType
 from certdesk_tui.domain.addresses import is_valid as is_valid_email
@@ -41,6 +41,7 @@ from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.screens.holder_suggestions import HolderSuggestions
 from certdesk_tui.screens.recipients import CC_LABEL, address_problem, also_to, typed_addresses
 from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
+from certdesk_tui.widgets.footer import DeskFooter
 
 # Every editable field of the certificate, in the order a specialist checks them.
 FIELD_LABELS: dict[str, str] = {
@@ -221,7 +222,7 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
             with Horizontal(id="buttons"):
                 yield Button("Submit (ctrl+s)", id="submit", compact=True, variant="primary")
                 yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield Footer()
+        yield DeskFooter()
 
     def _field_row(self, name: str, label: str, value: str,
                    wide_label: bool = False) -> ComposeResult:

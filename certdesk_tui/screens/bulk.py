@@ -17,13 +17,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from certdesk_tui.domain.views import ReasonView
 from certdesk_tui.screens.confirm import ConfirmScreen, confirm_then_dismiss
 from certdesk_tui.service.bulk import BulkOutcome
 from certdesk_tui.text import literal, literal_line
+from certdesk_tui.widgets.footer import DeskFooter
 
 VERBS: Mapping[str, tuple[str, str]] = {
     "start": ("Claim", "claimed"),
@@ -94,7 +95,7 @@ class BulkReasonScreen(ModalScreen[int | None]):
                              id="no-reasons")
             yield Static(f"{id_list(self.ids)}. Each customer is emailed the reason.",
                          id="recipient", markup=False)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         if self.reasons:
@@ -181,7 +182,7 @@ class BulkResultScreen(ModalScreen[list[int] | None]):
             dialog.border_title = f"{VERBS[self.action_id][0]} {plural(len(self.outcomes))}"
             with VerticalScroll(id="body"):
                 yield Static(result_text(self.action_id, self.outcomes), id="body-text")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#body", VerticalScroll).focus()

@@ -7,9 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Static, TextArea
 
 from certdesk_tui.text import literal, literal_line
+from certdesk_tui.widgets.footer import DeskFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -40,7 +41,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yes.can_focus = no.can_focus = False
                 yield yes
                 yield no
-        yield Footer()
+        yield DeskFooter()
 
     def action_confirm(self) -> None:
         self.dismiss(True)

@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Input, TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from certdesk_tui.actions import (
@@ -49,6 +49,7 @@ from certdesk_tui.screens.messages import (
 from certdesk_tui.screens.view_switching import SavedViewActions
 from certdesk_tui.service import Desk
 from certdesk_tui.text import literal_line
+from certdesk_tui.widgets.footer import DeskFooter
 from certdesk_tui.widgets.identity_bar import IdentityBar
 from certdesk_tui.widgets.insights_tab import InsightsTab
 from certdesk_tui.widgets.messages import WorkerFailed
@@ -93,7 +94,7 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
             if self.desk.actor.may(Permission.CONFIGURE_REASONS):
                 with TabPane("Configuration", id=CONFIGURATION):
                     yield ReasonsPane(self.desk, id="reasons")
-        yield Footer(compact=True, show_command_palette=False)
+        yield DeskFooter(compact=True, show_command_palette=False)
 
     @property
     def queue(self) -> QueueTab:

@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.strip import Strip
-from textual.widgets import Footer, Label, SelectionList
+from textual.widgets import Label, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from certdesk_tui.domain import Brand, Channel, RequestType, Status
 from certdesk_tui.domain.views import QueueFilter
+from certdesk_tui.widgets.footer import DeskFooter
 
 MANUAL_ONLY = "manual_only"
 MINE = "mine"
@@ -81,7 +82,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                         ("Manual only", MANUAL_ONLY, current.manual_only),
                         ("Assigned to me", MINE, current.mine),
                     ])
-        yield Footer()
+        yield DeskFooter()
 
     def _group(self, title: str, name: str, items: list[tuple[str, Any, bool]]) -> ComposeResult:
         yield Label(title, classes="group-title")

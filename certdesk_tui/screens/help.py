@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from certdesk_tui.actions import DESK_ACTIONS, Section, keys_of, visible_to
 from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.widgets.footer import DeskFooter
 from certdesk_tui.widgets.request_table import FLAG_LEGEND
 
 HelpSection = tuple[str, list[tuple[str, str]]]
@@ -69,7 +70,7 @@ class HelpScreen(ModalScreen[None]):
                 for title, keys in self.sections:
                     yield Static(Text(title), classes="heading")
                     yield Static(keys_table(keys), classes="keys")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#sections", VerticalScroll).focus()

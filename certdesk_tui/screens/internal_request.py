@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from certdesk_tui.domain import BRAND_LABELS, Brand, RequestType
 from certdesk_tui.domain.holders import HolderView
@@ -27,6 +27,7 @@ from certdesk_tui.screens.confirm import SubmitOrCancel
 from certdesk_tui.screens.holder_suggestions import HolderSuggestions
 from certdesk_tui.service.internal import CustomerChoice, InternalRequest
 from certdesk_tui.text import literal, literal_line
+from certdesk_tui.widgets.footer import DeskFooter
 
 HOLDER_FIELDS: dict[str, str] = {
     "name": "Holder name",
@@ -101,7 +102,7 @@ class InternalRequestScreen(SubmitOrCancel, ModalScreen["InternalRequest | None"
             with Horizontal(id="buttons"):
                 yield Button("Create (ctrl+s)", id="submit", compact=True, variant="primary")
                 yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#refusal").display = bool(self.refusal)

@@ -6,11 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.screens.confirm import AsksBeforeDiscarding
 from certdesk_tui.text import literal_line
+from certdesk_tui.widgets.footer import DeskFooter
 
 
 class NoteScreen(AsksBeforeDiscarding, ModalScreen[str | None]):
@@ -34,7 +35,7 @@ class NoteScreen(AsksBeforeDiscarding, ModalScreen[str | None]):
             yield TextArea(id="note", soft_wrap=True, compact=True, tab_behavior="focus")
             yield Static("Internal: the customer never sees notes. ctrl+s saves, esc cancels.",
                          classes="hint")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#note", TextArea).focus()

@@ -18,12 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from certdesk_tui.domain import Brand, Status
 from certdesk_tui.domain.views import PREVIEW_TEXT_LIMIT, RequestDetail, clipped
 from certdesk_tui.text import literal, literal_line, one_line
+from certdesk_tui.widgets.footer import DeskFooter
 
 # Submission keys the sections below already show; anything else is listed raw.
 SHOWN_KEYS = frozenset({
@@ -199,7 +200,7 @@ class PreviewScreen(ModalScreen[int | None]):
                     ),
                     id="duplicates", compact=True, markup=False,
                 )
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#details", VerticalScroll).focus()

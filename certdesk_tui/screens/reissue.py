@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from certdesk_tui.domain.addresses import is_valid as is_valid_email
 from certdesk_tui.domain.automation import CertificateForm
@@ -33,6 +33,7 @@ from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.screens.holder_suggestions import HolderSuggestions
 from certdesk_tui.screens.recipients import address_problem, typed_addresses
 from certdesk_tui.text import escaped, literal, literal_line, one_line, visible
+from certdesk_tui.widgets.footer import DeskFooter
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class ReissueScreen(SubmitOrCancel, ModalScreen["ReissueResult | None"]):
             with Horizontal(id="buttons"):
                 yield Button("Reissue (ctrl+s)", id="submit", compact=True, variant="primary")
                 yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield Footer()
+        yield DeskFooter()
 
     def _row(self, name: str, label: str, stored: str, placeholder: str = "") -> ComposeResult:
         editor: Widget

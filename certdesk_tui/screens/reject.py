@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from certdesk_tui.domain import Brand
@@ -22,6 +22,7 @@ from certdesk_tui.notifications import rejection_preview
 from certdesk_tui.screens.brief import RequestBrief
 from certdesk_tui.screens.confirm import confirm_then_dismiss
 from certdesk_tui.text import literal, literal_line
+from certdesk_tui.widgets.footer import DeskFooter
 
 
 class RejectScreen(ModalScreen[int | None]):
@@ -51,7 +52,7 @@ class RejectScreen(ModalScreen[int | None]):
             yield Static(self.recipient_line(), id="recipient")
             with VerticalScroll(id="email"):
                 yield Static("", id="email-text")
-        yield Footer()
+        yield DeskFooter()
 
     def recipient_line(self) -> Text:
         email = self.detail.customer_email.strip()

@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from certdesk_tui.domain.addresses import is_valid as is_valid_email
 from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.screens.automation_form import TickBox
 from certdesk_tui.screens.recipients import address_problem, typed_addresses
 from certdesk_tui.text import literal, literal_line
+from certdesk_tui.widgets.footer import DeskFooter
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class ResendScreen(ModalScreen["ResendResult | None"]):
             with Horizontal(id="buttons"):
                 yield Button("Send (ctrl+s)", id="submit", compact=True, variant="primary")
                 yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#error").display = False

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from certdesk_tui.screens.confirm import AsksBeforeDiscarding
 from certdesk_tui.text import escaped, literal_line
+from certdesk_tui.widgets.footer import DeskFooter
 
 
 class TextPromptScreen(AsksBeforeDiscarding, ModalScreen[str | None]):
@@ -39,7 +40,7 @@ class TextPromptScreen(AsksBeforeDiscarding, ModalScreen[str | None]):
             yield Input(escaped(self.initial), placeholder=self.placeholder, id="text",
                         compact=True)
             yield Static("enter saves, esc cancels", classes="hint")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()

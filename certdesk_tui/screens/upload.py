@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, DirectoryTree, Input, Label, Static
 
 from certdesk_tui.domain.addresses import is_valid as is_valid_email
 from certdesk_tui.domain.views import RequestDetail
@@ -29,6 +29,7 @@ from certdesk_tui.screens.brief import RequestBrief
 from certdesk_tui.screens.confirm import SubmitOrCancel, confirm_then_dismiss
 from certdesk_tui.screens.recipients import CC_LABEL, address_problem, also_to, typed_addresses
 from certdesk_tui.text import literal, literal_line, one_line
+from certdesk_tui.widgets.footer import DeskFooter
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             with Horizontal(id="buttons"):
                 yield Button("Submit (ctrl+s)", id="submit", compact=True, variant="primary")
                 yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield Footer()
+        yield DeskFooter()
 
     @property
     def holder_ok(self) -> bool:
