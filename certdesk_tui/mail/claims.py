@@ -25,6 +25,7 @@ from certdesk_tui.mail.message import PermanentDeliveryError, QueuedEmail
 from certdesk_tui.storage.changes import bump_change_marker
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import Activity, Certificate, OutboxEmail
+from certdesk_tui.storage.outbox import UNSENT
 
 E = OutboxEmail
 CLAIM_TIMEOUT = timedelta(minutes=10)
@@ -42,10 +43,10 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
 
 
 def due(now: datetime) -> ColumnElement[bool]:
-    return or_(
+    return and_(UNSENT, or_(
         and_(E.state == EmailState.QUEUED, E.next_attempt_at <= now),
         and_(E.state == EmailState.SENDING, E.claimed_at < now - CLAIM_TIMEOUT),
-    )
+    ))
 
 
 def claim(db: Database, token: str, now: datetime, limit: int) -> list[int]:

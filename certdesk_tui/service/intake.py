@@ -76,6 +76,7 @@ def _store(ds: DeskSession, lines: list[Line], report: ImportReport,
     try:
         with ds.writing() as s:
             result = store_batch(ds, s, lines)
+        ds.db.let_others_write()
     except Exception as exc:  # noqa: BLE001 - the batch changed nothing: line by line
         if len(lines) > 1:
             for line in lines:

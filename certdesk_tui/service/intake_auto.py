@@ -193,6 +193,8 @@ def finish(ds: DeskSession, drawings: list[Drawing], report: ImportReport) -> No
         for drawing, message in outcomes:
             _report(report, drawing.job, message)
         drawings = drawings[done:]
+        if drawings:  # another transaction at once: a claim or note waiting goes first
+            ds.db.let_others_write()
 
 
 def _report(report: ImportReport, job: AutoJob, message: str) -> None:

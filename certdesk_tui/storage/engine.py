@@ -43,10 +43,10 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; tests/test_migrations.py checks it against Alembic's head.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_WRITE_POLL_SECONDS = 0.001
-# A process that has just committed a write lets one waiting elsewhere go first.
+# How long a bulk writer pauses between its transactions (let_others_write).
 SQLITE_WRITE_TURN_SECONDS = 0.004
 
 
@@ -69,47 +69,29 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.close()
 
 
-class _SQLiteWriters:
-    """How this process takes SQLite's write lock: briskly, and taking turns.
-
-    SQLite's own busy handler sleeps up to 100 ms between tries, so a process that
-    writes in a loop (an intake, one transaction after another) retakes the lock before
-    the sleepers wake and holds them off for seconds. A writer here asks every
-    millisecond instead, up to the busy timeout; and a process that committed a write
-    a moment ago waits ``SQLITE_WRITE_TURN_SECONDS`` before its next one, so that a
-    claim or a note waiting in another process gets its turn between the batches of an
-    import instead of after all of them.
-    """
-
-    def __init__(self) -> None:
-        self.last_commit = float("-inf")
-
-    def begin(self, conn: Connection) -> None:
-        if not conn.get_execution_options().get("certdesk_write"):
-            conn.exec_driver_sql("BEGIN")
-            return
-        since = time.monotonic() - self.last_commit
-        if since < SQLITE_WRITE_TURN_SECONDS:
-            time.sleep(SQLITE_WRITE_TURN_SECONDS - since)
-        raw = conn.connection.driver_connection
-        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-        raw.execute("PRAGMA busy_timeout = 0")
-        try:
-            while time.monotonic() < deadline:
-                try:
-                    raw.execute("BEGIN IMMEDIATE")
-                    return
-                except sqlite3.OperationalError as exc:
-                    if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-                        raise
-                time.sleep(SQLITE_WRITE_POLL_SECONDS)
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, failing as SQLAlchemy does
-        finally:
-            raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-
-    def committed(self, conn: Connection) -> None:
-        if conn.get_execution_options().get("certdesk_write"):
-            self.last_commit = time.monotonic()
+def _sqlite_begin(conn: Connection) -> None:
+    if not conn.get_execution_options().get("certdesk_write"):
+        conn.exec_driver_sql("BEGIN")
+        return
+    # SQLite's own busy handler sleeps up to 100 ms between tries, so a process that writes
+    # in a loop (an intake, one transaction after another) retakes the lock before the
+    # sleepers wake and holds them off for seconds. Ask for it briskly instead, up to the
+    # timeout (and see Database.let_others_write).
+    raw = conn.connection.driver_connection
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    raise
+            time.sleep(SQLITE_WRITE_POLL_SECONDS)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, failing as SQLAlchemy does
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def make_engine(url: str) -> Engine:
@@ -128,9 +110,7 @@ def make_engine(url: str) -> Engine:
                 raise ConfigurationError(f"cannot create {path.parent}: {exc.strerror}") from None
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_connect)
-        writers = _SQLiteWriters()
-        event.listen(engine, "begin", writers.begin)
-        event.listen(engine, "commit", writers.committed)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
         try:
@@ -244,6 +224,19 @@ class Database:
     def reading(self) -> Iterator[Session]:
         with _server_refusals(), self._read() as session, session.begin():
             yield session
+
+    def let_others_write(self) -> None:
+        """Called by a bulk writer (an import) between two of its write transactions.
+
+        SQLite's write lock is not handed out in turn: a writer waiting in another
+        process asks for it every millisecond, while a writer that has just committed
+        asks again at once and nearly always wins. So an import would hold off a claim
+        or a note typed meanwhile for several of its batches. Pausing a few
+        milliseconds lets such a writer in first. PostgreSQL locks rows, and queues
+        whoever waits for one: nothing to do.
+        """
+        if self.is_sqlite:
+            time.sleep(SQLITE_WRITE_TURN_SECONDS)
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

@@ -8,11 +8,16 @@ from sqlalchemy.orm import Session
 from certdesk_tui.domain import EmailState
 from certdesk_tui.storage.models import OutboxEmail
 
+# Says what the partial index ix_outbox_unsent holds: a query looking for messages not
+# sent names it, so that the database reads that index (a few rows) and not every
+# message (a million, once delivered; statistics that saw only sent messages would
+# otherwise have SQLite read them all).
+UNSENT = OutboxEmail.state != EmailState.SENT
+
 
 def failing_email_count(session: Session) -> int:
     """Emails failed for good plus those waiting to retry after a failed attempt."""
-    # The IN lets the (state, next_attempt_at) index skip the sent messages.
     return session.scalar(select(func.count()).select_from(OutboxEmail).where(
-        OutboxEmail.state.in_([EmailState.FAILED, EmailState.QUEUED]),
+        UNSENT, OutboxEmail.state.in_([EmailState.FAILED, EmailState.QUEUED]),
         or_(OutboxEmail.state == EmailState.FAILED, OutboxEmail.attempts > 0),
     )) or 0
