@@ -1,3 +1,3 @@
-from certdesk_tui.cli import main
+from certdesk_tui.launch import main
 
 main()

@@ -8,6 +8,7 @@ import click
 
 from certdesk_tui.cli.context import Context
 from certdesk_tui.cli.desk import open_interface
+from certdesk_tui.launch import collect_from_now
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # command name: (module of certdesk_tui.cli, the Click command's name in it)
@@ -71,6 +72,8 @@ def cli(ctx: click.Context, db_url: str | None, use_demo: bool, as_user: str | N
 
     With no command, opens the desk on the configured database (--demo: on the demo's).
     """
+    if ctx.invoked_subcommand is not None:
+        collect_from_now()  # the desk turns it on after its first frame
     if use_demo:
         db_url = demo_url(ctx, db_url)
     ctx.obj = Context(db_url, as_user, config_path)

@@ -39,6 +39,7 @@ from certdesk_tui.domain import workflow
 from certdesk_tui.domain.errors import AlreadyClaimed, CertdeskError, StaleRequest
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import SORT_KEYS, QueueFilter, RequestDetail
+from certdesk_tui.launch import collect_from_now
 from certdesk_tui.screens.flow_running import FlowRunning
 from certdesk_tui.screens.flows import failure_notice
 from certdesk_tui.screens.marking import MarkingActions
@@ -129,6 +130,8 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
     def on_mount(self) -> None:
         self.table.focus()
         self.queue.first_load()
+        # The queue is on screen: Python's cyclic collector may run from now on.
+        self.call_after_refresh(collect_from_now)
         if self.settings.refresh_seconds > 0:
             self.set_interval(self.settings.refresh_seconds, self._poll, name="live-refresh")
         if self.settings.mail_interval_seconds > 0:

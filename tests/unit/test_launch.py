@@ -1,0 +1,47 @@
+"""The command starts with Python's cyclic collector off and turns it on in time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _run(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    return done.stdout.strip()
+
+
+def test_importing_the_entry_point_leaves_the_collector_alone():
+    assert _run("import gc, certdesk_tui.launch, certdesk_tui.cli; print(gc.isenabled())") \
+        == "True"
+
+
+def test_a_command_runs_with_the_collector_on():
+    # main() turns it off first; the command line turns it on before any command runs.
+    code = ("import gc, sys\n"
+            "from certdesk_tui.cli import root\n"
+            "seen = []\n"
+            "real = root.collect_from_now\n"
+            "def spy():\n"
+            "    seen.append(gc.isenabled()); real(); seen.append(gc.isenabled())\n"
+            "root.collect_from_now = spy\n"
+            "sys.argv = ['certdesk', 'reasons', '--help']\n"
+            "from certdesk_tui.launch import main\n"
+            "try:\n"
+            "    main()\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print(seen, gc.isenabled())\n")
+    assert _run(code).splitlines()[-1] == "[False, True] True"
+
+
+def test_turning_it_on_freezes_what_the_start_made_once():
+    code = ("import gc\n"
+            "from certdesk_tui.launch import collect_from_now\n"
+            "gc.disable()\n"
+            "collect_from_now()\n"
+            "frozen = gc.get_freeze_count()\n"
+            "collect_from_now()\n"
+            "print(gc.isenabled(), frozen > 0, gc.get_freeze_count() == frozen)\n")
+    assert _run(code) == "True True True"
