@@ -7,6 +7,7 @@ import sys
 from certdesk_tui.cli.context import Context
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import CertdeskError
+from certdesk_tui.launch import freeze_start_up
 from certdesk_tui.service import Desk
 
 
@@ -26,4 +27,5 @@ def open_interface(c: Context, desk: Desk | None = None) -> None:
     desk.read_queue_early()
     from certdesk_tui.app import run_app
 
+    freeze_start_up()
     run_app(desk)

@@ -76,7 +76,6 @@ def _store(ds: DeskSession, lines: list[Line], report: ImportReport,
     try:
         with ds.writing() as s:
             result = store_batch(ds, s, lines)
-        ds.db.let_others_write()
     except Exception as exc:  # noqa: BLE001 - the batch changed nothing: line by line
         if len(lines) > 1:
             for line in lines:
@@ -86,6 +85,7 @@ def _store(ds: DeskSession, lines: list[Line], report: ImportReport,
             return []
         _refused(ds, lines[0], exc, report)
         return []
+    ds.db.let_others_write()
     for bucket, outcome in result.outcomes:
         report.add(bucket, outcome)
     drawer.add(result.jobs)

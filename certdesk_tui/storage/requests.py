@@ -61,10 +61,6 @@ def is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
-# A filter with more matches than this pages them in the queue's order (see queue_page).
-IN_ORDER_FROM = 2_000
-
-
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -132,16 +128,38 @@ def queue_page(
     clauses = _where(flt, user_id)
     total = session.scalar(select(func.count()).select_from(R).where(*clauses)) or 0
     column = _SORT_COLUMNS.get(flt.sort, R.submitted_at)
-    if total > IN_ORDER_FROM and column is R.submitted_at:
-        # Many matches (a search of one or two letters): finding a page of them by walking
-        # the requests in order reads a few hundred rows; through the customers' index it
-        # would read and sort every match (half a second for 150,000 of a million).
+    # A page nearer the end is read from the end, in the opposite order (the last page
+    # of 700,000 requests: 7 ms instead of 0.7 s spent skipping the rows before it).
+    end = min(offset + limit, total)
+    backwards = offset > 0 and total - end < offset
+    skip, take = (total - end, end - offset) if backwards else (offset, limit)
+    if column is R.submitted_at and _denser_than_a_page(session, total, skip + take):
         clauses = _where(flt, user_id, in_order=True)
-    order = [column.desc() if flt.descending else column.asc(),
-             R.id.desc() if flt.descending else R.id.asc()]
-    stmt = _row_select().where(*clauses).order_by(*order).offset(offset).limit(limit)
-    rows = tuple(_to_row(v) for v in session.execute(stmt))
-    return QueuePage(rows=rows, total=total, offset=offset)
+    descending = flt.descending != backwards
+    order = [column.desc() if descending else column.asc(),
+             R.id.desc() if descending else R.id.asc()]
+    stmt = _row_select().where(*clauses).order_by(*order).offset(skip).limit(take)
+    rows = [_to_row(v) for v in session.execute(stmt)]
+    if backwards:
+        rows.reverse()
+    return QueuePage(rows=tuple(rows), total=total, offset=offset)
+
+
+def _denser_than_a_page(session: Session, matches: int, reach: int) -> bool:
+    """Whether walking the requests in the queue's order finds the page sooner than
+    reading every match through the customers' index and sorting them.
+
+    Walking reads about ``reach`` (offset + limit) rows per share of requests matching:
+    ``reach * requests / matches``; the customers' index reads ``matches`` rows. So a
+    search of one or two letters (150,000 matches of a million) walks, reading a few
+    hundred rows instead of sorting 150,000 (half a second); one customer's 5,000
+    requests, or the last page of any search, are read through the index. The highest
+    id stands for the number of requests (it is at least that, read at once).
+    """
+    if not matches or reach >= matches:
+        return False
+    requests = session.scalar(select(func.max(R.id))) or 0
+    return matches * matches > reach * requests
 
 
 def pending_count(session: Session) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -31,12 +32,15 @@ class DeskFooter(Footer):
             self.call_after_refresh(self._rebuild_if_changed)
 
     async def _rebuild_if_changed(self) -> None:
-        if not self.is_attached:
-            return
-        shown = self._keys_shown()
-        if shown != self._shown:
-            self._shown = shown
+        if self.is_attached and self._keys_shown() != self._shown:
             await self.recompose()
+
+    def compose(self) -> ComposeResult:
+        # What is drawn is noted as it is drawn: bindings that change while an earlier
+        # rebuild waits for the old keys to go are compared with what is on screen.
+        if self._bindings_ready:
+            self._shown = self._keys_shown()
+        yield from super().compose()
 
     def _keys_shown(self) -> tuple[object, ...]:
         return tuple(

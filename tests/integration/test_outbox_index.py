@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from certdesk_tui import demo
 from certdesk_tui.mail.claims import due
@@ -21,9 +21,20 @@ from certdesk_tui.storage.outbox import UNSENT, failing_email_count
 
 
 def _plan(db: Database, stmt) -> str:
-    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    """SQLite's plan for the statement as the desk sends it: its SQL and bound values,
+    caught on their way to the driver."""
+    sent: list[tuple[str, object]] = []
+
+    def catch(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        sent.append((statement, parameters))
+
     with db.engine.connect() as conn:
-        return " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+        event.listen(conn, "before_cursor_execute", catch)
+        conn.execute(stmt).all()
+        event.remove(conn, "before_cursor_execute", catch)
+        statement, parameters = sent[-1]
+        plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        return " ".join(str(row[-1]) for row in plan)
 
 
 def _reads_every_message(plan: str) -> bool:

@@ -574,7 +574,8 @@ def test_any_holder_name_is_drawn_whole_or_refused_with_a_message(
 # -- the font cache: same bytes, any thread -----------------------------------------------
 
 # sha256 of the certificates fpdf2 makes parsing and subsetting every font for every
-# document (``fonts=None``, as before the cache): the cache must not change a byte.
+# document (``fonts=None``, the reference path without the cache; printable ASCII
+# embedded as on every certificate): the cache must not change a byte.
 GOLDEN = {
     "latin": ({}, "5b85db4c9cfec59d063c9a6189ee84e47f78307c3e79067fc4eff5fbc1ea7a48"),
     "latin-wos": ({"wos": True, "holder_name": UNICODE_NAME},

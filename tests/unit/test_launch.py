@@ -36,12 +36,14 @@ def test_a_command_runs_with_the_collector_on():
     assert _run(code).splitlines()[-1] == "[False, True] True"
 
 
-def test_turning_it_on_freezes_what_the_start_made_once():
+def test_the_start_is_frozen_only_while_the_collector_is_off():
     code = ("import gc\n"
-            "from certdesk_tui.launch import collect_from_now\n"
+            "from certdesk_tui.launch import collect_from_now, freeze_start_up\n"
+            "freeze_start_up()\n"
+            "untouched = gc.get_freeze_count() == 0 and gc.isenabled()\n"
             "gc.disable()\n"
+            "freeze_start_up()\n"
+            "frozen = gc.get_freeze_count() > 0 and not gc.isenabled()\n"
             "collect_from_now()\n"
-            "frozen = gc.get_freeze_count()\n"
-            "collect_from_now()\n"
-            "print(gc.isenabled(), frozen > 0, gc.get_freeze_count() == frozen)\n")
+            "print(untouched, frozen, gc.isenabled())\n")
     assert _run(code) == "True True True"
