@@ -130,6 +130,8 @@ def queue_page(
     column = _SORT_COLUMNS.get(flt.sort, R.submitted_at)
     # A page nearer the end is read from the end, in the opposite order (the last page
     # of 700,000 requests: 7 ms instead of 0.7 s spent skipping the rows before it).
+    if offset and offset >= total:
+        return QueuePage(rows=(), total=total, offset=offset)  # past the end: no rows
     end = min(offset + limit, total)
     backwards = offset > 0 and total - end < offset
     skip, take = (total - end, end - offset) if backwards else (offset, limit)

@@ -80,3 +80,11 @@ def test_the_requests_are_walked_in_order_only_when_the_page_is_found_sooner(que
         assert not stored_requests._denser_than_a_page(s, matches=12, reach=7)  # 144
         assert not stored_requests._denser_than_a_page(s, matches=24, reach=28)  # last page
         assert not stored_requests._denser_than_a_page(s, matches=0, reach=7)
+
+
+@pytest.mark.parametrize("search", ["a", "no such customer"])
+def test_a_page_past_the_end_is_the_last_page(queue, search):
+    flt = QueueFilter(search=search)
+    total = queue.queue_snapshot(flt, 0, 7).page.total
+    last = queue.queue_snapshot(flt, max(0, (total - 1) // 7 * 7), 7).page
+    assert queue.queue_snapshot(flt, total + 50, 7).page == last
