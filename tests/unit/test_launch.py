@@ -47,3 +47,22 @@ def test_the_start_is_frozen_only_while_the_collector_is_off():
             "collect_from_now()\n"
             "print(untouched, frozen, gc.isenabled())\n")
     assert _run(code) == "True True True"
+
+
+async def test_the_desk_turns_the_collector_on_once_its_first_frame_is_drawn(specialist,
+                                                                            manual_request):
+    """`certdesk` starts with the collector off (launch.main); the dashboard turns it on
+    right after its first frame, with the queue on screen."""
+    import gc
+
+    from tests.tui import app_for, settle, table_ids
+
+    app = app_for(specialist)
+    gc.disable()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert table_ids(app) == [manual_request]
+            assert gc.isenabled()
+    finally:
+        gc.enable()
