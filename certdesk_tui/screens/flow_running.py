@@ -18,29 +18,16 @@ from textual.screen import Screen
 from certdesk_tui.actions import flow_for
 from certdesk_tui.domain.errors import AlreadyClaimed
 from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.screens.desk_host import DeskHost
 from certdesk_tui.screens.flows import Flow, Notice
 from certdesk_tui.screens.messages import ActionDone, FlowPrepared, TakeOverOffered
 
 if TYPE_CHECKING:
-    from certdesk_tui.service import Desk
-    from certdesk_tui.widgets.request_table import RequestTable
+    pass
 
 
-class FlowRunning:
+class FlowRunning(DeskHost):
     """The processing actions of a screen with a desk, a request table and workers."""
-
-    desk: Desk
-    app: Any
-
-    if TYPE_CHECKING:
-        @property
-        def table(self) -> RequestTable: ...
-        def reload(self) -> None: ...
-        def bulk_applies(self, action_id: str) -> bool: ...
-        def ask_bulk(self, action_id: str) -> None: ...
-        def post_message(self, message: Any) -> bool: ...
-        def notify(self, message: str, *, title: str = "", severity: Any = "information",
-                   timeout: float | None = None, markup: bool = True) -> None: ...
 
     def _explain(self, action_id: str) -> str | None:
         """Say why the action does not apply to the selected request (None: it does)."""

@@ -21,28 +21,15 @@ from certdesk_tui.screens.bulk import (
     confirm_screen,
     plural,
 )
+from certdesk_tui.screens.desk_host import DeskHost
 from certdesk_tui.service.bulk import BULK_ACTIONS, MAX_BULK, BulkOutcome
 
 if TYPE_CHECKING:
-    from certdesk_tui.service import Desk
-    from certdesk_tui.widgets.queue_tab import QueueTab
-    from certdesk_tui.widgets.request_table import RequestTable
+    pass
 
 
-class MarkingActions:
+class MarkingActions(DeskHost):
     """Marks and bulk actions, for a screen with a desk, a queue tab and its table."""
-
-    desk: Desk
-    app: Any
-
-    if TYPE_CHECKING:
-        @property
-        def queue(self) -> QueueTab: ...
-        @property
-        def table(self) -> RequestTable: ...
-        def reload(self) -> None: ...
-        def notify(self, message: str, *, title: str = "", severity: Any = "information",
-                   timeout: float | None = None, markup: bool = True) -> None: ...
 
     def bulk_applies(self, action_id: str) -> bool:
         """Whether the key acts on the marked requests rather than the selected one."""

@@ -7,36 +7,22 @@ each full reload of the queue.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.saved_views import SavedView
 from certdesk_tui.domain.views import QueueFilter
+from certdesk_tui.screens.desk_host import DeskHost
 from certdesk_tui.widgets.view_bar import ViewBar
 
 if TYPE_CHECKING:
-    from certdesk_tui.service import Desk
-    from certdesk_tui.widgets.queue_tab import QueueTab
+    pass
 
 
-class SavedViewActions:
+class SavedViewActions(DeskHost):
     """Saved views for a screen with a desk and a queue tab."""
-
-    desk: Desk
-    app: Any
-
-    if TYPE_CHECKING:
-        @property
-        def queue(self) -> QueueTab: ...
-        @property
-        def flt(self) -> QueueFilter: ...
-        @flt.setter
-        def flt(self, flt: QueueFilter) -> None: ...
-        def notify(self, message: str, *, title: str = "", severity: Any = "information",
-                   timeout: float | None = None, markup: bool = True) -> None: ...
-        def query_one(self, selector: type[ViewBar]) -> ViewBar: ...
 
     @work(thread=True, exclusive=True, group="views", exit_on_error=False)
     def load_views(self) -> None:
