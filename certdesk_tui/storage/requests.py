@@ -135,7 +135,9 @@ def queue_page(
     end = min(offset + limit, total)
     backwards = offset > 0 and total - end < offset
     skip, take = (total - end, end - offset) if backwards else (offset, limit)
-    if column is R.submitted_at and _denser_than_a_page(session, total, skip + take):
+    by_customer = bool(flt.brands or flt.search.strip())  # the condition in_order rewrites
+    if by_customer and column is R.submitted_at and _denser_than_a_page(session, total,
+                                                                        skip + take):
         clauses = _where(flt, user_id, in_order=True)
     descending = flt.descending != backwards
     order = [column.desc() if descending else column.asc(),
