@@ -7,7 +7,7 @@ reject (x), relabel (w) and add note (n) ask once (``screens/bulk.py``), run
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
 from textual.screen import Screen
@@ -23,9 +23,6 @@ from certdesk_tui.screens.bulk import (
 )
 from certdesk_tui.screens.desk_host import DeskHost
 from certdesk_tui.service.bulk import BULK_ACTIONS, MAX_BULK, BulkOutcome
-
-if TYPE_CHECKING:
-    pass
 
 
 class MarkingActions(DeskHost):

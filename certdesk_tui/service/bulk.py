@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
 from certdesk_tui.domain.workflow import ACTIONS_BY_ID
-from certdesk_tui.service import processing
 from certdesk_tui.service.reasons import find_active_reason
 from certdesk_tui.service.session import DeskSession
 
@@ -81,6 +80,9 @@ def apply_to_many(ds: DeskSession, action_id: str, request_ids: Iterable[int], *
 def _runner(ds: DeskSession, action_id: str, reason: str | int | None, text: str | None,
             versions: Mapping[int, int], take_over: bool) -> Callable[[int], str]:
     """The single-request call for the action, its common input checked once here."""
+    # Imported here: the desk's marks read this module's limits before any action runs.
+    from certdesk_tui.service import processing
+
     if action_id == "start":
         def start(rid: int) -> str:
             row = processing.start(ds, rid, versions.get(rid), take_over)

@@ -2,7 +2,10 @@
 
 A thin facade: each method is one line into the module that does the work
 (``reads``, ``processing``, ``intake``, ``customers``, ``reasons``, ``users``,
-``outbox``).
+``outbox``). Only what opening the desk uses (``reads``, ``reasons``, the session)
+is imported with this module; each other module is imported by the methods that call
+it, on first use, so the desk's first frame does not wait for the modules behind
+actions it has not taken yet (processing, intake, revisions, the renderer...).
 Every action checks permission, state and version, writes its activities and
 its outbox emails in one transaction, or changes nothing and raises a
 ``CertdeskError``.
@@ -14,14 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from certdesk_tui.config import Settings
-from certdesk_tui.domain.automation import CertificateForm
-from certdesk_tui.domain.certificates import Verification
 from certdesk_tui.domain.errors import AlreadyClaimed
-from certdesk_tui.domain.holders import HolderView
-from certdesk_tui.domain.insights import DEFAULT_REPORT_DAYS, QueueReport
+from certdesk_tui.domain.insights import DEFAULT_REPORT_DAYS
 from certdesk_tui.domain.permissions import Actor
-from certdesk_tui.domain.renewals import DueRenewal
-from certdesk_tui.domain.saved_views import SavedView
 from certdesk_tui.domain.views import (
     QueueFilter,
     QueuePage,
@@ -31,36 +29,26 @@ from certdesk_tui.domain.views import (
     RequestRow,
     UserView,
 )
-from certdesk_tui.service import (
-    bulk,
-    customers,
-    holders,
-    insights,
-    intake,
-    internal,
-    processing,
-    reads,
-    reasons,
-    renewals,
-    resending,
-    revisions,
-    users,
-    verification,
-    views,
-)
-from certdesk_tui.service.bulk import BulkOutcome
-from certdesk_tui.service.completion import Completion
+from certdesk_tui.service import reads, reasons
 from certdesk_tui.service.early import EarlyRead
-from certdesk_tui.service.intake import ImportReport
-from certdesk_tui.service.internal import CustomerChoice, InternalRequest, NewRequest
-from certdesk_tui.service.renewals import RenewalOutcome
-from certdesk_tui.service.resending import Resent
-from certdesk_tui.service.revisions import PolicyTerm, Revision
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.engine import Database
 
 if TYPE_CHECKING:
+    from certdesk_tui.domain.automation import CertificateForm
+    from certdesk_tui.domain.certificates import Verification
+    from certdesk_tui.domain.holders import HolderView
+    from certdesk_tui.domain.insights import QueueReport
+    from certdesk_tui.domain.renewals import DueRenewal
+    from certdesk_tui.domain.saved_views import SavedView
+    from certdesk_tui.service.bulk import BulkOutcome
+    from certdesk_tui.service.completion import Completion
+    from certdesk_tui.service.intake import ImportReport
+    from certdesk_tui.service.internal import CustomerChoice, InternalRequest, NewRequest
     from certdesk_tui.service.outbox import Outbox
+    from certdesk_tui.service.renewals import RenewalOutcome
+    from certdesk_tui.service.resending import Resent
+    from certdesk_tui.service.revisions import PolicyTerm, Revision
 
 
 class Desk:
@@ -129,9 +117,11 @@ class Desk:
         return reads.held_elsewhere(self._session, action_id, request_id)
 
     def verify_code(self, typed: str) -> Verification:
+        from certdesk_tui.service import verification
         return verification.verify_code(self._session, typed)
 
     def verify_file(self, data: bytes) -> Verification:
+        from certdesk_tui.service import verification
         return verification.verify_file(self._session, data)
 
     def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
@@ -141,38 +131,48 @@ class Desk:
         return reads.certificate(self._session, request_id, revision)
 
     def revision_prefill(self, request_id: int) -> CertificateForm:
+        from certdesk_tui.service import revisions
         return revisions.revision_prefill(self._session, request_id)
 
     def views(self) -> list[SavedView]:
         """The saved views offered (own, then shared; digits 1 to 9), with live counts."""
+        from certdesk_tui.service import views
         return views.views(self._session)
 
     def save_view(self, name: str, flt: QueueFilter) -> SavedView:
+        from certdesk_tui.service import views
         return views.save_view(self._session, name, flt)
 
     def share_view(self, name: str, shared: bool = True) -> None:
+        from certdesk_tui.service import views
         views.share_view(self._session, name, shared)
 
     def rename_view(self, name: str, new_name: str) -> None:
+        from certdesk_tui.service import views
         views.rename_view(self._session, name, new_name)
 
     def delete_view(self, name: str) -> None:
+        from certdesk_tui.service import views
         views.delete_view(self._session, name)
 
     def report(self, days: int = DEFAULT_REPORT_DAYS) -> QueueReport:
         """The queue's health: pending by age, closed per day and per person, overdue."""
+        from certdesk_tui.service import insights
         return insights.report(self._session, days)
 
     def automation_prefill(self, request_id: int) -> CertificateForm:
+        from certdesk_tui.service import processing
         return processing.automation_prefill(self._session, request_id)
 
     def policy_refusal(self, request_id: int, form: CertificateForm | None = None) -> str | None:
+        from certdesk_tui.service import processing
         return processing.policy_refusal(self._session, request_id, form)
 
     # -- processing actions (one per entry of domain.workflow.REQUEST_ACTIONS) --
 
     def start(self, request_id: int, expected_version: int | None = None,
               take_over: bool = False) -> RequestRow:
+        from certdesk_tui.service import processing
         return processing.start(self._session, request_id, expected_version, take_over)
 
     def automate(
@@ -189,6 +189,7 @@ class Desk:
         override_reason: str | None = None,
         cc: Sequence[str] = (),
     ) -> Completion:
+        from certdesk_tui.service import processing
         return processing.automate(
             self._session, request_id, form=form, changes=changes, wos=wos,
             to_holder=to_holder, attachment=attachment, expected_version=expected_version,
@@ -206,6 +207,7 @@ class Desk:
         override_reason: str | None = None,
         cc: Sequence[str] = (),
     ) -> Completion:
+        from certdesk_tui.service import processing
         return processing.upload(
             self._session, request_id, file_name, data, to_holder=to_holder,
             expected_version=expected_version, take_over=take_over,
@@ -213,15 +215,18 @@ class Desk:
 
     def relabel(self, request_id: int, expected_version: int | None = None,
                 take_over: bool = False, back_reason: str | None = None) -> RequestRow:
+        from certdesk_tui.service import processing
         return processing.relabel(self._session, request_id, expected_version, take_over,
                                   back_reason)
 
     def reject(self, request_id: int, reason: str | int, expected_version: int | None = None,
                take_over: bool = False) -> RequestRow:
+        from certdesk_tui.service import processing
         return processing.reject(self._session, request_id, reason, expected_version,
                                  take_over)
 
     def note(self, request_id: int, body: str) -> None:
+        from certdesk_tui.service import processing
         processing.note(self._session, request_id, body)
 
     def apply_to_many(self, action_id: str, request_ids: Iterable[int], *,
@@ -229,11 +234,13 @@ class Desk:
                       versions: Mapping[int, int] | None = None,
                       take_over: bool = False) -> list[BulkOutcome]:
         """Claim, reject, relabel or note several requests, each checked on its own."""
+        from certdesk_tui.service import bulk
         return bulk.apply_to_many(self._session, action_id, request_ids, reason=reason,
                                   text=text, versions=versions, take_over=take_over)
 
     def resend(self, request_id: int, *, to_customer: bool = False, to_holder: bool = False,
                others: Sequence[str] = (), expected_version: int | None = None) -> Resent:
+        from certdesk_tui.service import resending
         return resending.resend(self._session, request_id, to_customer=to_customer,
                                 to_holder=to_holder, others=others,
                                 expected_version=expected_version)
@@ -252,6 +259,7 @@ class Desk:
         cc: Sequence[str] = (),
         expected_version: int | None = None,
     ) -> Revision:
+        from certdesk_tui.service import revisions
         return revisions.issue_revision(
             self._session, request_id, changes=changes, attachment=attachment,
             to_holder=to_holder, reason=reason, term=term, override_reason=override_reason,
@@ -260,28 +268,35 @@ class Desk:
     # -- intake --------------------------------------------------------------
 
     def new_request(self, entry: InternalRequest) -> NewRequest:
+        from certdesk_tui.service import internal
         return internal.create(self._session, entry)
 
     def holders(self, customer_code: str) -> list[HolderView]:
         """The customer's holder address book, most used first."""
+        from certdesk_tui.service import holders
         return holders.holders(self._session, customer_code)
 
     def due_renewals(self, customer_code: str | None = None) -> list[DueRenewal]:
         """Current certificates whose policy an import has given a new term."""
+        from certdesk_tui.service import renewals
         return renewals.due(self._session, customer_code)
 
     def renew_one(self, renewal: DueRenewal, *, email: bool = True) -> RenewalOutcome:
         """Issue a due renewal its new revision (or say why it is skipped or refused)."""
+        from certdesk_tui.service import renewals
         return renewals.renew_one(self._session, renewal, email=email)
 
     def customer_choices(self) -> list[CustomerChoice]:
+        from certdesk_tui.service import internal
         return internal.customer_choices(self._session)
 
     def import_submissions(self, lines: Iterable[str | bytes],
                            workers: int = 1) -> ImportReport:
+        from certdesk_tui.service import intake
         return intake.import_submissions(self._session, lines, workers)
 
     def import_customers(self, lines: Iterable[str | bytes]) -> ImportReport:
+        from certdesk_tui.service import customers
         return customers.import_customers(self._session, lines)
 
     # -- the outbox ------------------------------------------------------------
@@ -313,13 +328,17 @@ class Desk:
         return reasons.retire_reason(self._session, reason_id)
 
     def users(self) -> list[UserView]:
+        from certdesk_tui.service import users
         return users.users(self._session)
 
     def add_user(self, login: str, role: str, name: str = "", email: str = "") -> UserView:
+        from certdesk_tui.service import users
         return users.add_user(self._session, login, role, name, email)
 
     def set_role(self, login: str, role: str) -> UserView:
+        from certdesk_tui.service import users
         return users.set_role(self._session, login, role)
 
     def set_active(self, login: str, active: bool) -> UserView:
+        from certdesk_tui.service import users
         return users.set_active(self._session, login, active)

@@ -9,6 +9,8 @@ what became of each is said in one notification, and the list is read again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,10 +22,12 @@ from textual.worker import Worker, WorkerState
 from certdesk_tui.actions import Owner, bindings_for
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain.renewals import DueRenewal
-from certdesk_tui.service import Desk
-from certdesk_tui.service.renewals import RenewalOutcome, RenewalState
 from certdesk_tui.text import literal_line
 from certdesk_tui.widgets.messages import WorkerFailed
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import Desk
+    from certdesk_tui.service.renewals import RenewalOutcome
 
 
 class RenewalsPane(Vertical):
@@ -116,6 +120,8 @@ class RenewalsPane(Vertical):
 
     @on(Renewed)
     def _renewed(self, event: RenewalsPane.Renewed) -> None:
+        from certdesk_tui.service.renewals import RenewalState  # loaded with the first renewal
+
         renewed = sum(o.state == RenewalState.RENEWED for o in event.outcomes)
         failed = any(o.state == RenewalState.REFUSED for o in event.outcomes)
         lines = [o.line() for o in event.outcomes]

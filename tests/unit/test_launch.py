@@ -66,3 +66,46 @@ async def test_the_desk_turns_the_collector_on_once_its_first_frame_is_drawn(spe
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+# What opening the desk does not import: the modules behind actions nobody has taken yet
+# (each loads when its action, command or dialog is first used).
+LOADED_ON_FIRST_USE = (
+    "certdesk_tui.service.processing",
+    "certdesk_tui.service.completion",
+    "certdesk_tui.service.intake",
+    "certdesk_tui.service.revisions",
+    "certdesk_tui.service.renewals",
+    "certdesk_tui.service.internal",
+    "certdesk_tui.service.verification",
+    "certdesk_tui.service.outbox",
+    "certdesk_tui.intake",
+    "certdesk_tui.pdf.certificate",
+    "certdesk_tui.pdf.upload_check",
+    "certdesk_tui.mail.delivery",
+    "certdesk_tui.screens.automation_form",
+    "certdesk_tui.screens.upload",
+    "certdesk_tui.screens.reject",
+    "certdesk_tui.screens.note",
+    "certdesk_tui.screens.reissue",
+    "certdesk_tui.screens.resend",
+    "fpdf",
+    "email_validator",
+)
+
+
+def test_opening_the_desk_imports_only_what_its_first_frame_needs():
+    code = ("import sys\n"
+            "import certdesk_tui.cli, certdesk_tui.cli.desk, certdesk_tui.app\n"
+            f"print(sorted(m for m in {LOADED_ON_FIRST_USE!r} if m in sys.modules))\n")
+    assert _run(code) == "[]"
+
+
+def test_what_loads_on_first_use_is_still_there_when_asked_for():
+    code = ("from certdesk_tui.service import (Completion, ImportReport, LineOutcome,\n"
+            "    MAX_NOTE_LENGTH, PolicyTerm, Resent, Revision, parse_role)\n"
+            "from certdesk_tui.screens.flows import PROCESSING_FLOWS\n"
+            "import certdesk_tui.service as service\n"
+            "print(Completion.__module__, MAX_NOTE_LENGTH > 0, len(PROCESSING_FLOWS) > 0,\n"
+            "      hasattr(service, 'nothing'))\n")
+    assert _run(code) == "certdesk_tui.service.completion True True False"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from textual.screen import Screen
 
@@ -16,7 +16,10 @@ from certdesk_tui.domain.errors import (
     StaleRequest,
 )
 from certdesk_tui.domain.views import RequestRow
-from certdesk_tui.service import Completion, Desk
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import Desk
+    from certdesk_tui.service.completion import Completion
 
 Prepared = TypeVar("Prepared")
 Answer = TypeVar("Answer")

@@ -1,9 +1,13 @@
-"""The flows of the queue's first round: claim, relabel, complete, reject, note."""
+"""The flows of the queue's first round: claim, relabel, complete, reject, note.
+
+Each flow imports its dialog when it opens it: the desk's first frame does not wait for
+the forms of actions nobody has taken yet.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.screen import Screen
@@ -12,20 +16,19 @@ from certdesk_tui.domain import Status, workflow
 from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.domain.views import ReasonView, RequestDetail, RequestRow
-from certdesk_tui.screens.automation_form import AutomationFormScreen, AutomationResult
-from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.screens.flows.base import (
     CompletingFlow,
     Flow,
     ImmediateFlow,
     Notice,
 )
-from certdesk_tui.screens.note import NoteScreen
-from certdesk_tui.screens.reject import RejectScreen
-from certdesk_tui.screens.text_prompt import TextPromptScreen
-from certdesk_tui.screens.upload import UploadResult, UploadScreen
-from certdesk_tui.service import Completion, Desk
 from certdesk_tui.text import literal_line
+
+if TYPE_CHECKING:
+    from certdesk_tui.screens.automation_form import AutomationResult
+    from certdesk_tui.screens.upload import UploadResult
+    from certdesk_tui.service import Desk
+    from certdesk_tui.service.completion import Completion
 
 
 class StartFlow(ImmediateFlow):
@@ -65,6 +68,9 @@ class RelabelFlow(Flow[None, "bool | str", RequestRow]):
         return None
 
     def dialog(self, prepared: None) -> Screen[Any]:
+        from certdesk_tui.screens.confirm import ConfirmScreen
+        from certdesk_tui.screens.text_prompt import TextPromptScreen
+
         row = self.row
         if self.back:
             body = Text(f"Request #{row.id} was submitted as a {row.submitted_type} and "
@@ -107,7 +113,7 @@ class AutomationStart:
     holders: list[HolderView] = field(default_factory=list)
 
 
-class AutomateFlow(CompletingFlow[AutomationStart, AutomationResult]):
+class AutomateFlow(CompletingFlow[AutomationStart, "AutomationResult"]):
     """Attempt automation: the prefilled certificate form, then issue it."""
 
     action_id = "automate"
@@ -134,6 +140,8 @@ class AutomateFlow(CompletingFlow[AutomationStart, AutomationResult]):
                                self.desk.holders(detail.row.customer_code))
 
     def dialog(self, prepared: AutomationStart) -> Screen[Any]:
+        from certdesk_tui.screens.automation_form import AutomationFormScreen
+
         self.detail = prepared.detail
         self.version = prepared.detail.version
         self.holders = prepared.holders
@@ -151,6 +159,8 @@ class AutomateFlow(CompletingFlow[AutomationStart, AutomationResult]):
         return answer.override_reason
 
     def reopen(self, answer: AutomationResult, refusal: str) -> Screen[Any]:
+        from certdesk_tui.screens.automation_form import AutomationFormScreen
+
         return AutomationFormScreen(self.detail, answer.form, refusal, answer.attachment_path,
                                     self.holders, ", ".join(answer.cc))
 
@@ -161,7 +171,7 @@ class UploadStart:
     refusal: str | None
 
 
-class UploadFlow(CompletingFlow[UploadStart, UploadResult]):
+class UploadFlow(CompletingFlow[UploadStart, "UploadResult"]):
     """Upload certificate: pick a PDF issued elsewhere, then send it."""
 
     action_id = "upload"
@@ -176,6 +186,8 @@ class UploadFlow(CompletingFlow[UploadStart, UploadResult]):
                            self.desk.policy_refusal(self.request_id))
 
     def dialog(self, prepared: UploadStart) -> Screen[Any]:
+        from certdesk_tui.screens.upload import UploadScreen
+
         self.detail = prepared.detail
         self.version = prepared.detail.version
         return UploadScreen(prepared.detail, refusal=prepared.refusal, path="")
@@ -190,6 +202,8 @@ class UploadFlow(CompletingFlow[UploadStart, UploadResult]):
         return answer.override_reason
 
     def reopen(self, answer: UploadResult, refusal: str) -> Screen[Any]:
+        from certdesk_tui.screens.upload import UploadScreen
+
         return UploadScreen(self.detail, refusal=refusal, path=answer.path,
                             cc_text=", ".join(answer.cc))
 
@@ -213,6 +227,8 @@ class RejectFlow(Flow[RejectStart, int, None]):
         return RejectStart(self.desk.request(self.request_id), self.desk.reasons())
 
     def dialog(self, prepared: RejectStart) -> Screen[Any]:
+        from certdesk_tui.screens.reject import RejectScreen
+
         self.version = prepared.detail.version
         return RejectScreen(prepared.detail, prepared.reasons)
 
@@ -238,6 +254,8 @@ class NoteFlow(Flow[RequestDetail, str, None]):
         return self.desk.request(self.request_id)
 
     def dialog(self, prepared: RequestDetail) -> Screen[Any]:
+        from certdesk_tui.screens.note import NoteScreen
+
         return NoteScreen(prepared)
 
     def wants(self, answer: str | None) -> bool:

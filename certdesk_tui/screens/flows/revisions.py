@@ -1,9 +1,10 @@
-"""The flows after a certificate: resend it, reissue it as a new revision."""
+"""The flows after a certificate: resend it, reissue it as a new revision (each imports
+its dialog when it opens it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
@@ -17,12 +18,15 @@ from certdesk_tui.screens.flows.base import (
     Flow,
     Notice,
 )
-from certdesk_tui.screens.reissue import ReissueResult, ReissueScreen
-from certdesk_tui.screens.resend import ResendResult, ResendScreen
-from certdesk_tui.service import Resent, Revision
+
+if TYPE_CHECKING:
+    from certdesk_tui.screens.reissue import ReissueResult
+    from certdesk_tui.screens.resend import ResendResult
+    from certdesk_tui.service.resending import Resent
+    from certdesk_tui.service.revisions import Revision
 
 
-class ResendFlow(Flow[RequestDetail, ResendResult, Resent]):
+class ResendFlow(Flow[RequestDetail, "ResendResult", "Resent"]):
     """Resend: the current certificate again, to the customer, the holder, other addresses."""
 
     action_id = "resend"
@@ -36,6 +40,8 @@ class ResendFlow(Flow[RequestDetail, ResendResult, Resent]):
         return self.desk.request(self.request_id)
 
     def dialog(self, prepared: RequestDetail) -> Screen[Any]:
+        from certdesk_tui.screens.resend import ResendScreen
+
         self.version = prepared.version
         return ResendScreen(prepared)
 
@@ -58,7 +64,7 @@ class ReissueStart:
     holders: list[HolderView] = field(default_factory=list)
 
 
-class ReissueFlow(Flow[ReissueStart, ReissueResult, "Revision | PolicyNotInForce"]):
+class ReissueFlow(Flow[ReissueStart, "ReissueResult", "Revision | PolicyNotInForce"]):
     """Reissue: the next revision of the certificate, with the corrections and a reason."""
 
     action_id = "reissue"
@@ -76,6 +82,8 @@ class ReissueFlow(Flow[ReissueStart, ReissueResult, "Revision | PolicyNotInForce
                             self.desk.holders(detail.row.customer_code))
 
     def dialog(self, prepared: ReissueStart) -> Screen[Any]:
+        from certdesk_tui.screens.reissue import ReissueScreen
+
         self.detail = prepared.detail
         self.form = prepared.form
         self.version = prepared.detail.version
@@ -97,6 +105,8 @@ class ReissueFlow(Flow[ReissueStart, ReissueResult, "Revision | PolicyNotInForce
     def after(self, result: Revision | PolicyNotInForce,
               answer: ReissueResult) -> Notice | Screen[Any]:
         if isinstance(result, PolicyNotInForce):
+            from certdesk_tui.screens.reissue import ReissueScreen
+
             return ReissueScreen(self.detail, self.form, str(result), answer.typed,
                                  self.holders)
         to = ", ".join(result.emailed) if result.emailed else "nobody (no valid address)"
