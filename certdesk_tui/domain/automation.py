@@ -216,6 +216,25 @@ def term_refusal(policy_number: str, effective: date, expires: date, certificate
     return None
 
 
+def printed_policy_refusal(form: CertificateForm, number: str, effective: date,
+                           expires: date) -> str | None:
+    """Why the policy a certificate prints is not the policy on record, or None.
+
+    A certificate certifies the insurer's record: its policy number and term are the
+    record's, not dates typed over them (a specialist who knows better says so in an
+    override reason, which is logged).
+    """
+    printed = form.policy_number.strip()
+    if printed != number:
+        return (f"the certificate prints policy {printed or '(no number)'}, which is not "
+                f"on record for this customer (policy {number} is)")
+    if (form.effective, form.expires) != (effective, expires):
+        return (f"the certificate prints policy {number} as running from {form.effective} "
+                f"to {form.expires}, but the policy on record runs from {effective} to "
+                f"{expires}")
+    return None
+
+
 def clean_override_reason(reason: str) -> str:
     """A processor's written reason for overriding a policy-date refusal, or a refusal."""
     text = " ".join((reason or "").split())

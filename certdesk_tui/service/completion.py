@@ -85,12 +85,16 @@ def certificate_policy(ds: DeskSession, s: Session, req: CertificateRequest,
 
 def policy_refusal(ds: DeskSession, s: Session, req: CertificateRequest,
                    form: CertificateForm | None,
-                   attachment: tuple[str, bytes] | None = None) -> str | None:
+                   attachment: tuple[str, bytes] | None = None, *,
+                   printed_policy: bool = True) -> str | None:
     """Why a certificate dated today may not be issued on this policy, or None.
 
     The policy on record is checked (the customer's policy with the form's number, else
     the one ``certificate_policy`` picks) and so is the term a generated certificate
-    prints, so that neither an expired record nor edited dates slip through.
+    prints, so that neither an expired record nor edited dates slip through. With
+    ``printed_policy`` (a new certificate, or a revision whose policy number or dates
+    were edited), the printed policy must also be the record: its number and its term
+    exactly as the policy on record has them.
     """
     day = utcnow().date()
     window = ds.settings.renewal_window_days
@@ -109,15 +113,19 @@ def policy_refusal(ds: DeskSession, s: Session, req: CertificateRequest,
                                           day, window)
         if refusal is not None:
             refusal += " (as printed on the certificate)"
+        elif printed_policy:
+            refusal = automation.printed_policy_refusal(
+                form, record.number, record.effective, record.expires)
     return refusal
 
 
 def policy_term_or_override(ds: DeskSession, s: Session, req: CertificateRequest,
                             form: CertificateForm | None,
                             attachment: tuple[str, bytes] | None,
-                            override_reason: str | None) -> str:
+                            override_reason: str | None, *,
+                            printed_policy: bool = True) -> str:
     """Refuse a policy not in force unless a written reason overrides it (then logged)."""
-    refusal = policy_refusal(ds, s, req, form, attachment)
+    refusal = policy_refusal(ds, s, req, form, attachment, printed_policy=printed_policy)
     if refusal is None:
         return ""
     if override_reason is None:

@@ -126,6 +126,9 @@ def issue_revision(
             "been reloaded, check it and try again") from None
 
 
+PRINTED_POLICY_FIELDS = frozenset({"policy_number", "effective", "expires"})
+
+
 def _issue(ds: DeskSession, s: Session, req: CertificateRequest, *,
            changes: dict[str, str], attachment: tuple[str, bytes] | None,
            to_holder: bool | None, reason: str, term: PolicyTerm | None,
@@ -148,9 +151,12 @@ def _issue(ds: DeskSession, s: Session, req: CertificateRequest, *,
                                    "fields can be corrected with it")
         if form.holder_email:
             addresses.normalized(form.holder_email, "holder_email")
+    # A revision keeps the printed policy of the certificate it corrects (or takes the
+    # renewed term from the record); only a policy number or dates typed over it must be
+    # the record's.
     overridden = completion.policy_term_or_override(
         ds, s, req, form if attachment is None or term is not None else None, attachment,
-        override_reason)
+        override_reason, printed_policy=bool(changes.keys() & PRINTED_POLICY_FIELDS))
     apply_holder(req, form)
     columns.check_fits(req)
     to_holder = req.send_to_holder if to_holder is None else to_holder

@@ -16,6 +16,7 @@ from certdesk_tui.domain.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    PolicyNotInForce,
     StaleRequest,
     ValidationFailed,
 )
@@ -183,14 +184,39 @@ def test_automate_completes_the_request_with_a_generated_certificate(specialist,
 def test_automate_corrections_are_applied_to_the_certificate_and_the_request(
     specialist, manual_request
 ):
-    specialist.automate(manual_request, changes={
+    # The printed policy differs from the record (WC-C100, 2026-01-01 to 2027-01-01):
+    # issued only with a written reason, which is logged.
+    done = specialist.automate(manual_request, changes={
         "holder_name": "Big General Contractors Inc", "policy_number": "WC-C100-A",
         "effective": "2026-02-01", "each_accident": "$500,000",
-    })
+    }, override_reason="carrier letter: endorsement A starts 2026-02-01")
     text = pdf_text(specialist.certificate(manual_request)[1])
     assert "Big General Contractors Inc" in text
     assert "WC-C100-A" in text and "02/01/2026" in text and "$500,000" in text
     assert specialist.row(manual_request).holder_name == "Big General Contractors Inc"
+    assert "not on record" in done.overridden
+    logged = [a.detail for a in specialist.request(manual_request).activities]
+    assert any("carrier letter: endorsement A" in body for body in logged)
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"expires": "9999-12-31"}, "as running from 2026-01-01 to 9999-12-31, but the "
+                                    "policy on record runs from 2026-01-01 to 2027-01-01"),
+        ({"effective": "0001-01-01"}, "as running from 0001-01-01 to 2027-01-01"),
+        ({"policy_number": "WC-FAKE"}, "prints policy WC-FAKE, which is not on record"),
+    ],
+    ids=["expires-later", "effective-earlier", "number-not-on-record"],
+)
+def test_a_printed_policy_that_is_not_the_record_needs_an_override_reason(
+    specialist, manual_request, db, changes, match
+):
+    refused(specialist, manual_request, PolicyNotInForce,
+            lambda: specialist.automate(manual_request, changes=changes), re.escape(match))
+    assert match in (specialist.policy_refusal(
+        manual_request, specialist.automation_prefill(manual_request).with_changes(changes))
+        or "")
 
 
 @pytest.mark.parametrize(
