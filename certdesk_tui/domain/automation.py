@@ -8,13 +8,13 @@ flags of ``certdesk automate``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any
 
 from certdesk_tui.domain import Brand, RequestType, addresses, postal_address
 from certdesk_tui.domain.errors import ValidationFailed
+from certdesk_tui.domain.written import deceiving_character, is_blank
 
 # The producer (the agency issuing the certificate) of each brand.
 PRODUCERS: dict[Brand, tuple[str, str]] = {
@@ -155,13 +155,15 @@ def validate(form: CertificateForm) -> dict[str, str]:
     """Problems by field name; empty when the form can be issued."""
     problems: dict[str, str] = {}
     required = (
-        "insured_name", "insurer_name", "policy_number", "holder_name",
+        "producer_name", "insured_name", "insurer_name", "policy_number", "holder_name",
         "holder_address", "holder_city", "holder_state", "holder_zip",
     )
     for name in required:
-        if not str(getattr(form, name)).strip():
+        # Spaces and invisible characters (a zero-width space, a blank braille cell)
+        # would print an empty box: as required as nothing.
+        if is_blank(str(getattr(form, name))):
             problems[name] = "is required"
-    if form.holder_name.strip() and len(form.holder_name.strip()) < 3:
+    if not is_blank(form.holder_name) and len(form.holder_name.strip()) < 3:
         problems["holder_name"] = "is incomplete"
     if form.holder_state.strip() and not STATE_RE.match(form.holder_state.strip()):
         problems["holder_state"] = "must be a two-letter state code"
@@ -190,8 +192,6 @@ def require_valid(form: CertificateForm) -> None:
 
 
 MAX_OVERRIDE_REASON = 500
-# Bidirectional embedding, override and isolate marks: they reorder what a reader sees.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def term_refusal(policy_number: str, effective: date, expires: date, certificate_date: date,
@@ -238,7 +238,7 @@ def printed_policy_refusal(form: CertificateForm, number: str, effective: date,
 def clean_override_reason(reason: str) -> str:
     """A processor's written reason for overriding a policy-date refusal, or a refusal."""
     text = " ".join((reason or "").split())
-    if not text:
+    if is_blank(text):
         raise ValidationFailed(
             "an override needs a written reason: say why this certificate may be issued anyway"
         )
@@ -246,11 +246,10 @@ def clean_override_reason(reason: str) -> str:
         raise ValidationFailed(
             f"an override reason is at most {MAX_OVERRIDE_REASON} characters, not {len(text)}"
         )
-    for char in text:
-        if unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS:
-            raise ValidationFailed(
-                f"an override reason cannot contain the control character U+{ord(char):04X}"
-            )
+    if (char := deceiving_character(text, marks=True)) is not None:
+        raise ValidationFailed(
+            f"an override reason cannot contain the control character U+{ord(char):04X}"
+        )
     return text
 
 

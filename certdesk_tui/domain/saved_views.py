@@ -14,6 +14,7 @@ from typing import Any
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.domain.views import SORT_KEYS, QueueFilter
 from certdesk_tui.domain.vocabulary import Brand, Channel, RequestType, Status
+from certdesk_tui.domain.written import is_blank
 
 MAX_VIEW_NAME = 40
 MAX_VIEWS = 9
@@ -42,7 +43,7 @@ class SavedView:
 
 def clean_name(name: str) -> str:
     text = " ".join((name or "").split())
-    if not text:
+    if is_blank(text):
         raise ValidationFailed("a view needs a name")
     if len(text) > MAX_VIEW_NAME:
         raise ValidationFailed(f"a view's name is at most {MAX_VIEW_NAME} characters")

@@ -10,13 +10,13 @@ the same functions to decide what to offer, so the rule lives here only.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.vocabulary import Brand, RequestType, Status
+from certdesk_tui.domain.written import deceiving_character, is_blank
 
 
 class RequestState(Protocol):
@@ -83,24 +83,21 @@ def relabel_target(req: RequestState) -> RequestType:
 
 
 MAX_RELABEL_REASON = 500
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                           "\u2066\u2067\u2068\u2069")
 
 
 def clean_relabel_reason(req: RequestState, reason: str) -> str:
     """The written reason for relabelling a request back, one line, or the refusal
     (a ``ValueError`` whose text says what is wrong)."""
     text = " ".join((reason or "").split())
-    if not text:
+    if is_blank(text):
         raise ValueError(f"relabelling request #{req.id} back to {req.submitted_type} needs "
                          "a written reason: say why it is not a waiver of subrogation")
     if len(text) > MAX_RELABEL_REASON:
         raise ValueError(f"a relabelling reason is at most {MAX_RELABEL_REASON} characters, "
                          f"not {len(text)}")
-    for char in text:
-        if unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS:
-            raise ValueError(f"a relabelling reason cannot contain the control character "
-                             f"U+{ord(char):04X}")
+    if (char := deceiving_character(text, marks=True)) is not None:
+        raise ValueError(f"a relabelling reason cannot contain the control character "
+                         f"U+{ord(char):04X}")
     return text
 
 

@@ -24,6 +24,7 @@ from certdesk_tui.domain import (
 from certdesk_tui.domain.automation import STATE_RE, ZIP_RE
 from certdesk_tui.domain.errors import IntakeRefused
 from certdesk_tui.domain.vocabulary import SUBMISSION_CHANNELS
+from certdesk_tui.domain.written import is_blank
 from certdesk_tui.intake.records import in_range, load_record, shown
 
 
@@ -174,13 +175,15 @@ def discrepancies(sub: Submission, customer_status: str, policy_in_force: bool,
     """
     found: list[str] = []
     h = sub.holder
-    if not h.name:
+    # Invisible characters (zero-width spaces, fillers) are as missing as nothing.
+    if is_blank(h.name):
         found.append("certificate holder name missing")
     elif len(h.name) < 3:
         found.append("certificate holder name incomplete")
-    if not (h.address or h.city or h.state or h.zip):
+    if all(is_blank(part) for part in (h.address, h.city, h.state, h.zip)):
         found.append("certificate holder address missing")
-    elif not (h.address and h.city and STATE_RE.match(h.state) and ZIP_RE.match(h.zip)):
+    elif not (not is_blank(h.address) and not is_blank(h.city) and STATE_RE.match(h.state)
+              and ZIP_RE.match(h.zip)):
         found.append("certificate holder address incomplete")
     holder_problem = addresses.problem(h.email) if h.email else None
     if holder_problem:

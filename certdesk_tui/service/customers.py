@@ -13,6 +13,7 @@ from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import ActivityKind, Brand, CustomerStatus, automation
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.domain.written import is_blank
 from certdesk_tui.service.intake_report import (
     ImportReport,
     LineOutcome,
@@ -102,7 +103,8 @@ def parse_customer(line: str) -> dict[str, Any]:
 
     def text(key: str, required: bool = False) -> str:
         value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        # A name of invisible characters (zero-width spaces) is as missing as none.
+        if value is None or (isinstance(value, str) and is_blank(value)):
             if required:
                 raise ValidationFailed(f"missing {key}")
             return ""
@@ -156,7 +158,7 @@ def parse_policy(p: object, index: int) -> dict[str, Any]:
     out: dict[str, Any] = {"line": text("line", "workers_comp")}
     for key in ("carrier", "number"):
         out[key] = text(key)
-        if not out[key]:
+        if is_blank(out[key]):
             raise ValidationFailed(f"{where}: missing {key}")
     out["naic"] = text("naic")
     for key in ("effective", "expires"):

@@ -261,7 +261,9 @@ class _Batch:
             holder_state=sub.holder.state, holder_zip=sub.holder.zip,
             holder_email=sub.holder.email)
         try:
-            return automation.prefill(request, customer, policy)
+            form = automation.prefill(request, customer, policy)
+            automation.require_valid(form)  # what a person's form refuses stops it too
+            return form
         except Exception as exc:  # noqa: BLE001 - the request is kept whatever stopped it
             why = line_refused(exc, "the certificate could not be issued")
             reasons.append(f"automatic processing stopped: {why}")

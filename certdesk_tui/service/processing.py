@@ -22,6 +22,7 @@ from certdesk_tui.domain.errors import InvalidTransition, ValidationFailed
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import RequestRow
 from certdesk_tui.domain.workflow import ACTIONS_BY_ID
+from certdesk_tui.domain.written import is_blank
 from certdesk_tui.notifications import rejected_email
 from certdesk_tui.pdf.upload_check import check_certificate_pdf
 from certdesk_tui.service import completion
@@ -223,7 +224,7 @@ def note(ds: DeskSession, request_id: int, body: str) -> None:
     """An internal note on the request (never emailed), whoever holds it."""
     ds.require(ACTIONS_BY_ID["note"].permission)
     body = (body or "").strip()
-    if not body:
+    if is_blank(body):
         raise ValidationFailed("a note needs some text")
     if len(body) > MAX_NOTE_LENGTH:
         raise ValidationFailed(f"a note is at most {MAX_NOTE_LENGTH} characters")

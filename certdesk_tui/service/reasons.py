@@ -9,6 +9,7 @@ from certdesk_tui.domain import ActivityKind
 from certdesk_tui.domain.errors import InvalidTransition, ValidationFailed
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import ReasonView
+from certdesk_tui.domain.written import deceiving_character, is_blank
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import reasons as stored
 from certdesk_tui.storage import requests
@@ -43,8 +44,12 @@ def find_active_reason(s: Session, reason: str | int) -> RejectionReason:
 
 def _reason_text(text: str) -> str:
     text = " ".join((text or "").split())
-    if not text:
+    if is_blank(text):
         raise ValidationFailed("a rejection reason needs some text")
+    if (char := deceiving_character(text, marks=True)) is not None:
+        # Quoted in the rejection email: nothing that hides or reorders what it says.
+        raise ValidationFailed(f"a rejection reason cannot contain the control character "
+                               f"U+{ord(char):04X}")
     if len(text) > MAX_REASON_LENGTH:
         raise ValidationFailed(f"a rejection reason is at most {MAX_REASON_LENGTH} characters")
     return text

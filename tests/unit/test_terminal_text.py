@@ -35,7 +35,7 @@ from certdesk_tui.screens.upload import PdfTree
 from certdesk_tui.service import Desk
 from certdesk_tui.service.identity import resolve_actor
 from certdesk_tui.storage.engine import Database
-from certdesk_tui.storage.models import User
+from certdesk_tui.storage.models import RejectionReason, User
 from certdesk_tui.text import (
     escaped,
     is_control,
@@ -323,7 +323,11 @@ def hostile_database(database_url):
     assert report.ok, report.refused
     rid = report.accepted[0].request_id
     desk.note(rid, "note " + OSC52 + MIXED)
-    desk.add_reason("Reason " + OSC52 + BIDI)
+    # The desk refuses such a reason now; one stored before that rule is still shown.
+    added = desk.add_reason("Reason")
+    with db.writing() as s:
+        s.execute(update(RejectionReason).where(RejectionReason.id == added.id)
+                  .values(text="Reason " + OSC52 + BIDI))
     db.dispose()
     return database_url, rid
 
