@@ -177,9 +177,12 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
 
     def __init__(self, detail: RequestDetail, form: CertificateForm,
                  refusal: str | None = None, attachment_path: str = "",
-                 holders: Sequence[HolderView] = (), cc_text: str = "") -> None:
+                 holders: Sequence[HolderView] = (), cc_text: str = "",
+                 problem: str = "") -> None:
         super().__init__()
         self.detail = detail
+        # Why the service refused the form as submitted (reopened with what was typed).
+        self.problem = problem
         self._initial_cc = cc_text
         # The customer's holder address book: the holder name's suggestions.
         self.holder_book = HolderSuggestions(holders)
@@ -258,6 +261,9 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
             self.query_one("#override-reason", Input).focus()
         else:
             self.query_one(f"#field-{next(iter(FIELD_LABELS))}").focus()
+        if self.problem:
+            self.notify(self.problem, title="Not issued: correct the form", severity="error",
+                        markup=False, timeout=10)
         self.call_after_refresh(self.remember_values)
 
     # -- reading and checking ---------------------------------------------------------------

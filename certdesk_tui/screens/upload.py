@@ -70,8 +70,11 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
     ]
 
     def __init__(self, detail: RequestDetail, start_dir: Path | None = None,
-                 refusal: str | None = None, path: str = "", cc_text: str = "") -> None:
+                 refusal: str | None = None, path: str = "", cc_text: str = "",
+                 problem: str = "") -> None:
         super().__init__()
+        # Why the service refused the upload as submitted (reopened with what was typed).
+        self.problem = problem
         self.initial_cc = cc_text
         self.detail = detail
         self.start_dir = start_dir if start_dir is not None else Path.cwd()
@@ -124,6 +127,9 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             self.query_one("#override-reason", Input).focus()
         else:
             self.query_one("#tree", PdfTree).focus()
+        if self.problem:
+            self.notify(self.problem, title="Not issued: correct the upload", severity="error",
+                        markup=False, timeout=10)
         self.call_after_refresh(self.remember_values)
 
     def refresh_checks(self) -> None:

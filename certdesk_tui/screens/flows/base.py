@@ -14,6 +14,7 @@ from certdesk_tui.domain.errors import (
     DatabaseUnavailable,
     PolicyNotInForce,
     StaleRequest,
+    ValidationFailed,
 )
 from certdesk_tui.domain.views import RequestRow
 
@@ -127,17 +128,26 @@ def completed(done: Completion) -> Notice:
                   f"{done.certificate_number}; {sent}.", title="Completed", timeout=5)
 
 
-class CompletingFlow(Flow[Prepared, Answer, "Completion | PolicyNotInForce"]):
+class CompletingFlow(Flow[Prepared, Answer,
+                          "Completion | PolicyNotInForce | ValidationFailed"]):
     """An action that issues a certificate: a policy not in force on the certificate's
-    date reopens the dialog with the reason and a field for the override reason."""
+    date reopens the dialog with the reason and a field for the override reason; a
+    field the service refuses (a character no certificate can print, say) reopens it
+    with what was typed and the refusal, to be corrected."""
 
-    def perform(self, answer: Answer, take_over: bool) -> Completion | PolicyNotInForce:
+    refusal: str | None = None
+    """The policy refusal the dialog shows (None: the policy is in force)."""
+
+    def perform(self, answer: Answer,
+                take_over: bool) -> Completion | PolicyNotInForce | ValidationFailed:
         try:
             return self.complete(answer, take_over)
         except PolicyNotInForce as refusal:
             if self.override_reason(answer) is not None:
                 raise  # the reason was given and still refused: say so
             return refusal
+        except ValidationFailed as problem:
+            return problem
 
     @abstractmethod
     def complete(self, answer: Answer, take_over: bool) -> Completion: ...
@@ -146,10 +156,15 @@ class CompletingFlow(Flow[Prepared, Answer, "Completion | PolicyNotInForce"]):
     def override_reason(self, answer: Answer) -> str | None: ...
 
     @abstractmethod
-    def reopen(self, answer: Answer, refusal: str) -> Screen[Any]: ...
+    def reopen(self, answer: Answer, refusal: str | None, problem: str = "") -> Screen[Any]:
+        """The dialog again with what was typed: with a policy ``refusal`` (and its
+        override field), and the service's ``problem`` with the input, if any."""
 
-    def after(self, result: Completion | PolicyNotInForce,
+    def after(self, result: Completion | PolicyNotInForce | ValidationFailed,
               answer: Answer) -> Notice | Screen[Any]:
         if isinstance(result, PolicyNotInForce):
-            return self.reopen(answer, str(result))
+            self.refusal = str(result)
+            return self.reopen(answer, self.refusal)
+        if isinstance(result, ValidationFailed):
+            return self.reopen(answer, self.refusal, str(result))
         return completed(result)

@@ -145,6 +145,7 @@ class AutomateFlow(CompletingFlow[AutomationStart, "AutomationResult"]):
         self.detail = prepared.detail
         self.version = prepared.detail.version
         self.holders = prepared.holders
+        self.refusal = prepared.refusal
         return AutomationFormScreen(prepared.detail, prepared.form, prepared.refusal, "",
                                     prepared.holders)
 
@@ -158,11 +159,12 @@ class AutomateFlow(CompletingFlow[AutomationStart, "AutomationResult"]):
     def override_reason(self, answer: AutomationResult) -> str | None:
         return answer.override_reason
 
-    def reopen(self, answer: AutomationResult, refusal: str) -> Screen[Any]:
+    def reopen(self, answer: AutomationResult, refusal: str | None,
+               problem: str = "") -> Screen[Any]:
         from certdesk_tui.screens.automation_form import AutomationFormScreen
 
         return AutomationFormScreen(self.detail, answer.form, refusal, answer.attachment_path,
-                                    self.holders, ", ".join(answer.cc))
+                                    self.holders, ", ".join(answer.cc), problem=problem)
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ class UploadFlow(CompletingFlow[UploadStart, "UploadResult"]):
 
         self.detail = prepared.detail
         self.version = prepared.detail.version
+        self.refusal = prepared.refusal
         return UploadScreen(prepared.detail, refusal=prepared.refusal, path="")
 
     def complete(self, answer: UploadResult, take_over: bool) -> Completion:
@@ -201,11 +204,12 @@ class UploadFlow(CompletingFlow[UploadStart, "UploadResult"]):
     def override_reason(self, answer: UploadResult) -> str | None:
         return answer.override_reason
 
-    def reopen(self, answer: UploadResult, refusal: str) -> Screen[Any]:
+    def reopen(self, answer: UploadResult, refusal: str | None,
+               problem: str = "") -> Screen[Any]:
         from certdesk_tui.screens.upload import UploadScreen
 
         return UploadScreen(self.detail, refusal=refusal, path=answer.path,
-                            cc_text=", ".join(answer.cc))
+                            cc_text=", ".join(answer.cc), problem=problem)
 
 
 @dataclass(frozen=True)

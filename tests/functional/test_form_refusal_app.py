@@ -1,0 +1,42 @@
+"""A form the service refuses reopens with what was typed, driven with Pilot at 80x24."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from certdesk_tui.domain import Status
+from certdesk_tui.screens.automation_form import AutomationFormScreen
+from tests import factories
+from tests.tui import app_for, dashboard, notifications, settle
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+async def test_a_refused_certificate_reopens_the_form_with_the_corrections_typed(
+        specialist, submit):
+    # The holder's name carries a right-to-left override: no certificate prints it.
+    rid = submit("BIDI-1", holder=dict(factories.HOLDER, name="Holder \u202eCorp"),
+                 instructions="Please check the holder")
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert dashboard(app).table.selected.id == rid
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AutomationFormScreen)
+        form.query_one("#field-insured_name", Input).value = "Acme Roofing LLC DBA Roofs"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        reopened = app.screen
+        assert isinstance(reopened, AutomationFormScreen) and reopened is not form
+        assert reopened.query_one("#field-insured_name", Input).value == \
+            "Acme Roofing LLC DBA Roofs"
+        assert not reopened.query_one("#override").display  # nothing to override
+        said = " ".join(notifications(app))
+        assert "U+202E" in said
+        detail = specialist.request(rid)
+        assert detail.row.status == Status.IN_PROGRESS and not detail.certificates
