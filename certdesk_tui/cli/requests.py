@@ -30,7 +30,9 @@ def _wrong_file(warning: str, yes: bool) -> None:
         return
     if not yes:
         raise ValidationFailed(f"{warning}; check it, then add --yes to send it anyway")
-    click.echo(f"certdesk: warning: {warning}", err=True)
+    # Escaped here: off a terminal, click.echo would drop an escape sequence from a file
+    # name rather than show it.
+    click.echo(f"certdesk: warning: {escaped(warning)}", err=True)
 
 
 @click.command()
@@ -58,7 +60,7 @@ def _each(outcomes: list[BulkOutcome]) -> None:
         said = " ".join(outcome.message.split())
         if f"#{outcome.request_id}" not in said:
             said = f"request #{outcome.request_id}: {said}"
-        click.echo(f"certdesk: {said}", err=True)
+        click.echo(f"certdesk: {escaped(said)}", err=True)
     if refused:
         sys.exit(1)
 

@@ -270,8 +270,12 @@ def test_processing_commands_and_their_refusals(cli, tmp_path):
     assert "in progress with sam" in cli("start", p1, login="sam").stdout
     assert "in progress by Sam Specialist since" in cli.refused("start", p1, login="sky")
     assert "note added" in cli("note", p1, "Customer called: holder is BGC", login="sam").stdout
+    # A policy number the customer does not hold is printed only with a logged reason.
+    assert "prints policy WC-C100-A, which is not on record" in cli.refused(
+        "automate", p1, "--set", "policy_number=WC-C100-A", login="sam")
     done = cli("automate", p1, "--set", "holder_name=Big General Contractors Inc", "--set",
-               "policy_number=WC-C100-A", "--wos", "--to-holder", login="sam")
+               "policy_number=WC-C100-A", "--override-reason", "carrier's endorsement A",
+               "--wos", "--to-holder", login="sam")
     assert "completed" in done.stdout and "certs@bgc.example" in done.stdout
     cli("certificate", p1, "--output", str(tmp_path / "p1.pdf"), login="pat")
     text = " ".join(pdf_text(tmp_path / "p1.pdf").split())
@@ -282,7 +286,7 @@ def test_processing_commands_and_their_refusals(cli, tmp_path):
     assert [n["body"] for n in shown["notes"]] == ["Customer called: holder is BGC"]
     assert sorted(e["to"] for e in shown["emails"]) == ["certs@bgc.example",
                                                         "owner@c100.example"]
-    assert {"start", "note", "relabel"} <= {
+    assert {"start", "note", "relabel", "policy_override"} <= {
         a["action"] for a in shown["activities"]}
 
     # P-2's insured and holder are not on the carrier's PDF: refused unless --yes.
@@ -389,3 +393,15 @@ def test_a_database_that_does_not_answer_is_one_line_and_exit_1(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
     assert "cannot open the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_wrong_file_warning_shows_a_file_name_literally_off_a_terminal(cli, tmp_path):
+    ids = seed(f"sqlite:///{cli.default_database}",
+               factories.submission("W-1", "C200", instructions="x",
+                                    holder=dict(factories.HOLDER, name="Five Holder")))
+    odd = tmp_path / "evil\x1b[31mRED\x07.pdf"
+    odd.write_bytes(carrier_pdf(tmp_path / "issued.pdf").read_bytes())
+    warned = cli("upload", str(ids["W-1"]), str(odd), "--no-to-holder", "--yes", login="sam")
+    assert warned.stderr.startswith("certdesk: warning: evil\\x1b[31mRED\\x07.pdf names "
+                                    "neither"), warned.stderr
+    assert "\x1b" not in warned.stderr and "\x07" not in warned.stderr
