@@ -54,8 +54,15 @@ class CertdeskApp(App[None]):
                severity: Literal["information", "warning", "error"] = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Every notification of the desk (screens and widgets call this one): a message
-        that quotes what someone typed shows its control characters as placeholders."""
-        super().notify(terminal_safe(message), title=terminal_safe(title), severity=severity,
+        that quotes what someone typed shows its control characters as placeholders.
+
+        The same notice again replaces the one on screen (its time starts again) rather
+        than stacking a copy over the queue: a key pressed three times says it once."""
+        message, title = terminal_safe(message), terminal_safe(title)
+        for shown in list(self._notifications):
+            if (shown.message, shown.title, shown.severity) == (message, title, severity):
+                self._unnotify(shown, refresh=False)
+        super().notify(message, title=title, severity=severity,
                        timeout=timeout, markup=markup)
 
     @property

@@ -40,3 +40,17 @@ async def test_a_refused_certificate_reopens_the_form_with_the_corrections_typed
         assert "U+202E" in said
         detail = specialist.request(rid)
         assert detail.row.status == Status.IN_PROGRESS and not detail.certificates
+
+
+async def test_the_same_notice_again_replaces_the_one_on_screen(specialist, manual_request):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+        said = notifications(app)
+        assert said.count("No more pages that way.") == 1, said
+        app.notify("Another notice.")
+        await settle(pilot)
+        assert notifications(app)[-2:] == ["No more pages that way.", "Another notice."]
