@@ -32,14 +32,18 @@ def describe_filter(flt: QueueFilter) -> str:
     return " · ".join(parts)
 
 
-def summary_text(flt: QueueFilter, page: QueuePage) -> Text:
+def summary_text(flt: QueueFilter, page: QueuePage, width: int = 0) -> Text:
+    """The filter, the rows shown of how many, and the sort. In ``width`` columns (0: any)
+    the filter's words are shortened first (with "…"): the count and the sort stay."""
     if page.total:
         span = f"{page.offset + 1:,}–{page.offset + len(page.rows):,} of {page.total:,}"
     else:
         span = "no requests match"
     arrow = "↓" if flt.descending else "↑"
-    return Text(f"{describe_filter(flt)} · {span} · {flt.sort} {arrow}", no_wrap=True,
-                overflow="ellipsis")
+    words, rest = describe_filter(flt), f" · {span} · {flt.sort} {arrow}"
+    if width and len(words) + len(rest) > width:
+        words = words[:max(width - len(rest) - 1, 1)].rstrip(" ·+") + "…"
+    return Text(words + rest, no_wrap=True, overflow="ellipsis")
 
 
 class FilterBar(Horizontal):
@@ -60,13 +64,19 @@ class FilterBar(Horizontal):
 
     def show(self, flt: QueueFilter, page: QueuePage) -> None:
         self.shown = (flt, page)
-        summary = summary_text(flt, page)
-        if self.marked:
-            # First, so that a narrow terminal cuts the sort, never the marks.
-            summary = Text(f"{self.marked:,} marked · ", style="bold reverse",
-                           no_wrap=True, overflow="ellipsis") + summary
+        marks = f"{self.marked:,} marked · " if self.marked else ""
+        width = self.query_one("#filter-summary", Static).content_size.width
+        summary = summary_text(flt, page, max(width - len(marks), 1) if width else 0)
+        if marks:
+            # First, so that a narrow terminal cuts the filter's words, never the marks.
+            summary = Text(marks, style="bold reverse", no_wrap=True,
+                           overflow="ellipsis") + summary
         # One line of a fixed size: a new text needs no new layout (a keystroke's worth).
         self.query_one("#filter-summary", Static).update(summary, layout=False)
+
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self.show(*self.shown)
 
     def show_marked(self, count: int) -> None:
         """How many requests are marked (``space``, ``*``), before the summary."""

@@ -54,3 +54,25 @@ async def test_the_same_notice_again_replaces_the_one_on_screen(specialist, manu
         app.notify("Another notice.")
         await settle(pilot)
         assert notifications(app)[-2:] == ["No more pages that way.", "Another notice."]
+
+
+async def test_a_narrow_line_above_the_table_shortens_the_filter_never_the_count(
+        specialist, manual_request):
+    from certdesk_tui.domain import Brand
+    from certdesk_tui.domain.views import QueueFilter
+    from tests.tui import screen_text
+
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        board = dashboard(app)
+        board.flt = QueueFilter(manual_only=True, mine=False, brands=frozenset(Brand))
+        board.reload()
+        await settle(pilot)
+        line = next(row for row in screen_text(app).splitlines() if "/ search" in row)
+        assert "1–1 of 1 · age ↑" in line and "…" in line, line
+        board.table.toggle_mark()
+        board.queue.filter_bar.show_marked(1)
+        await settle(pilot)
+        line = next(row for row in screen_text(app).splitlines() if "/ search" in row)
+        assert "1 marked" in line and "of 1 · age ↑" in line, line
