@@ -258,7 +258,6 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
             self.query_one("#override-reason", Input).focus()
         else:
             self.query_one(f"#field-{next(iter(FIELD_LABELS))}").focus()
-        self.call_after_refresh(self.remember_values)
 
     # -- reading and checking ---------------------------------------------------------------
 

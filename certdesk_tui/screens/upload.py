@@ -124,7 +124,6 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
             self.query_one("#override-reason", Input).focus()
         else:
             self.query_one("#tree", PdfTree).focus()
-        self.call_after_refresh(self.remember_values)
 
     def refresh_checks(self) -> None:
         self.pdf, self.error = read_pdf(self.query_one("#path", Input).value)
