@@ -21,7 +21,7 @@ import click
 
 from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.output import echo_json
-from certdesk_tui.cli.params import RecordId, Seconds
+from certdesk_tui.cli.params import RecordId, Seconds, TakesIds
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
 from certdesk_tui.mail.delivery import DeliveryResult
@@ -169,7 +169,7 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-@mail.command("retry")
+@mail.command("retry", cls=TakesIds)
 @click.argument("email_ids", nargs=-1, type=RecordId("email"), metavar="[ID]...")
 @click.option("--all-failed", is_flag=True, help="Queue every failed message again.")
 @pass_ctx

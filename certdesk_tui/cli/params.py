@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import click
 
@@ -46,6 +47,28 @@ class RecordId(click.ParamType):
         if len(digits.lstrip("0")) > 20:  # beyond any id (and int()'s digit limit)
             raise Refused(f"there is no {self.noun} #{number[:20]}...")
         return int(number)
+
+
+class TakesIds(click.Command):
+    """A command with an id argument: ``-1`` (a dash, then a digit) is an argument, not an
+    option, so ``certdesk show -1`` is answered "there is no request #-1" as ``show -- -1``
+    is, instead of Click's "No such option". No option of certdesk starts with a digit;
+    anything else that starts with a dash (``--bogus``, ``-x``) is still an option, and an
+    unknown one still a usage error. An option's value (``--to -1``) is left to its option.
+    """
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        parser = super().make_parser(ctx)
+        process_opts = parser._process_opts
+
+        def number_or_option(arg: str, state: Any) -> None:
+            if arg[:1] == "-" and arg[1:2].isdigit() and arg not in parser._short_opt:
+                state.largs.append(arg)  # a positional argument, left as typed
+            else:
+                process_opts(arg, state)
+
+        parser._process_opts = number_or_option  # type: ignore[method-assign]
+        return parser
 
 
 def choices(enum: type[Enum]) -> click.Choice:

@@ -6,7 +6,7 @@ import click
 
 from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.output import echo_json
-from certdesk_tui.cli.params import RecordId, choices
+from certdesk_tui.cli.params import RecordId, TakesIds, choices
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain import Brand, Channel, RequestType, Status
 from certdesk_tui.domain.views import PREVIEW_TEXT_LIMIT, QueueFilter, clipped
@@ -52,7 +52,7 @@ def list_(c: Context, statuses: tuple[str, ...], type_: str | None, brand: str |
                                              len(page.rows) else ""))
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_id", type=REQUEST_ID)
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--full", is_flag=True, help="Print long customer instructions whole.")

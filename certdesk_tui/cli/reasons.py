@@ -6,7 +6,7 @@ import click
 
 from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.output import echo_json
-from certdesk_tui.cli.params import RecordId
+from certdesk_tui.cli.params import RecordId, TakesIds
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.text import escaped
 
@@ -43,7 +43,7 @@ def reasons_add(c: Context, text: str) -> None:
     click.echo(f"reason {r.id} added: {escaped(r.text)}")
 
 
-@reasons.command("rename")
+@reasons.command("rename", cls=TakesIds)
 @click.argument("reason_id", type=RecordId("rejection reason"))
 @click.argument("text")
 @pass_ctx
@@ -54,7 +54,7 @@ def reasons_rename(c: Context, reason_id: int, text: str) -> None:
     click.echo(f"reason {r.id} renamed: {escaped(r.text)}")
 
 
-@reasons.command("retire")
+@reasons.command("retire", cls=TakesIds)
 @click.argument("reason_id", type=RecordId("rejection reason"))
 @pass_ctx
 @refusals

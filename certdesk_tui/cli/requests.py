@@ -13,6 +13,7 @@ import click
 
 from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.output import echo_json
+from certdesk_tui.cli.params import TakesIds
 from certdesk_tui.cli.queue import REQUEST_ID
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import InvalidTransition, PolicyNotInForce, ValidationFailed
@@ -35,7 +36,7 @@ def _wrong_file(warning: str, yes: bool) -> None:
     click.echo(f"certdesk: warning: {escaped(warning)}", err=True)
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_ids", type=REQUEST_ID, nargs=-1, required=True, metavar="ID...")
 @click.option("--take-over", is_flag=True, help="Take over from another user (managers).")
 @pass_ctx
@@ -98,7 +99,7 @@ def _report_completion(done: Completion) -> None:
                f"({escaped(done.file_name)}); emails queued to {to}")
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_id", type=REQUEST_ID)
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
               help="Correct a prefilled certificate field (repeatable).")
@@ -135,7 +136,7 @@ def automate(c: Context, request_id: int, sets: tuple[str, ...], wos: bool,
     _report_completion(done)
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_id", type=REQUEST_ID)
 @click.argument("pdf", type=click.Path(), metavar="FILE.pdf")
 @click.option("--to-holder/--no-to-holder", default=None,
@@ -161,7 +162,7 @@ def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: b
     _report_completion(done)
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_id", type=REQUEST_ID)
 @click.option("--wos", is_flag=True,
               help="Relabel as a waiver of subrogation (a paid item: the customer is charged).")
@@ -184,7 +185,7 @@ def relabel(c: Context, request_id: int, wos: bool, back: bool, reason: str | No
     click.echo(f"request #{row.id} is now {row.type}")
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_ids", type=REQUEST_ID, nargs=-1, required=True, metavar="ID...")
 @click.option("--reason", required=True, metavar="TEXT_OR_ID",
               help="A configured rejection reason (its id or its exact text).")
@@ -200,7 +201,7 @@ def reject(c: Context, request_ids: tuple[int, ...], reason: str, take_over: boo
     click.echo(f"request #{request_ids[0]} rejected")
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_ids", type=REQUEST_ID, nargs=-1, required=True, metavar="ID...")
 @click.argument("text")
 @pass_ctx
@@ -214,7 +215,7 @@ def note(c: Context, request_ids: tuple[int, ...], text: str) -> None:
     click.echo(f"note added to request #{request_ids[0]}")
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_id", type=REQUEST_ID)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), metavar="FILE.pdf")
 @click.option("--revision", type=click.IntRange(min=0), default=None, metavar="N",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from certdesk_tui.cli.context import Context, pass_ctx
+from certdesk_tui.cli.params import TakesIds
 from certdesk_tui.cli.queue import REQUEST_ID
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.cli.requests import CC_HELP, OVERRIDE_HELP, _parse_sets, _wrong_file
@@ -13,7 +14,7 @@ from certdesk_tui.pdf.upload_check import read_certificate_pdf
 from certdesk_tui.text import escaped
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_id", type=REQUEST_ID)
 @click.option("--to-customer", is_flag=True, help="Send it to the customer.")
 @click.option("--to-holder", is_flag=True, help="Send it to the certificate holder.")
@@ -31,7 +32,7 @@ def resend(c: Context, request_id: int, to_customer: bool, to_holder: bool,
                f"{done.revision} queued to {', '.join(map(escaped, done.emailed))}")
 
 
-@click.command()
+@click.command(cls=TakesIds)
 @click.argument("request_id", type=REQUEST_ID)
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
               help="Correct a field: holder_name, holder_address, holder_city, holder_state, "

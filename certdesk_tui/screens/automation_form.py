@@ -264,7 +264,6 @@ class AutomationFormScreen(SubmitOrCancel, ModalScreen["AutomationResult | None"
         if self.problem:
             self.notify(self.problem, title="Not issued: correct the form", severity="error",
                         markup=False, timeout=10)
-        self.call_after_refresh(self.remember_values)
 
     # -- reading and checking ---------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, RadioButton, Static, TextArea
 
 from certdesk_tui.text import literal, literal_line
 from certdesk_tui.widgets.footer import DeskFooter
@@ -66,18 +66,25 @@ def confirm_then_dismiss(screen: ModalScreen, title: str, body: Text, confirm_la
 
 
 class AsksBeforeDiscarding:
-    """A dialog whose ``escape`` asks before throwing away what was typed in it.
+    """A dialog whose ``escape`` asks before throwing away what was typed or ticked in it.
 
-    The dialog calls ``remember_values`` once its fields are filled in; ``escape`` on an
-    unchanged dialog closes it at once.
+    Every dialog with fields (inputs, text areas, check boxes, radio buttons) takes this in:
+    what its fields show once it is first drawn is remembered by itself (Textual calls the
+    ``_on_mount`` of each class a screen is made of), and ``escape`` on a dialog still
+    showing that closes it at once; once anything differs, it asks first.
     """
 
     _remembered: tuple[tuple[str, object], ...] | None = None
 
+    def _on_mount(self) -> None:
+        # After the first refresh: what the dialog's own on_mount put in its fields counts
+        # as where it started, not as a change.
+        self.call_after_refresh(self.remember_values)  # type: ignore[attr-defined]
+
     def _values(self) -> tuple[tuple[str, object], ...]:
         values: list[tuple[str, object]] = []
-        for widget in self.query("Input, TextArea, Checkbox"):  # type: ignore[attr-defined]
-            if isinstance(widget, Input | Checkbox):
+        for widget in self.query("Input, TextArea, Checkbox, RadioButton"):  # type: ignore[attr-defined]
+            if isinstance(widget, Input | Checkbox | RadioButton):
                 values.append((widget.id or "", widget.value))
             elif isinstance(widget, TextArea):
                 values.append((widget.id or "", widget.text))

@@ -155,6 +155,10 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
         self.pending = event.snapshot.pending
         tabs = self.query_one(TabbedContent)
         tabs.get_tab(CERTIFICATES).label = f"Certificates ({event.snapshot.pending:,})"
+        if self._on_tab(RENEWALS):
+            # A full reload follows every change seen (live refresh) and r: the Renewals
+            # tab on screen is read again with it (a customers import may make one due).
+            self.query_one(RenewalsPane).reload()
 
     def _poll(self) -> None:
         """Live refresh, while no dialog covers the queue."""

@@ -39,7 +39,6 @@ class NoteScreen(AsksBeforeDiscarding, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#note", TextArea).focus()
-        self.remember_values()
 
     def action_save(self) -> None:
         text = self.query_one("#note", TextArea).text.strip()

@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from certdesk_tui.domain.addresses import is_valid as is_valid_email
 from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.screens.automation_form import TickBox
+from certdesk_tui.screens.confirm import SubmitOrCancel
 from certdesk_tui.screens.recipients import address_problem, typed_addresses
 from certdesk_tui.text import literal, literal_line
 from certdesk_tui.widgets.footer import DeskFooter
@@ -26,7 +27,7 @@ class ResendResult:
     others: tuple[str, ...]
 
 
-class ResendScreen(ModalScreen["ResendResult | None"]):
+class ResendScreen(SubmitOrCancel, ModalScreen["ResendResult | None"]):
     """Dismisses who to send the current certificate to, or None."""
 
     CSS_PATH = "resend.tcss"
@@ -88,13 +89,6 @@ class ResendScreen(ModalScreen["ResendResult | None"]):
     def _entered(self) -> None:
         self.action_submit()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "submit":
-            self.action_submit()
-        else:
-            self.action_cancel()
-
     def action_submit(self) -> None:
         typed = self.query_one("#others", Input).value
         if problem := address_problem(typed):
@@ -108,6 +102,3 @@ class ResendScreen(ModalScreen["ResendResult | None"]):
                         title="Cannot send yet", severity="error", markup=False)
             return
         self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -44,7 +44,6 @@ class TextPromptScreen(AsksBeforeDiscarding, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()
-        self.remember_values()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

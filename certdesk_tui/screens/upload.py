@@ -130,7 +130,6 @@ class UploadScreen(SubmitOrCancel, ModalScreen["UploadResult | None"]):
         if self.problem:
             self.notify(self.problem, title="Not issued: correct the upload", severity="error",
                         markup=False, timeout=10)
-        self.call_after_refresh(self.remember_values)
 
     def refresh_checks(self) -> None:
         self.pdf, self.error = read_pdf(self.query_one("#path", Input).value)

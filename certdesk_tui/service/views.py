@@ -3,7 +3,9 @@
 Processors and managers keep views of their own (``Permission.SAVE_VIEWS``); a
 view-only user uses the shared ones; sharing one with the team is a manager's
 (``Permission.SHARE_VIEWS``). A user is offered at most ``MAX_VIEWS``: their own
-first, then the shared ones of others, each with its live count.
+first, then the shared ones of others, each with its live count. Every change to a
+view moves the change marker, so open desks read their views again (a view shared,
+unshared, renamed or deleted elsewhere is offered, or not, on their next refresh).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from certdesk_tui.domain.views import QueueFilter
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import requests
 from certdesk_tui.storage import views as stored
+from certdesk_tui.storage.changes import bump_change_marker
 from certdesk_tui.storage.models import SavedView as StoredView
 
 
@@ -60,6 +63,7 @@ def save_view(ds: DeskSession, name: str, flt: QueueFilter) -> SavedView:
         view.filters = filters_to_json(flt)
         view.updated_at = now
         s.flush()
+        bump_change_marker(s, now)
         count = requests.queue_page(s, flt, actor.user_id, 0, 0).total
         return SavedView(view.id, view.name, actor.login, bool(view.shared), flt, count, True)
 
@@ -77,7 +81,8 @@ def share_view(ds: DeskSession, name: str, shared: bool = True) -> None:
     with ds.writing() as s:
         view = _own(s, actor.user_id, name)
         view.shared = shared
-        view.updated_at = utcnow()
+        view.updated_at = now = utcnow()
+        bump_change_marker(s, now)
 
 
 def rename_view(ds: DeskSession, name: str, new_name: str) -> None:
@@ -89,10 +94,12 @@ def rename_view(ds: DeskSession, name: str, new_name: str) -> None:
         if other is not None and other.id != view.id:
             raise ValidationFailed(f"you already have a view named {new_name!r}")
         view.name = new_name
-        view.updated_at = utcnow()
+        view.updated_at = now = utcnow()
+        bump_change_marker(s, now)
 
 
 def delete_view(ds: DeskSession, name: str) -> None:
     actor = ds.require(Permission.SAVE_VIEWS)
     with ds.writing() as s:
         s.delete(_own(s, actor.user_id, name))
+        bump_change_marker(s, utcnow())

@@ -1,6 +1,7 @@
 """The Renewals tab: current certificates whose policy has a new term, and renewing them.
 
-The list is read each time the tab is shown (never at startup) and after each renewal.
+The list is read each time the tab is shown (never at startup), after each renewal and,
+while the tab is shown, with each live refresh and ``r`` (the dashboard asks).
 
 ``R`` renews the selected certificate; ``A`` asks the screen to confirm, then renews
 every renewable one of the tab. Each renewal is its own service call in a worker;

@@ -73,3 +73,32 @@ async def test_a_shared_view_is_seen_by_a_view_only_user(manager, advisor, queue
         assert any("View only: you use the views a manager shares" in n
                    for n in notifications(app))
         assert [v.name for v in advisor.views()] == ["Team: Cornerstone, every status"]
+
+
+async def test_sharing_a_view_reaches_an_open_desk_with_the_live_refresh(manager, advisor,
+                                                                         queue):
+    manager.save_view("Team: Cornerstone", QueueFilter(brands=frozenset({Brand.CORNERSTONE})))
+    app = app_for(advisor, refresh_seconds=0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert dashboard(app).query_one(ViewBar).views == []
+
+        async def refreshed(condition) -> None:
+            for _ in range(30):
+                await pilot.pause(0.1)
+                await settle(pilot)
+                if condition():
+                    return
+
+        manager.share_view("Team: Cornerstone")        # certdesk views share, elsewhere
+        await refreshed(lambda: dashboard(app).query_one(ViewBar).views)
+        await pilot.press("1")
+        await settle(pilot)
+        assert table_ids(app) == [queue[1], queue[3], queue[5]]
+        assert not any("No saved view 1" in n for n in notifications(app))
+        manager.rename_view("Team: Cornerstone", "Team: CS")
+        await refreshed(lambda: "Team: CS" in screen_text(app))
+        assert "1 Team: CS (team) 3" in screen_text(app)
+        manager.share_view("Team: CS", False)          # certdesk views unshare
+        await refreshed(lambda: not dashboard(app).query_one(ViewBar).views)
+        assert dashboard(app).query_one(ViewBar).views == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -91,3 +92,53 @@ async def test_a_view_only_user_sees_the_list_but_cannot_renew(advisor, due):
         await settle(pilot)
         assert any("may not process requests" in n for n in notifications(app))
         assert len(advisor.due_renewals()) == 2
+
+
+@pytest.fixture
+def issued(manager) -> tuple[list[int], Callable[[], None]]:
+    """Two Compeo certificates, and how to give their policies a new term (an import)."""
+    codes = ("C730", "C740")
+    assert manager.import_customers(factories.jsonl(
+        *(_customer(c, "compeo", END) for c in codes))).ok
+    report = manager.import_submissions(factories.jsonl(*(
+        factories.submission(f"RL-{c}", c, submitted_at=f"{TODAY}T08:00:00+00:00")
+        for c in codes)))
+    assert report.ok, report.refused
+
+    def renew_the_terms() -> None:  # what `certdesk customers import` does
+        assert manager.import_customers(factories.jsonl(
+            _customer(codes[0], "compeo", END + timedelta(days=365)))).ok
+
+    return [o.request_id for o in report.accepted], renew_the_terms
+
+
+async def test_the_open_renewals_tab_follows_the_live_refresh(specialist, issued):
+    ids, renew_the_terms = issued
+    app = app_for(specialist, refresh_seconds=0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _renewals_tab(pilot)
+        assert pane.due == []
+        renew_the_terms()  # someone else's import, while the tab is open
+        for _ in range(30):
+            await pilot.pause(0.1)
+            await settle(pilot)
+            if pane.due:
+                break
+        assert [d.request_id for d in pane.due] == ids[:1]
+        await pilot.press("R")
+        await settle(pilot)
+        assert any("1 renewed." in n for n in notifications(app))
+    assert specialist.due_renewals() == []
+
+
+async def test_r_reads_the_renewals_tab_again(specialist, issued):
+    ids, renew_the_terms = issued
+    app = app_for(specialist)  # no live refresh: only r
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _renewals_tab(pilot)
+        assert pane.due == []
+        renew_the_terms()
+        await pilot.press("r")
+        await settle(pilot)
+        assert [d.request_id for d in pane.due] == ids[:1]
+        assert "C730" in screen_text(app)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from certdesk_tui.cli import cli
+from certdesk_tui.cli.params import RecordId
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import Role
 from certdesk_tui.domain.errors import ConfigurationError, NotFound, ValidationFailed
@@ -28,6 +30,7 @@ from certdesk_tui.service import Desk
 from certdesk_tui.service.identity import initialise, open_desk, os_login, prepare, resolve_actor
 from certdesk_tui.storage.engine import Database, alembic_config, known_revisions
 from tests import factories
+from tests.functional.test_modals import pdf_file
 
 NEWER = "9999_from_the_future"
 HUGE = "9" * 20
@@ -273,6 +276,71 @@ def team_cli(db):
 HYPOTHESIS = settings(max_examples=60, deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture,
                                              HealthCheck.too_slow])
+
+
+def _commands(group: click.Group = cli, path: tuple[str, ...] = ()):
+    """Every command of the command line, by its words, with its Click command."""
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+        elif command is not None:
+            yield (*path, name), command
+
+
+ID_COMMANDS = sorted(path for path, command in _commands()
+                     if any(isinstance(p.type, RecordId) for p in command.params))
+# What each command needs besides its id to get as far as looking the id up: the
+# arguments after it, its options, and the refusal.
+ID_COMMAND_ARGS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    ("show",): ((), (), "there is no request #-1"),
+    ("start",): ((), (), "there is no request #-1"),
+    ("automate",): ((), ("--show-form",), "there is no request #-1"),
+    ("upload",): (("issued.pdf",), (), "there is no request #-1"),
+    ("relabel",): ((), ("--wos",), "there is no request #-1"),
+    ("reject",): ((), ("--reason", "1"), "there is no request #-1"),
+    ("note",): (("a note",), (), "there is no request #-1"),
+    ("certificate",): ((), ("--output", "c.pdf"), "there is no request #-1"),
+    ("resend",): ((), ("--to-customer",), "there is no request #-1"),
+    ("reissue",): ((), ("--reason", "typo"), "there is no request #-1"),
+    ("reasons", "rename"): (("a reason",), (), "there is no rejection reason -1"),
+    ("reasons", "retire"): ((), (), "there is no rejection reason -1"),
+    ("mail", "retry"): ((), (), "there is no email #-1 in the outbox"),
+}
+
+
+def test_every_command_taking_an_id_is_tested_with_a_negative_one():
+    assert sorted(ID_COMMAND_ARGS) == ID_COMMANDS, "say what these commands need"
+
+
+@pytest.mark.parametrize("command", ID_COMMANDS, ids=" ".join)
+def test_a_negative_id_is_an_argument_answered_as_no_such_row(team_cli, tmp_path, command):
+    after, options, expected = ID_COMMAND_ARGS[command]
+    after = tuple(str(tmp_path / a) if a.endswith(".pdf") else a for a in after)
+    options = tuple(str(tmp_path / a) if a.endswith(".pdf") else a for a in options)
+    if after and after[0].endswith(".pdf"):
+        pdf_file(tmp_path)  # a readable certificate: the id is looked up next
+    for args in ((*command, "-1", *after, *options),    # no "--" needed before it
+                 (*command, *options, "-1", *after)):   # nor after the options
+        result = team_cli(*args)
+        assert result.exit_code == 1 and expected in result.stderr, (args, result.stderr)
+
+
+@pytest.mark.parametrize("command", ID_COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("option", ["--bogus", "-x", "--bogus=1"])
+def test_an_unknown_option_beside_an_id_is_still_a_usage_error(command, option):
+    after, options, _ = ID_COMMAND_ARGS[command]
+    for args in ((*command, option, "-1", *after, *options),
+                 (*command, "-1", *after, *options, option)):
+        result = CliRunner().invoke(cli, list(args))
+        assert result.exit_code == 2, (args, result.output)
+        assert f"No such option '{option.split('=')[0]}'" in result.stderr, result.stderr
+
+
+def test_a_negative_number_where_text_is_expected_is_that_text(team_cli):
+    assert team_cli("note", "1", "-1").exit_code == 0
+    assert team_cli("show", "1").stdout.count("-1") >= 1
 
 
 @HYPOTHESIS

@@ -126,3 +126,24 @@ def test_views_on_the_command_line_sqlite(tmp_path):
 @pytest.mark.postgres
 def test_views_on_the_command_line_postgresql(postgres_url, tmp_path):
     _views_on_the_command_line(Cli(tmp_path, db_url=postgres_url), postgres_url)
+
+
+def test_every_change_to_a_view_moves_the_change_marker(manager, advisor):
+    """Open desks reload their view line when the marker moves: sharing, unsharing,
+    renaming, saving and deleting each move it; a refused change does not."""
+    changes = [
+        lambda: manager.save_view("Team", QueueFilter(statuses=frozenset(Status))),
+        lambda: manager.share_view("Team"),
+        lambda: manager.rename_view("Team", "Team: everything"),
+        lambda: manager.save_view("Team: everything", QueueFilter()),
+        lambda: manager.share_view("Team: everything", False),
+        lambda: manager.delete_view("Team: everything"),
+    ]
+    for change in changes:
+        before = advisor.change_counter()
+        change()
+        assert advisor.change_counter() > before
+    before = advisor.change_counter()
+    with pytest.raises(NotFound):
+        manager.share_view("Team: everything")
+    assert advisor.change_counter() == before
