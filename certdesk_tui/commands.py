@@ -45,7 +45,7 @@ class DeskCommands(Provider):
 
     async def discover(self) -> Hits:
         for action, keys, callback in self._commands():
-            yield DiscoveryHit(action.label, callback, help=f"{keys} · {action.help}")
+            yield DiscoveryHit(action.label, callback, help=_help(keys, action))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -56,4 +56,10 @@ class DeskCommands(Provider):
             score = (100.0 if by_key else 0.0) + matcher.match(action.label)
             if score > 0:
                 yield Hit(score, matcher.highlight(action.label), callback,
-                          help=f"{keys} · {action.help}")
+                          help=_help(keys, action))
+
+
+def _help(keys: str, action: DeskAction) -> str:
+    """The palette's line under an action: its keys, then what it does (an action with
+    no key of its own, a tab's, shows only what it does)."""
+    return f"{keys} · {action.help}" if keys else action.help

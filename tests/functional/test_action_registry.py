@@ -247,3 +247,13 @@ async def test_a_remapped_key_a_view_only_user_presses_says_why(advisor, manual_
         await settle(pilot)
         assert any("view only" in n for n in notifications(app))
         assert advisor.row(manual_request).assignee_login is None
+
+
+async def test_no_palette_entry_starts_with_an_empty_key(manager):
+    app = app_for(manager)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        provider = DeskCommands(app.screen)
+        helps = [hit.help async for hit in provider.discover()]
+        assert helps and all(h and not h.startswith((" ", "·")) for h in helps), helps
+        assert any("Renewals" in h for h in helps)
