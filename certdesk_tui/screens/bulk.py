@@ -189,8 +189,9 @@ class BulkResultScreen(ModalScreen[list[int] | None]):
         if self.held:
             self.query_one("#body-text", Static).update(
                 result_text(self.action_id, self.outcomes).append(
-                    f"\n\no takes over the {plural(len(self.held))} held by someone else "
-                    f"and {VERBS[self.action_id][0].lower()} them (logged).", style="bold"))
+                    f"\n\no: take over the {plural(len(self.held))} held by someone else "
+                    f"and {VERBS[self.action_id][0].lower()} "
+                    f"{'it' if len(self.held) == 1 else 'them'} (logged).", style="bold"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -139,7 +139,7 @@ async def test_a_manager_takes_over_the_held_ones_from_the_result(manager, desk_
         assert isinstance(app.screen, BulkResultScreen)
         text = screen_text(app)
         assert "2 of 3 requests claimed; 1 refused." in text
-        assert "o takes over the 1 request held by someone else" in text
+        assert "o: take over the 1 request held by someone else and claim it" in text
         await pilot.press("o")
         await settle(pilot)
         assert "1 of 1 request claimed." in screen_text(app)
