@@ -123,10 +123,12 @@ DESK_ACTIONS: tuple[DeskAction, ...] = (
                action="page(-1)", tab=CERTIFICATES),
     DeskAction("mark", "space", "Mark or unmark request",
                "Mark or unmark the selected request, then the next row: m, x, w and n act "
-               "on every marked request", Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
+               "on every marked request", Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES,
+               permission=Permission.PROCESS),  # marks are for processing keys only
     DeskAction("mark_all", "asterisk", "Mark every request of the result",
                "Mark every request of the result (at most 500); with marks, clear them",
-               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
+               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES,
+               permission=Permission.PROCESS),
     *(DeskAction(f"view_{n}", str(n), f"Saved view {n}",
                  "Saved views 1 to 9: show the queue as the view keeps it (its filters, "
                  "search and sort)", Section.QUEUE, Owner.DASHBOARD,

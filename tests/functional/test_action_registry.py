@@ -171,9 +171,14 @@ async def test_the_palette_offers_a_view_only_user_no_processing_action(advisor,
     app = app_for(advisor)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for words in ("mark in progress", "attempt automation", "reject"):
+        for words in ("mark in progress", "attempt automation", "reject", "mark"):
             assert not [h for h in await palette_hits(app, words)
-                        if h.startswith(("Mark in progress", "Attempt automation", "Reject"))]
+                        if h.startswith(("Mark in progress", "Attempt automation", "Reject",
+                                         "Mark or unmark", "Mark every"))]
+        # Marks serve the processing keys only: space and * mark nothing for them.
+        await pilot.press("space", "asterisk")
+        await settle(pilot)
+        assert not dashboard(app).table.marked
 
 
 async def test_a_view_only_user_is_offered_no_processing_action(advisor, manual_request):
