@@ -10,19 +10,26 @@ from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.text import literal_line
 
 
-def identity_text(actor: Actor, failing_emails: int) -> Text:
+def identity_text(actor: Actor, failing_emails: int, width: int = 0) -> Text:
+    """The top line; in ``width`` columns (0: any) the role's words are shortened (with
+    "…") before the badges: VIEW ONLY and the failing emails always show."""
+    badges = Text()
+    if actor.view_only:
+        badges.append("  ")
+        badges.append(" VIEW ONLY ", style="bold reverse")
+    if failing_emails:
+        badges.append("  ")
+        badges.append(f" ✉ {failing_emails} failing ", style="bold reverse")
     text = Text()
     text.append(" certdesk ", style="bold reverse")
     text.append(" ")
     text.append_text(literal_line(actor.label, "bold"))
-    text.append(f" · {actor.role.label}")
-    if actor.view_only:
-        text.append("  ")
-        text.append(" VIEW ONLY ", style="bold reverse")
-    if failing_emails:
-        text.append("  ")
-        text.append(f" ✉ {failing_emails} failing ", style="bold reverse")
-    return text
+    role = f" · {actor.role.label}"
+    room = width - text.cell_len - badges.cell_len
+    if width and len(role) > room:
+        role = role[:max(room - 1, 0)].rstrip(" ·") + "…" if room > 4 else ""
+    text.append(role)
+    return text + badges
 
 
 class IdentityBar(Static):
@@ -37,7 +44,13 @@ class IdentityBar(Static):
     def show_actor(self, actor: Actor) -> None:
         """The role as the last read found it (a demotion shows at the next refresh)."""
         self.actor = actor
-        self.update(identity_text(actor, self.failing_emails))
+        self._show()
 
     def watch_failing_emails(self, failing_emails: int) -> None:
-        self.update(identity_text(self.actor, failing_emails))
+        self._show()
+
+    def on_resize(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        self.update(identity_text(self.actor, self.failing_emails, self.content_size.width))
