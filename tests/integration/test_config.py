@@ -131,14 +131,18 @@ def test_the_embedded_database_is_created_by_itself_and_its_first_user_is_manage
 
 
 def test_a_database_given_by_url_must_be_initialised_first(tmp_path):
-    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    path = tmp_path / "team.sqlite3"
+    url = f"sqlite:///{path}"
+    with pytest.raises(ConfigurationError, match=f"no database at {path}: run certdesk init$"):
+        open_desk(Settings(), url, login="morgan")
+    assert not path.exists()
+    path.touch()  # a file, but no schema in it
     with pytest.raises(ConfigurationError, match="not initialised: run certdesk init --db URL"):
         open_desk(Settings(), url, login="morgan")
-    Database(url).dispose()
 
 
 def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(sqlite_url):
-    db = Database(sqlite_url)
+    db = Database(sqlite_url, create=True)
     try:
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
