@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from certdesk_tui.domain.errors import ValidationFailed
@@ -72,6 +73,27 @@ def parse_verification_code(typed: str) -> str:
             f"{shown!r} is not a verification code: it has {len(code)} characters, "
             f"a code has {CODE_LENGTH}")
     return code
+
+
+# Bidirectional embeddings, overrides and isolates could draw a name in another order
+# than it reads: refused like control characters.
+BIDI_CONTROLS = frozenset(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A))))
+
+
+def is_unprintable(char: str) -> bool:
+    """Whether ``char`` may not be printed on a certificate or in an email: a control
+    character (C0, DEL, C1; a line break too, where one line is expected) or a
+    bidirectional control.
+
+    The one rule for text certdesk prints as given: the certificate's fields, the
+    producer contacts and the mail settings, the names and emails of users.
+    """
+    return unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS
+
+
+def unprintable(text: str) -> str | None:
+    """The first character of ``text`` that ``is_unprintable`` (None: there is none)."""
+    return next((char for char in text if is_unprintable(char)), None)
 
 
 @dataclass(frozen=True)

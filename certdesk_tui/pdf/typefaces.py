@@ -18,6 +18,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
+from certdesk_tui.domain.certificates import is_unprintable
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.pdf.layout import describe
 
@@ -37,9 +38,6 @@ FALLBACKS: tuple[tuple[str, str], ...] = (
 # one font: a document with Arabic draws all of it in Noto Sans Arabic.
 ARABIC_RANGES = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF),
                  (0xFE70, 0xFEFE))
-# Bidirectional embeddings, overrides and isolates could draw a name in another order
-# than it reads: refused like control characters.
-BIDI_CONTROLS = frozenset((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 
 @functools.cache
@@ -83,7 +81,7 @@ class DocumentFonts:
             # that a refusal names the first character that cannot be drawn.
             for char in dict.fromkeys(text.replace("\n", "")):
                 code = ord(char)
-                if unicodedata.category(char) == "Cc" or code in BIDI_CONTROLS:
+                if is_unprintable(char):
                     raise ValidationFailed(
                         f"the {label} has a control character that cannot be printed on a "
                         f"certificate: {describe(char)}")
