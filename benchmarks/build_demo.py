@@ -30,7 +30,7 @@ def main() -> None:
         folder = args.dir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "demo.sqlite3"
-        db = Database(f"sqlite:///{path}")
+        db = Database(f"sqlite:///{path}", create=True)
         cpu = time.process_time()
         print(demo.build_demo(db, login="bench", requests=args.requests, seed=args.seed))
         print(f"CPU of this process: {time.process_time() - cpu:.1f} s")

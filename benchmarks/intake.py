@@ -58,7 +58,7 @@ def lines(count: int, manual: bool, tag: str) -> list[str]:
 
 
 def team(url: str) -> Desk:
-    db = Database(url)
+    db = Database(url, create=True)
     initialise(db, "morgan")
     manager = Desk(db, resolve_actor(db, "morgan"))
     report = manager.import_customers(factories.jsonl(*factories.CUSTOMERS))

@@ -81,7 +81,8 @@ def build(db_path: Path, requests: int, rebuild: bool) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
-    print(build_demo(Database(f"sqlite:///{db_path}"), login=login(), requests=requests, seed=1))
+    print(build_demo(Database(f"sqlite:///{db_path}", create=True), login=login(),
+                     requests=requests, seed=1))
     print(f"(built in {time.perf_counter() - started:.1f} s)")
 
 

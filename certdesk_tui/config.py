@@ -34,6 +34,7 @@ from certdesk_tui import locations
 from certdesk_tui.domain import Brand, addresses
 from certdesk_tui.domain.certificates import DEFAULT_CONTACTS, ProducerContact
 from certdesk_tui.domain.errors import ConfigurationError, ValidationFailed
+from certdesk_tui.domain.written import unprintable
 
 ENV_PREFIX = "CERTDESK_"
 MAX_FILE_BYTES = 1_000_000
@@ -87,10 +88,25 @@ def _mailbox(value: str, info: ValidationInfo) -> str:
 
 
 def _one_line(value: str) -> str:
-    # Printed on the certificate in a box of one line: no line breaks, nothing blank.
-    if not value.strip() or any(ch in value for ch in "\r\n\t"):
-        raise ValueError("one line of text")
+    # Printed on the certificate in a box of one line (and in emails): no line breaks,
+    # nothing blank, and nothing the certificate's own fields may not hold.
+    if not value.strip() or any(ch in value for ch in "\r\n\t") or unprintable(value):
+        raise ValueError("one line of printable text")
     return value.strip()
+
+
+def _printable(value: str) -> str:
+    # Mail settings reach the SMTP conversation and the log: the certificate's rule.
+    if unprintable(value):
+        raise ValueError("text without control characters")
+    return value
+
+
+def _host(value: str) -> str:
+    # A host name (or address) is one word of printable text.
+    if not value.isprintable() or any(ch.isspace() for ch in value):
+        raise ValueError("a host name")
+    return value
 
 
 def _address(value: str) -> str:
@@ -101,6 +117,7 @@ def _address(value: str) -> str:
 
 
 Text = Annotated[str, BeforeValidator(_text)]
+Printable = Annotated[Text, AfterValidator(_printable)]
 Line = Annotated[Text, Field(max_length=80), AfterValidator(_one_line)]
 Mailbox = Annotated[Text, AfterValidator(_mailbox)]
 Whole = Annotated[int, BeforeValidator(_no_bool)]
@@ -111,10 +128,10 @@ Interval = Annotated[Real, Field(ge=0, le=86_400), AfterValidator(_interval)]
 EXPECTED: dict[str, str] = {
     "database_url": "text: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
     "mail_transport": "file or smtp",
-    "smtp_host": "text: a host name",
+    "smtp_host": "text: a host name, one line of printable text without spaces",
     "smtp_port": "a number, a port from 1 to 65535 (0: the default port)",
-    "smtp_user": "text",
-    "smtp_password": "text",
+    "smtp_user": "text without control characters",
+    "smtp_password": "text without control characters",
     "smtp_security": "none, starttls or ssl",
     "smtp_timeout_seconds": "a number of seconds greater than 0, at most 3600",
     "mail_from": "text: an email address, optionally with a display name (Name <address>)",
@@ -129,8 +146,8 @@ EXPECTED: dict[str, str] = {
     "duplicate_window_days": "a whole number of days from 0 to 3650",
     "renewal_window_days": "a whole number of days from 0 to 366",
     "producer_contacts": ("a table per brand (compeo, peopaygo, cornerstone) of name, phone, "
-                          "email and representative, each one line of text (at most 80 "
-                          "characters, a phone 40; email an email address)"),
+                          "email and representative, each one line of printable text (at most "
+                          "80 characters, a phone 40; email an email address)"),
 }
 
 
@@ -167,10 +184,10 @@ class Settings(BaseSettings):
     database_url: Text = ""
     # Email delivery
     mail_transport: Literal["", "file", "smtp"] = ""  # empty: smtp when smtp_host is set
-    smtp_host: Text = ""
+    smtp_host: Annotated[Text, AfterValidator(_host)] = ""
     smtp_port: Annotated[Whole, Field(ge=0, le=65535)] = 0
-    smtp_user: Text = ""
-    smtp_password: Text = ""
+    smtp_user: Printable = ""
+    smtp_password: Printable = ""
     smtp_security: Literal["none", "starttls", "ssl"] = "none"
     # The longest one message may take to hand over to the SMTP server.
     smtp_timeout_seconds: Annotated[Real, Field(gt=0, le=3600)] = 60.0
@@ -268,16 +285,22 @@ def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
     return {**raw, **table}
 
 
+SECRET_SETTINGS = frozenset({"smtp_password"})
+# Tables: set in the configuration file only, never by an environment variable.
+FILE_ONLY_SETTINGS = ("keymap", "producer_contacts")
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 CONTACT_FIELDS = tuple(ContactSetting.model_fields)
+# Printable: no control character and no bidirectional control (the certificate's rule).
 CONTACT_EXPECTED = {
-    "name": "one line of text, at most 80 characters",
-    "phone": "one line of text, at most 40 characters",
-    "representative": "one line of text, at most 80 characters",
+    "name": "one line of printable text, at most 80 characters",
+    "phone": "one line of printable text, at most 40 characters",
+    "representative": "one line of printable text, at most 80 characters",
     "email": "an email address",
 }
 
@@ -315,6 +338,8 @@ def _refusal(exc: ValidationError, values: Mapping[str, Any], origins: Mapping[s
     if error["type"] == "extra_forbidden":
         return (f"{origin}: unknown setting {key!r}; the settings are "
                 + ", ".join(Settings.model_fields))
+    if key in SECRET_SETTINGS:  # never quoted back
+        return f"{where} must be {EXPECTED.get(key, 'valid')}"
     refusal = f"{where} must be {EXPECTED.get(key, 'valid')}, not {_shown(values.get(key))}"
     if key in ("mail_from", "reply_to") and error["type"] == "value_error":
         refusal += f": {error['ctx']['error']}"  # the address validator's reason
@@ -339,9 +364,14 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         values[key] = value
         origins[key] = str(path)
     for name in Settings.model_fields:
-        if name in ("keymap", "producer_contacts"):  # tables: the file only
-            continue
         env_value = environ.get(env_name(name))
+        if name in FILE_ONLY_SETTINGS:
+            if env_value:  # refused rather than ignored: it would look as if it applied
+                named = "" if os.fspath(path) == os.devnull else f" ({path})"
+                raise ConfigurationError(
+                    f"{env_name(name)}: {name} is set in the configuration file{named}, "
+                    "not in the environment")
+            continue
         if env_value is not None and env_value != "":
             values[name] = env_value
             origins[name] = ""

@@ -84,7 +84,7 @@ def sqlite_url(tmp_path) -> str:
 
 def team_database(url: str) -> Database:
     """An initialised database whose manager is ``morgan``, with the standard team."""
-    database = Database(url)
+    database = Database(url, create=True)
     initialise(database, MANAGER)
     manager = Desk(database, resolve_actor(database, MANAGER))
     manager.add_user("sam", Role.CERTIFICATE_SPECIALIST.value, "Sam Specialist",

@@ -16,8 +16,8 @@ def init(c: Context) -> None:
     from certdesk_tui.service.identity import initialise, os_login
     from certdesk_tui.storage.engine import Database
 
-    db = Database(c.db_url or c.settings.effective_database_url)
-    login = os_login()
+    login = os_login()  # who you are first: a refused init makes no file
+    db = Database(c.db_url or c.settings.effective_database_url, create=True)
     changed, manager = initialise(db, login)
     click.echo(f"database {db.display_url} is at revision {db.current_revision()}"
                + (" (created or upgraded)" if changed else " (already up to date)"))

@@ -38,7 +38,7 @@ def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
     path = locations.demo_database_path()
     url = c.db_url or locations.sqlite_url(path)
     login = os_login()
-    db = Database(url)
+    db = Database(url, create=True)  # the demo builds its own database
     initialised = db.is_initialised()  # refuses a database written by a newer certdesk
     if reset or not initialised:
         require_right_to_replace(db, login, own_demo=db.is_file(path))

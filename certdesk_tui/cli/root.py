@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import sys
+import warnings
 
 import click
 
@@ -100,4 +102,10 @@ def demo_url(ctx: click.Context, db_url: str | None) -> str:
 
 
 def main() -> None:
+    # A library's warning (SQLAlchemy's about a URL, say) is for developers: printed as
+    # Python prints it, it is two lines of source on the user's stderr next to the one
+    # line a refusal promises. What the user must know is refused or said by certdesk
+    # itself. -W or PYTHONWARNINGS still shows them.
+    if not sys.warnoptions:
+        warnings.simplefilter("ignore")
     cli(prog_name="certdesk")

@@ -19,7 +19,6 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
-    make_url,
     select,
     text,
 )
@@ -30,7 +29,7 @@ from sqlalchemy.types import TypeEngine
 
 from certdesk_tui.demo.catalogue import DEMO_MARKER
 from certdesk_tui.domain.errors import ConfigurationError
-from certdesk_tui.storage.engine import Database
+from certdesk_tui.storage.engine import Database, sqlite_path
 from certdesk_tui.storage.models import (
     Activity,
     Base,
@@ -69,13 +68,12 @@ def wipe(db: Database) -> None:
                 f"{db.display_url} is not a demo database (it holds {customers:,} customers "
                 f"and {requests:,} requests); certdesk demo only rebuilds a database it built"
             )
-    if db.is_sqlite:
-        path = make_url(db.url).database
-        if path and path != ":memory:":
-            db.engine.dispose()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(path + suffix).unlink(missing_ok=True)
-            return
+    path = sqlite_path(db.url)
+    if path is not None:
+        db.engine.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
     Base.metadata.drop_all(db.engine)
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -24,6 +24,7 @@ import re
 from functools import lru_cache
 
 from certdesk_tui.domain.errors import ValidationFailed
+from certdesk_tui.domain.written import unprintable
 
 # "Name <address>", the name bare or in double quotes.
 _NAMED = re.compile(r'^\s*(?P<name>"(?:[^"\\]|\\.)*"|[^<>"]*?)\s*<(?P<addr>[^<>]*)>\s*$')
@@ -96,7 +97,8 @@ def mailbox(value: str, what: str) -> tuple[str, str]:
 
     Returns (display name, normalised address); raises ``AddressRefused`` naming ``what``.
     The display name may hold any printable text (it is encoded when the header is
-    written); a line break or other control character in it is refused.
+    written); a line break, other control character or bidirectional control in it is
+    refused (``certificates.is_unprintable``).
     """
     text = (value or "").strip()
     match = _NAMED.match(text)
@@ -105,9 +107,9 @@ def mailbox(value: str, what: str) -> tuple[str, str]:
     name = match.group("name")
     if name.startswith('"'):
         name = re.sub(r"\\(.)", r"\1", name[1:-1])
-    if _CONTROL.search(name):
-        raise AddressRefused(text, "the display name holds a control character or line break",
-                             what)
+    if _CONTROL.search(name) or unprintable(name):
+        raise AddressRefused(text, "the display name holds a control character, line break or "
+                             "bidirectional control", what)
     return " ".join(name.split()), normalized(match.group("addr").strip(), what)
 
 

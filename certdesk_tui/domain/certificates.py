@@ -74,6 +74,8 @@ def parse_verification_code(typed: str) -> str:
     return code
 
 
+# Bidirectional embeddings, overrides and isolates could draw a name in another order
+# than it reads: refused like control characters.
 @dataclass(frozen=True)
 class ProducerContact:
     """Who at the producer a holder calls about a certificate, and who signs it."""

@@ -37,11 +37,27 @@ def is_blank(text: str | None) -> bool:
     return not any(visible(char) for char in text or "")
 
 
+def is_unprintable(char: str) -> bool:
+    """Whether ``char`` may not be printed on a certificate or in an email: a control
+    character (C0, DEL, C1; a line break too, where one line is expected) or a
+    bidirectional control.
+
+    The one rule for text certdesk prints as given: the certificate's fields, the
+    producer contacts and the mail settings, the names and emails of users.
+    """
+    return unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS
+
+
+def unprintable(text: str) -> str | None:
+    """The first character of ``text`` that ``is_unprintable`` (None: there is none)."""
+    return next((char for char in text if is_unprintable(char)), None)
+
+
 def deceiving_character(text: str, *, marks: bool = False) -> str | None:
-    """The first control character, lone surrogate or bidirectional control in ``text``
-    (with ``marks``, bidirectional marks too), or None."""
+    """The first character of a reason or note someone wrote that is unprintable, a lone
+    surrogate or (with ``marks``) a bidirectional mark, or None."""
     for char in text:
-        if (unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS
+        if (is_unprintable(char) or unicodedata.category(char) == "Cs"
                 or (marks and char in BIDI_MARKS)):
             return char
     return None

@@ -19,7 +19,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from certdesk_tui.domain.errors import ValidationFailed
-from certdesk_tui.domain.written import BIDI_CONTROLS
+from certdesk_tui.domain.written import is_unprintable
 from certdesk_tui.pdf.layout import describe
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -81,9 +81,7 @@ class DocumentFonts:
             # that a refusal names the first character that cannot be drawn.
             for char in dict.fromkeys(text.replace("\n", "")):
                 code = ord(char)
-                # Bidirectional embeddings, overrides and isolates could draw a name in
-                # another order than it reads: refused like control characters.
-                if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS:
+                if is_unprintable(char):
                     raise ValidationFailed(
                         f"the {label} has a control character that cannot be printed on a "
                         f"certificate: {describe(char)}")

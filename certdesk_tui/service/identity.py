@@ -100,7 +100,9 @@ def open_desk(settings: Settings, url: str | None = None, as_user: str | None = 
               login: str | None = None) -> Desk:
     """The desk of the person at the keyboard, on the configured (or given) database."""
     embedded = not (url or settings.database_url)
-    db = Database(url or settings.effective_database_url)
+    # Only the embedded default database is created by opening it; a database named by
+    # URL must exist (certdesk init creates it).
+    db = Database(url or settings.effective_database_url, create=embedded)
     login = login or os_login()
     prepare(db, embedded, login)
     return Desk(db, resolve_actor(db, login, as_user), settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.orm import Session
 
 from certdesk_tui.clock import utcnow
@@ -9,6 +11,7 @@ from certdesk_tui.domain import ActivityKind, Role, addresses
 from certdesk_tui.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import UserView
+from certdesk_tui.domain.written import unprintable
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import db_roles
 from certdesk_tui.storage import users as stored
@@ -16,7 +19,19 @@ from certdesk_tui.storage.changes import bump_change_marker
 from certdesk_tui.storage.columns import check_fits
 from certdesk_tui.storage.models import User
 
-MAX_LOGIN_LENGTH = 64
+MAX_LOGIN_LENGTH = 32
+# What certdesk compares a login with is the operating-system account name of the
+# person at the keyboard (identity.os_login): a POSIX-portable user name.
+LOGIN_RULE = re.compile(rf"[A-Za-z0-9._][A-Za-z0-9._-]{{0,{MAX_LOGIN_LENGTH - 1}}}")
+LOGIN_EXPECTED = (f"a login is an account name of letters, digits, '.', '_' and '-', not "
+                  f"starting with '-', at most {MAX_LOGIN_LENGTH} characters")
+
+
+def login_problem(login: str) -> str | None:
+    """Why ``login`` cannot be a certdesk user's login (None: it can)."""
+    if LOGIN_RULE.fullmatch(login) is None or login.strip(".") == "":
+        return f"{login!r} is not a valid login: {LOGIN_EXPECTED}"
+    return None
 
 
 def parse_role(role: str) -> Role:
@@ -41,19 +56,20 @@ def users(ds: DeskSession) -> list[UserView]:
 def add_user(ds: DeskSession, login: str, role: str, name: str = "",
              email: str = "") -> UserView:
     ds.require(Permission.MANAGE_USERS)
-    login = login.strip()
+    login = login.strip(" ")  # stray spaces around it; a line break is refused below
     role_value = parse_role(role)
-    if (not login or any(c.isspace() for c in login) or len(login) > MAX_LOGIN_LENGTH
-            or "\x00" in login or any("\ud800" <= c <= "\udfff" for c in login)):
-        # No database stores a NUL or a lone surrogate; other odd characters are
-        # stored as typed and shown as placeholders.
-        raise ValidationFailed(f"{login!r} is not a valid login")
+    problem = login_problem(login)
+    if problem:
+        raise ValidationFailed(problem)
+    name = name.strip()
+    if unprintable(name):  # printed in the header, the activity log, emails
+        raise ValidationFailed(f"a user's name is one line of printable text, not {name!r}")
     if email:
         email = addresses.normalized(email, "email")
     with ds.writing() as s:
         if stored.user_by_login(s, login) is not None:
             raise ValidationFailed(f"user {login} already exists (use users set-role)")
-        user = User(login=login, name=name.strip(), email=email.strip(), role=role_value,
+        user = User(login=login, name=name, email=email.strip(), role=role_value,
                     active=True, created_at=utcnow())
         check_fits(user)
         s.add(user)

@@ -9,19 +9,23 @@ and are never blocked by a writer (WAL).
 from __future__ import annotations
 
 import sqlite3
+import stat
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
     IntegrityError,
     InterfaceError,
     OperationalError,
+    SAWarning,
     SQLAlchemyError,
 )
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
@@ -94,27 +98,104 @@ def _sqlite_begin(conn: Connection) -> None:
         raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
-def make_engine(url: str) -> Engine:
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///PATH`` URL (None: not SQLite, or a database in memory)."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def _file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, in words."""
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def _sqlite_file(path: Path, create: bool) -> None:
+    """Refuse a path that is no database file; only ``create`` may make it (and its folder).
+
+    Checked before any connection: SQLite itself would create a missing file (and certdesk
+    its folder) for a command that then refuses, and would take a device for an empty
+    database.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if not create:
+            raise ConfigurationError(f"no database at {path}: run certdesk init") from None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigurationError(f"cannot create {path.parent}: {exc.strerror}") from None
+        return
+    except (OSError, ValueError) as exc:  # a NUL in the path, a folder we may not enter
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigurationError(f"cannot open the database file {path}: {reason}") from None
+    if not stat.S_ISREG(mode):
+        raise ConfigurationError(f"{path} is {_file_kind(mode)}, not a database file")
+
+
+def _sqlite_engine(parsed: URL, create: bool) -> Engine:
+    if parsed.query:
+        names = ", ".join(sorted(parsed.query))
+        raise ConfigurationError(
+            f"a SQLite database URL takes no parameters ({names}): certdesk sets how the file "
+            "is opened; give sqlite:///PATH")
+    database = parsed.database or ""
+    if not database or database == ":memory:":
+        raise ConfigurationError(
+            "a database in memory holds nothing between two commands: give sqlite:///PATH")
+    path = Path(database).expanduser()
+    _sqlite_file(path, create)
+    # A URI, so that a command that must not create the file opens it read-write only
+    # if it exists (mode=rw): a file removed meanwhile is refused, not made again.
+    uri = f"file:{quote(str(path))}?mode={'rwc' if create else 'rw'}"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    engine = create_engine(parsed, creator=connect)
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def make_engine(url: str, *, create: bool = False) -> Engine:
+    """The engine for a database URL.
+
+    A SQLite file must exist unless ``create`` (``certdesk init``, ``certdesk demo``, the
+    embedded default database): nothing else makes a file or a folder. Whatever
+    SQLAlchemy warns of while the engine is made (a parameter it ignores, say) is
+    refused in one line, never printed.
+    """
     url = normalise_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise ConfigurationError(f"not a database URL: {url!r}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SAWarning)
+        engine = _make_engine(parsed, create)
+    for warning in caught:
+        if not issubclass(warning.category, SAWarning):
+            continue
+        engine.dispose()
+        reason = str(warning.message).split(";")[0].split(". ")[0].strip()
+        raise ConfigurationError(f"the database URL is not usable as given: {reason}")
+    return engine
+
+
+def _make_engine(parsed: URL, create: bool) -> Engine:
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:":
-            path = Path(database).expanduser()
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ConfigurationError(f"cannot create {path.parent}: {exc.strerror}") from None
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
+        return _sqlite_engine(parsed, create)
     if parsed.get_backend_name() == "postgresql":
         try:
-            return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+            return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
         except ModuleNotFoundError as exc:  # the driver is the postgresql extra
             raise ConfigurationError(
                 f"PostgreSQL needs its driver ({exc.name}): install certdesk[postgresql] "
@@ -201,9 +282,12 @@ def _server_refusals() -> Iterator[None]:
 class Database:
     """The engine and the two session factories (read, write) over it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = False) -> None:
+        """``create``: a SQLite file (and its folder) may be made; without it, a missing
+        file is refused (only ``certdesk init``, ``certdesk demo`` and the embedded
+        default database create one)."""
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, create=create)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         write_engine = self.engine.execution_options(certdesk_write=True)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
@@ -215,10 +299,8 @@ class Database:
 
     def is_file(self, path: Path) -> bool:
         """Whether this is the SQLite database in the file at ``path``."""
-        database = make_url(self.url).database if self.is_sqlite else None
-        if not database or database == ":memory:":
-            return False
-        return Path(database).expanduser().resolve() == path.expanduser().resolve()
+        own = sqlite_path(self.url)
+        return own is not None and own.resolve() == path.expanduser().resolve()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -119,7 +119,7 @@ def pdf_text(path: Path) -> str:
 
 def seed(url: str, *submissions: dict) -> dict[str, int]:
     """In-process: ME's database with the standard team, customers and submissions."""
-    db = Database(url)
+    db = Database(url, create=True)
     try:
         initialise(db, ME)
         desk = Desk(db, resolve_actor(db, ME))
@@ -333,7 +333,8 @@ def test_processing_commands_and_their_refusals(cli, tmp_path):
 def test_reasons_users_identity_and_permissions_with_db_url(tmp_path):
     url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
     cli = Cli(tmp_path, db_url=url)
-    assert "not initialised" in cli.refused("list")
+    assert "no database at" in cli.refused("list")
+    assert not (tmp_path / "team.sqlite3").exists()
     assert f"{ME} is its manager" in cli("init").stdout
     assert not cli.default_database.exists()  # --db, not the embedded default
     assert "there is no user sam to act as" in cli.refused("list", login="sam")

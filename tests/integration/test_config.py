@@ -131,14 +131,18 @@ def test_the_embedded_database_is_created_by_itself_and_its_first_user_is_manage
 
 
 def test_a_database_given_by_url_must_be_initialised_first(tmp_path):
-    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    path = tmp_path / "team.sqlite3"
+    url = f"sqlite:///{path}"
+    with pytest.raises(ConfigurationError, match=f"no database at {path}: run certdesk init$"):
+        open_desk(Settings(), url, login="morgan")
+    assert not path.exists()
+    path.touch()  # a file, but no schema in it
     with pytest.raises(ConfigurationError, match="not initialised: run certdesk init --db URL"):
         open_desk(Settings(), url, login="morgan")
-    Database(url).dispose()
 
 
 def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(sqlite_url):
-    db = Database(sqlite_url)
+    db = Database(sqlite_url, create=True)
     try:
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -434,3 +438,89 @@ def test_the_keymap_takes_the_old_binding_ids_as_the_current_ones():
 
 def test_a_current_binding_id_wins_over_its_old_alias():
     assert Settings(keymap={"add_note": "N", "note": "ctrl+n"}).keymap == {"note": "ctrl+n"}
+
+
+# -- text that would reach a terminal, a certificate or the SMTP conversation -------------
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("CERTDESK_SMTP_HOST", "a\nb", "CERTDESK_SMTP_HOST must be text: a host name, one line of "
+                                   "printable text without spaces, not 'a\\nb'"),
+    ("CERTDESK_SMTP_HOST", "smtp.example.com\x1b[2J", "CERTDESK_SMTP_HOST must be text: a host"),
+    ("CERTDESK_SMTP_HOST", "smtp example", "CERTDESK_SMTP_HOST must be text: a host name"),
+    ("CERTDESK_SMTP_USER", "certs\x1b]8;;http://e/\x07", "CERTDESK_SMTP_USER must be text "
+                                                         "without control characters, not"),
+    ("CERTDESK_SMTP_USER", "certs\u202e", "CERTDESK_SMTP_USER must be text without control"),
+    ("CERTDESK_MAIL_FROM", "Certs\u202e <c@example.com>", "CERTDESK_MAIL_FROM must be text: "
+                                                          "an email address"),
+])
+def test_mail_settings_hold_no_control_characters(tmp_path, name, value, expected):
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(tmp_path / "absent.toml", environ={name: value})
+    assert str(caught.value).startswith(expected)
+    assert "\n" not in str(caught.value) and "\x1b" not in str(caught.value)
+
+
+def test_a_refused_password_is_never_quoted_back(tmp_path):
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(tmp_path / "absent.toml", environ={"CERTDESK_SMTP_PASSWORD": "s3cr\x1bt"})
+    assert str(caught.value) == ("CERTDESK_SMTP_PASSWORD must be text without control "
+                                 "characters")
+
+
+def test_good_mail_settings_are_kept_as_given(tmp_path):
+    settings = load_settings(tmp_path / "absent.toml", environ={
+        "CERTDESK_SMTP_HOST": "smtp.bücher.example", "CERTDESK_SMTP_USER": "Zoë Łukasiewicz",
+        "CERTDESK_SMTP_PASSWORD": "p@ss word!"})
+    assert (settings.smtp_host, settings.smtp_user, settings.smtp_password) == (
+        "smtp.bücher.example", "Zoë Łukasiewicz", "p@ss word!")
+
+
+@pytest.mark.parametrize(("key", "toml_value", "shown"), [
+    ("name", '"a\\u001b[31m"', "'a\\x1b[31m'"),
+    ("representative", '"Dana \\u202eevil"', "'Dana \\u202eevil'"),
+    ("phone", '"555\\u0007"', "'555\\x07'"),
+    ("name", '"Compeo\\u0085Desk"', "'Compeo\\x85Desk'"),
+])
+def test_producer_contacts_hold_no_control_characters(tmp_path, key, toml_value, shown):
+    path = tmp_path / "config.toml"
+    path.write_text(f"[producer_contacts.compeo]\n{key} = {toml_value}\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, environ={})
+    assert str(caught.value).startswith(
+        f"{path}: producer_contacts.compeo.{key} must be one line of printable text, at most ")
+    assert str(caught.value).endswith(f"characters, not {shown}")
+
+
+def test_producer_contacts_follow_the_certificates_own_rule(tmp_path):
+    """Text of every script, and the joiners, are fine: the rule is the certificate's."""
+    from certdesk_tui.domain.written import is_unprintable
+    from certdesk_tui.pdf import typefaces
+
+    assert typefaces.is_unprintable is is_unprintable  # one rule, not a second copy
+    path = tmp_path / "config.toml"
+    path.write_text('[producer_contacts.compeo]\nname = "Zoë 李 שלום \u200d"\n',
+                    encoding="utf-8")
+    assert load_settings(path, environ={}).producer_contacts["compeo"].name == "Zoë 李 שלום \u200d"
+
+
+@pytest.mark.parametrize("name", ["keymap", "producer_contacts"])
+def test_a_file_only_setting_in_the_environment_is_refused(tmp_path, name):
+    path = tmp_path / "config.toml"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, environ={f"CERTDESK_{name.upper()}": '{ reject = "ctrl+r" }'})
+    assert str(caught.value) == (f"CERTDESK_{name.upper()}: {name} is set in the configuration "
+                                 f"file ({path}), not in the environment")
+    # Empty, it overrides nothing (as any empty variable).
+    assert load_settings(path, environ={f"CERTDESK_{name.upper()}": ""}).keymap == {}
+
+
+def test_the_command_line_refuses_a_keymap_in_the_environment_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTDESK_")}
+    env.update(CERTDESK_DATA_DIR=str(tmp_path / "data"), CERTDESK_CONFIG=os.devnull,
+               CERTDESK_KEYMAP="reject=ctrl+r")
+    result = subprocess.run([sys.executable, "-m", "certdesk_tui", "list"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == ("certdesk: CERTDESK_KEYMAP: keymap is set in the configuration "
+                             "file, not in the environment\n")

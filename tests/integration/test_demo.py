@@ -62,7 +62,7 @@ REASON_KINDS = {
 
 
 def build(path: Path, requests: int = 400, seed: int = 3) -> Database:
-    db = Database(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", create=True)
     demo.build_demo(db, login=LOGIN, requests=requests, seed=seed)
     return db
 
@@ -319,7 +319,7 @@ def test_the_same_seed_gives_the_same_rows_at_any_hour(tmp_path, monkeypatch):
 
 
 def test_the_schema_is_the_one_the_migrations_make(tmp_path, demo_db):
-    plain = Database(f"sqlite:///{tmp_path / 'plain.sqlite3'}")
+    plain = Database(f"sqlite:///{tmp_path / 'plain.sqlite3'}", create=True)
     initialise(plain, "someone")
     query = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' " \
             "ORDER BY type, name"
@@ -329,7 +329,7 @@ def test_the_schema_is_the_one_the_migrations_make(tmp_path, demo_db):
 
 
 def test_it_never_wipes_a_database_that_is_not_a_demo(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'team.sqlite3'}")
+    db = Database(f"sqlite:///{tmp_path / 'team.sqlite3'}", create=True)
     initialise(db, "morgan")
     desk = Desk(db, resolve_actor(db, "morgan"))
     assert desk.import_customers(factories.jsonl(*factories.CUSTOMERS)).ok

@@ -29,7 +29,7 @@ from certdesk_tui.domain.errors import (
 from certdesk_tui.service import Desk, identity
 from certdesk_tui.service.identity import initialise, resolve_actor
 from certdesk_tui.service.session import DeskSession
-from certdesk_tui.storage.engine import Database
+from certdesk_tui.storage.engine import Database, sqlite_path
 from certdesk_tui.storage.models import Activity, Customer, User
 from tests import factories
 from tests.integration.test_cli import ME, Cli
@@ -73,13 +73,13 @@ def test_a_user_id_without_an_account_name_is_refused_in_one_line(monkeypatch, s
         f"certdesk: cannot tell who you are: user id {uid} has no account name on this "
         "system (certdesk acts as your login; ask the administrator to give the account a "
         "name)"]
-    assert not Database(sqlite_url).is_initialised()
+    assert not sqlite_path(sqlite_url).exists()  # refused before anything was made
 
 
 def test_the_environment_cannot_make_anyone_a_manager(tmp_path):
     """``LOGNAME=morgan certdesk users set-role ME manager``, run by a payroll advisor."""
     url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
-    db = Database(url)
+    db = Database(url, create=True)
     initialise(db, "morgan")
     morgan = Desk(db, resolve_actor(db, "morgan"))
     cli = Cli(tmp_path, db_url=url)
@@ -254,7 +254,7 @@ async def test_the_desk_header_follows_a_change_of_role(db, manager, desk_for, s
 
 
 def _team(url: str, *, me: Role | None = None, customers: bool = False) -> Database:
-    db = Database(url)
+    db = Database(url, create=True)
     initialise(db, "morgan")
     desk = Desk(db, resolve_actor(db, "morgan"))
     desk.add_user("sam", Role.CERTIFICATE_SPECIALIST.value)
@@ -306,7 +306,7 @@ def test_demo_reset_refuses_a_team_database_on_postgresql(postgres_url, tmp_path
 
 def test_demo_reset_on_someone_elses_demo_is_for_its_manager(tmp_path):
     url = f"sqlite:///{tmp_path / 'shared-demo.sqlite3'}"
-    db = Database(url)
+    db = Database(url, create=True)
     demo.build_demo(db, login="morgan", requests=0, seed=1)
     users = _users(db)
     cli = Cli(tmp_path)

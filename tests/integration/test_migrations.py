@@ -12,7 +12,7 @@ def test_the_schema_revision_constant_is_alembics_head():
 
 
 def test_init_builds_every_table_and_index_of_the_models(database_url):
-    db = Database(database_url)
+    db = Database(database_url, create=True)
     assert db.current_revision() is None
     db.upgrade()
     assert db.current_revision() == SCHEMA_REVISION
@@ -41,7 +41,7 @@ def _migrate(db: Database, revision: str, down: bool = False) -> None:
 def test_stored_activity_kinds_become_the_action_ids_and_come_back_on_downgrade(database_url):
     from sqlalchemy import text
 
-    db = Database(database_url)
+    db = Database(database_url, create=True)
     _migrate(db, "0002")
     with db.engine.begin() as conn:
         for kind in [*OLD_KINDS, "completed", "submitted"]:
@@ -63,7 +63,7 @@ def test_the_migrations_build_exactly_the_models_schema(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    db = Database(database_url)
+    db = Database(database_url, create=True)
     db.upgrade()
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -74,7 +74,7 @@ def test_the_migrations_build_exactly_the_models_schema(database_url):
 def test_certificates_issued_before_revisions_keep_their_rows_through_0004(database_url):
     from sqlalchemy import text
 
-    db = Database(database_url)
+    db = Database(database_url, create=True)
     _migrate(db, "0003")
     with db.engine.begin() as conn:
         conn.execute(text(

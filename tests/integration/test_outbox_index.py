@@ -42,7 +42,7 @@ def _reads_every_message(plan: str) -> bool:
 
 
 def test_failing_and_due_messages_are_read_through_the_unsent_index(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    db = Database(f"sqlite:///{tmp_path / 'demo.sqlite3'}", create=True)
     demo.build_demo(db, login="morgan", requests=200, seed=3)
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE outbox SET state = 'sent', attempts = 1"))

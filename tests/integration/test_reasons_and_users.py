@@ -190,3 +190,41 @@ def test_the_last_manager_cannot_be_demoted(manager):
     manager.set_role("sam", "manager")
     manager.set_role("morgan", "certificate_specialist")
     assert {u.login: u.role for u in manager.users()}["morgan"] == Role.CERTIFICATE_SPECIALIST
+
+
+@pytest.mark.parametrize("login", [
+    "\x1b]8;;http://e/\x07L", "lee\n", "lee\nroot", "-lee", "l" * 33, ".", "..", "zoë",
+    "lee@corp", "lee$", "lee\u202e", "ｌｅｅ", "lee/../x"])
+def test_a_login_that_is_no_account_name_is_refused(manager, login):
+    before = manager.users()
+    with pytest.raises(ValidationFailed) as caught:
+        manager.add_user(login, "manager")
+    assert str(caught.value) == (
+        f"{login.strip(' ')!r} is not a valid login: a login is an account name of letters, "
+        "digits, '.', '_' and '-', not starting with '-', at most 32 characters")
+    assert manager.users() == before
+
+
+@pytest.mark.parametrize("login", ["lee", "j.doe", "_svc", "svc-desk_2", "L" * 32, "Lee.Li"])
+def test_a_posix_portable_login_is_accepted(manager, login):
+    assert manager.add_user(f" {login} ", "payroll_advisor").login == login
+
+
+@pytest.mark.parametrize("name", ["Lee\x1b[31m", "Lee\nLi", "Lee\u202eiL", "Lee\x9b1m", "Lee\tLi"])
+def test_a_user_name_with_a_control_character_is_refused(manager, name):
+    before = manager.users()
+    with pytest.raises(ValidationFailed, match="a user's name is one line of printable text"):
+        manager.add_user("lee", "manager", name)
+    assert manager.users() == before
+
+
+@pytest.mark.parametrize("email", ["lee\x1b@example.com", "lee@exa\u202emple.com"])
+def test_a_user_email_with_a_control_character_is_refused(manager, email):
+    with pytest.raises(ValidationFailed, match="not a valid email"):
+        manager.add_user("lee", "manager", email=email)
+    assert "lee" not in [u.login for u in manager.users()]
+
+
+def test_names_of_every_script_are_kept(manager):
+    added = manager.add_user("zl", "payroll_advisor", "Zoë Łukasiewicz 李 \u200d")
+    assert added.name == "Zoë Łukasiewicz 李 \u200d"

@@ -90,7 +90,7 @@ def test_the_known_revisions_are_alembics():
 
 
 def test_a_database_of_a_newer_certdesk_is_refused_by_every_entry(database_url):
-    db = Database(database_url)
+    db = Database(database_url, create=True)
     initialise(db, "morgan")
     _stamp(db, NEWER)
     expected = f"was written by a newer certdesk (revision {NEWER}): upgrade certdesk"
@@ -112,7 +112,7 @@ def test_a_database_of_a_newer_certdesk_is_refused_by_every_entry(database_url):
     ("mail", "status"), ("mail", "send"), ("import", "-"), ("demo", "--no-tui"),
 ])
 def test_every_command_refuses_a_newer_database_in_one_line(database_url, tmp_path, command):
-    db = Database(database_url)
+    db = Database(database_url, create=True)
     initialise(db, "morgan")
     _stamp(db, NEWER)
     db.dispose()
@@ -121,7 +121,7 @@ def test_every_command_refuses_a_newer_database_in_one_line(database_url, tmp_pa
 
 
 def test_the_desk_refuses_a_newer_database_in_one_line(database_url, tmp_path):
-    db = Database(database_url)
+    db = Database(database_url, create=True)
     initialise(db, "morgan")
     _stamp(db, "ab12cd34ef56")
     db.dispose()
@@ -189,7 +189,7 @@ def test_an_id_argument_that_names_no_row_is_one_line(tmp_path, args, expected):
 
 
 def test_a_request_id_may_be_written_with_its_hash(tmp_path, sqlite_url):
-    db = Database(sqlite_url)
+    db = Database(sqlite_url, create=True)
     initialise(db, os_login())  # the command below runs as this process's own login
     desk = Desk(db, resolve_actor(db, os_login()))
     desk.import_customers(factories.jsonl(*factories.CUSTOMERS))

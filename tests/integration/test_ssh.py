@@ -143,7 +143,7 @@ def _traversable_python() -> Iterator[list[str]]:
 
 def _prepare_database(path: Path) -> list[int]:
     """A desk with three requests on the queue; the account is a payroll advisor in it."""
-    db = Database(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", create=True)
     try:
         initialise(db, "morgan")
         manager = Desk(db, resolve_actor(db, "morgan"))
