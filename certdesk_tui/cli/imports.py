@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import click
@@ -35,22 +33,8 @@ def _lines_of(source: str) -> Iterator[Iterator[bytes]]:
         with progress(None) as advance:
             yield _counted(intake.read_lines(sys.stdin.buffer), advance)
         return
-    path = Path(source)
-    try:
-        status = path.stat()
-        mode = status.st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-            raise ValidationFailed(f"{source}: not a file (a device or a socket)")
-        stream = path.open("rb")
-    except FileNotFoundError:
-        raise ValidationFailed(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise ValidationFailed(f"{source}: is a directory, not a JSON Lines file") from None
-    except OSError as exc:
-        raise ValidationFailed(f"{source}: {exc.strerror}") from None
-    size = status.st_size if stat.S_ISREG(mode) else None
+    # A regular file only: a FIFO, a device or a directory is refused, never waited on.
+    stream, size = intake.open_regular(source)
     with stream, progress(size) as advance:
         yield _counted(_reading(stream, source), advance)
 
