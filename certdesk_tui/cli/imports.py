@@ -1,12 +1,15 @@
-"""``certdesk customers import`` and ``certdesk import``: JSON Lines in, refusals out."""
+"""``certdesk customers import`` and ``certdesk import``: JSON Lines in, refusals out.
+
+Interrupted (Ctrl-C), an import stops cleanly (the service hands back what it had
+started), prints its report so far and one line on stderr saying how far it got,
+and exits 130, as a command stopped by SIGINT does.
+"""
 
 from __future__ import annotations
 
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import click
@@ -35,22 +38,8 @@ def _lines_of(source: str) -> Iterator[Iterator[bytes]]:
         with progress(None) as advance:
             yield _counted(intake.read_lines(sys.stdin.buffer), advance)
         return
-    path = Path(source)
-    try:
-        status = path.stat()
-        mode = status.st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-            raise ValidationFailed(f"{source}: not a file (a device or a socket)")
-        stream = path.open("rb")
-    except FileNotFoundError:
-        raise ValidationFailed(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise ValidationFailed(f"{source}: is a directory, not a JSON Lines file") from None
-    except OSError as exc:
-        raise ValidationFailed(f"{source}: {exc.strerror}") from None
-    size = status.st_size if stat.S_ISREG(mode) else None
+    # A regular file only: a FIFO, a device or a directory is refused, never waited on.
+    stream, size = intake.open_regular(source)
     with stream, progress(size) as advance:
         yield _counted(_reading(stream, source), advance)
 
@@ -68,7 +57,26 @@ def _counted(lines: Iterator[bytes], advance: Callable[[int], None]) -> Iterator
         yield line
 
 
-def _report(report: ImportReport, noun: str) -> None:
+# The exit status of an import interrupted by Ctrl-C (128 + SIGINT), as `mail send`.
+INTERRUPTED = 130
+AGAIN = {
+    "import": "lines already stored are not stored twice",
+    "customers import": "a customer already stored is updated, never stored twice",
+}
+
+
+@contextmanager
+def _interruptible(command: str) -> Iterator[None]:
+    """Ctrl-C outside the import itself (opening the database, printing): one line."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo(f"certdesk: {command} interrupted: run it again to finish "
+                   f"({AGAIN[command]})", err=True)
+        sys.exit(INTERRUPTED)
+
+
+def _report(report: ImportReport, noun: str, command: str) -> None:
     for outcome in report.resumed:
         # Requests an earlier import stopped before completing: taken up by this one.
         click.echo(f"resumed: {escaped(' '.join(outcome.message.split()))}")
@@ -78,6 +86,11 @@ def _report(report: ImportReport, noun: str) -> None:
     if report.stopped:
         click.echo(escaped(" ".join(report.stopped.split())))
     click.echo(report.summary(noun))
+    if report.interrupted:
+        click.echo(f"certdesk: {command} interrupted after {report.taken_in} of the "
+                   f"{report.read} lines read: run it again to finish ({AGAIN[command]})",
+                   err=True)
+        sys.exit(INTERRUPTED)
     if not report.ok:
         sys.exit(1)
 
@@ -93,9 +106,10 @@ def customers() -> None:
 @refusals
 def customers_import(c: Context, source: str) -> None:
     """Load or update customers from JSON Lines (one customer a line)."""
-    with _lines_of(source) as lines:
-        report = c.desk.import_customers(lines)
-    _report(report, "customers")
+    with _interruptible("customers import"):
+        with _lines_of(source) as lines:
+            report = c.desk.import_customers(lines)
+        _report(report, "customers", "customers import")
 
 
 @click.command("import")
@@ -107,6 +121,7 @@ def customers_import(c: Context, source: str) -> None:
 @refusals
 def import_(c: Context, source: str, workers: int) -> None:
     """Take in portal / mobile submissions and payment updates (JSON Lines)."""
-    with _lines_of(source) as lines:
-        report = c.desk.import_submissions(lines, workers)
-    _report(report, "lines")
+    with _interruptible("import"):
+        with _lines_of(source) as lines:
+            report = c.desk.import_submissions(lines, workers)
+        _report(report, "lines", "import")

@@ -5,6 +5,7 @@ that say what a submission is and where it goes. Pure functions over plain
 data; the service stores what they decide.
 """
 
+from certdesk_tui.intake.files import open_regular
 from certdesk_tui.intake.records import (
     LINE_LIMIT_TEXT,
     MAX_LINE_BYTES,
@@ -41,6 +42,7 @@ __all__ = [
     "in_range",
     "load_record",
     "manual_reasons",
+    "open_regular",
     "parse_line",
     "policy_covers",
     "read_lines",

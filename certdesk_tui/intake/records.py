@@ -165,7 +165,7 @@ def load_record(line: str) -> dict[str, Any]:
         data = json.loads(line, parse_int=_integer, parse_float=_float,
                           parse_constant=_constant, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
-        raise IntakeRefused(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        raise IntakeRefused(f"not valid JSON ({_json_problem(exc)})") from None
     except RecursionError:
         raise IntakeRefused(f"nested more than {MAX_DEPTH} levels deep") from None
     except ValueError as exc:  # a number Python itself will not convert
@@ -176,10 +176,25 @@ def load_record(line: str) -> dict[str, Any]:
     return data
 
 
-def in_range(day: date, what: str) -> None:
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """What the JSON parser found, and where: "Expecting value at column 5".
+
+    Some of its messages end in "at" already ("Invalid control character at",
+    "Unterminated string starting at"): the column follows them without a second "at".
+    """
+    what = exc.msg.removesuffix(" at")
+    if what.startswith("Invalid control character") and exc.pos < len(exc.doc):
+        what = f"{what} U+{ord(exc.doc[exc.pos]):04X}"
+    return f"{what} at column {exc.colno}"
+
+
+def in_range(day: date, what: str, written: str = "") -> None:
+    """Refuse a date outside ``EARLIEST``..``LATEST``. ``written``: the value as given,
+    when ``day`` is what it comes to in UTC (a time with an offset)."""
     if not EARLIEST <= day <= LATEST:
+        value = f"{shown(written)} ({day.isoformat()} in UTC)" if written else day.isoformat()
         raise IntakeRefused(
-            f"{what} {day.isoformat()} is out of range ({EARLIEST.year} to {LATEST.year})"
+            f"{what} {value} is out of range ({EARLIEST.year} to {LATEST.year})"
         )
 
 

@@ -25,7 +25,7 @@ from certdesk_tui.domain.automation import STATE_RE, ZIP_RE
 from certdesk_tui.domain.errors import IntakeRefused
 from certdesk_tui.domain.vocabulary import SUBMISSION_CHANNELS
 from certdesk_tui.domain.written import is_blank
-from certdesk_tui.intake.records import in_range, load_record, shown
+from certdesk_tui.intake.records import EARLIEST, LATEST, in_range, load_record, shown
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,15 @@ def parse_line(line: str) -> Submission | PaymentUpdate:
             raise IntakeRefused(
                 f"submitted_at {shown(submitted_text)} is not an ISO-8601 date-time"
             ) from None
-        in_range(parsed.date(), "submitted_at")
-        submitted_at = to_naive_utc(parsed)
+        # The range is checked in UTC, as the time is stored: 2199-12-31T23:59:59-12:00
+        # is 2200-01-01 in UTC, out of range; 2200-01-01T05:00:00+14:00 is 2199, in range.
+        try:
+            submitted_at = to_naive_utc(parsed)
+        except OverflowError:  # year 1 or 9999, moved off the calendar by its offset
+            raise IntakeRefused(f"submitted_at {shown(submitted_text)} is out of range "
+                                f"({EARLIEST.year} to {LATEST.year})") from None
+        in_range(submitted_at.date(), "submitted_at",
+                 submitted_text if parsed.tzinfo is not None else "")
     else:
         submitted_at = utcnow()
     instructions = data.get("instructions") or ""

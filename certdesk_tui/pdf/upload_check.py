@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from certdesk_tui.domain.errors import ValidationFailed
+from certdesk_tui.domain.files import kind_of
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -103,7 +104,7 @@ def read_regular_file(path: Path, limit: int = MAX_PDF_BYTES) -> bytes:
         raise ValidationFailed(f"{path}: cannot read it ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
         link = " (through a symbolic link)" if path.is_symlink() else ""
-        raise ValidationFailed(f"{path} is {_kind(info.st_mode)}{link}, not a PDF file")
+        raise ValidationFailed(f"{path} is {kind_of(info.st_mode)}{link}, not a PDF file")
     if info.st_size > limit:
         raise ValidationFailed(f"{path} is {info.st_size / _MB:,.1f} MB: a certificate PDF may "
                                f"be at most {limit // _MB} MB")
@@ -133,20 +134,6 @@ def read_regular_file(path: Path, limit: int = MAX_PDF_BYTES) -> bytes:
     if size > limit:
         raise ValidationFailed(f"{path} grew past {limit // _MB} MB while it was being read")
     return b"".join(chunks)
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def check_certificate_pdf(data: bytes, name: str) -> CertificatePdf:

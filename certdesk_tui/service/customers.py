@@ -14,6 +14,7 @@ from certdesk_tui.domain import ActivityKind, Brand, CustomerStatus, automation
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.written import is_blank
+from certdesk_tui.service import interrupts
 from certdesk_tui.service.intake_report import (
     ImportReport,
     LineOutcome,
@@ -33,13 +34,26 @@ LIMIT_FIELDS = ("each_accident", "disease_each_employee", "disease_policy_limit"
 
 
 def import_customers(ds: DeskSession, lines: Iterable[str | bytes]) -> ImportReport:
-    """Load or update customers and their policies (JSON Lines), one transaction a line."""
+    """Load or update customers and their policies (JSON Lines), one transaction a line.
+
+    Interrupted (Ctrl-C), it stops after the line in hand (never inside its
+    transaction): the lines committed stay, and the report says so (``interrupted``).
+    """
     ds.require(Permission.IMPORT)
     report = ImportReport()
+    try:
+        with interrupts.catching():
+            _take_in(ds, lines, report)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    return report
+
+
+def _take_in(ds: DeskSession, lines: Iterable[str | bytes], report: ImportReport) -> None:
     for number, line in numbered_lines(lines, report):
         try:
             record = parse_customer(line)
-            with ds.writing() as s:
+            with interrupts.shielded(), ds.writing() as s:
                 message, changed = upsert_customer(ds, s, record)
         except Exception as exc:  # noqa: BLE001 - one line never stops an import
             report.refused.append(LineOutcome(number, line_refused(exc)))
@@ -47,7 +61,6 @@ def import_customers(ds: DeskSession, lines: Iterable[str | bytes]) -> ImportRep
                 break
             continue
         (report.accepted if changed else report.unchanged).append(LineOutcome(number, message))
-    return report
 
 
 def upsert_customer(ds: DeskSession, s: Session, record: dict[str, Any]) -> tuple[str, bool]:

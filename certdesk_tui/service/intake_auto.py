@@ -9,16 +9,21 @@ request is stored and marked, with no certificate and no email; the next import
 resumes every mark older than ``RESUME_AFTER``. Completing checks the mark under the
 row's lock, so a request a person claimed in between, or another import resumed, is
 left to them: it is completed once or not at all.
+
+An import interrupted (Ctrl-C) hands back at once the marks it holds and has not
+completed (``Reservations``): each is dated back ``RESUME_AFTER``, so that the next
+import, run straight away, resumes it as it would a mark left by an import that died.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -37,7 +42,7 @@ from certdesk_tui.domain.certificates import (
     certificate_number,
     new_verification_code,
 )
-from certdesk_tui.service import completion
+from certdesk_tui.service import completion, interrupts
 from certdesk_tui.service.intake_report import ImportReport, LineOutcome, line_refused
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import intake as stored
@@ -67,6 +72,8 @@ class AutoJob:
     contact: ProducerContact
     # Chosen now, printed on the certificate; completing checks no other has it yet.
     verification_code: str
+    # The request's mark, as this import set it: handed back only while it is unchanged.
+    reserved_at: datetime
 
     @property
     def number(self) -> str:
@@ -82,9 +89,9 @@ class Drawing:
 
 
 def new_job(ds: DeskSession, line: int, request_id: int, form: CertificateForm,
-            brand: Brand) -> AutoJob:
+            brand: Brand, reserved_at: datetime) -> AutoJob:
     return AutoJob(line, request_id, form, utcnow().date(), ds.settings.producer_contact(brand),
-                   new_verification_code())
+                   new_verification_code(), reserved_at)
 
 
 def draw(job: AutoJob) -> Drawing:
@@ -110,12 +117,15 @@ class Drawer:
         self._pool: ProcessPoolExecutor | None = None
 
     def add(self, jobs: list[AutoJob]) -> None:
+        if not jobs:
+            return
         if self.workers == 1:
             self._waiting.extend(jobs)
             return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("fork"))
+                self.workers, mp_context=multiprocessing.get_context("fork"),
+                initializer=_leave_interrupts_to_the_importer)
         self._futures.extend(self._pool.submit(draw, job) for job in jobs)
 
     def ready(self) -> Iterator[list[Drawing]]:
@@ -152,9 +162,54 @@ class Drawer:
         return [f.result() for f in done]
 
     def close(self) -> None:
+        """Stop drawing: the certificates not drawn yet are not drawn, the workers end
+        (after the drawing in hand, a few milliseconds)."""
+        self._waiting.clear()
+        self._futures.clear()
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+
+def _leave_interrupts_to_the_importer() -> None:
+    """In a worker: Ctrl-C (sent to the whole process group) is the importing
+    process's to handle; it stops the workers itself, and no worker prints a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Reservations:
+    """The requests this import reserved for automatic processing (or resumed), with
+    the marks it set: what it hands back when it is interrupted before completing them.
+
+    A job is held from the moment its transaction stores it (before the commit: a
+    transaction rolled back stored nothing, and its marks match no request).
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[int, AutoJob] = {}
+
+    def hold(self, job: AutoJob) -> None:
+        self._held[job.request_id] = job
+
+    def hand_back(self, ds: DeskSession, report: ImportReport) -> None:
+        """Date back every mark this import still holds as it set it, so that the next
+        import resumes the request at once. A request completed, claimed by a person
+        or resumed by another import meanwhile has another mark (or none): left alone."""
+        if not self._held:
+            return
+        abandoned = utcnow() - RESUME_AFTER
+        with interrupts.shielded(), ds.writing() as s:
+            handed = []
+            for req in stored.reserved_among(s, self._held):
+                job = self._held[req.id]
+                if req.auto_started_at == job.reserved_at and req.status == Status.NEW:
+                    req.auto_started_at = abandoned
+                    handed.append(job)
+        self._held.clear()
+        for job in handed:
+            _report(report, job, f"stored as request #{job.request_id}; the import was "
+                                 "interrupted before completing it: the next import completes "
+                                 "it")
 
 
 def finish_all(ds: DeskSession, drawn: Iterable[list[Drawing]], report: ImportReport) -> None:
@@ -170,28 +225,30 @@ def finish(ds: DeskSession, drawings: list[Drawing], report: ImportReport) -> No
     that still cannot be completed keeps its mark (the next import resumes it).
     """
     while drawings:
-        try:
-            with ds.writing() as s:
-                started, done = time.monotonic(), 0
-                outcomes = []
-                for drawing in drawings:
-                    if done and time.monotonic() - started > FINISH_SECONDS:
-                        break
-                    outcomes.append((drawing, _finish_one(ds, s, drawing)))
-                    done += 1
-                bump_change_marker(s, utcnow())
-        except Exception as exc:  # noqa: BLE001 - nothing of this transaction was written
-            if len(drawings) > 1:
-                for one in drawings:
-                    finish(ds, [one], report)
+        # Ctrl-C waits until these are completed and reported (a few milliseconds).
+        with interrupts.shielded():
+            try:
+                with ds.writing() as s:
+                    started, done = time.monotonic(), 0
+                    outcomes = []
+                    for drawing in drawings:
+                        if done and time.monotonic() - started > FINISH_SECONDS:
+                            break
+                        outcomes.append((drawing, _finish_one(ds, s, drawing)))
+                        done += 1
+                    bump_change_marker(s, utcnow())
+            except Exception as exc:  # noqa: BLE001 - nothing of this transaction was written
+                if len(drawings) > 1:
+                    for one in drawings:
+                        finish(ds, [one], report)
+                    return
+                job = drawings[0].job
+                _report(report, job, f"stored as request #{job.request_id}; automatic "
+                                     f"processing did not finish ({line_refused(exc)}): the "
+                                     "next import resumes it")
                 return
-            job = drawings[0].job
-            _report(report, job, f"stored as request #{job.request_id}; automatic processing "
-                                 f"did not finish ({line_refused(exc)}): the next import "
-                                 "resumes it")
-            return
-        for drawing, message in outcomes:
-            _report(report, drawing.job, message)
+            for drawing, message in outcomes:
+                _report(report, drawing.job, message)
         drawings = drawings[done:]
         if drawings:  # another transaction at once: a claim or note waiting goes first
             ds.db.let_others_write()
@@ -238,16 +295,19 @@ def _finish_one(ds: DeskSession, s: Session, drawing: Drawing) -> str:
     return f"stored as request #{rid} (manual: {stopped})"
 
 
-def resume(ds: DeskSession, drawer: Drawer, report: ImportReport) -> None:
+def resume(ds: DeskSession, drawer: Drawer, report: ImportReport,
+           held: Reservations) -> None:
     """Take up the requests an earlier import reserved and never completed."""
     before = utcnow() - RESUME_AFTER
-    with ds.writing() as s:
-        jobs = []
-        for req in stored.reserved_before(s, before):
-            # Reserved again now: another import starting at this moment leaves them.
-            req.auto_started_at = utcnow()
-            form = automation.prefill(req, req.customer, req.policy)
-            jobs.append(new_job(ds, 0, req.id, form, Brand(req.customer.brand)))
-    if jobs:
+    jobs: list[AutoJob] = []
+    with interrupts.shielded():
+        with ds.writing() as s:
+            for req in stored.reserved_before(s, before):
+                # Reserved again now: another import starting at this moment leaves them.
+                req.auto_started_at = now = utcnow()
+                form = automation.prefill(req, req.customer, req.policy)
+                jobs.append(new_job(ds, 0, req.id, form, Brand(req.customer.brand), now))
+                held.hold(jobs[-1])
         drawer.add(jobs)
+    if jobs:
         finish_all(ds, drawer.rest(), report)

@@ -37,7 +37,7 @@ from certdesk_tui.domain import (
 )
 from certdesk_tui.domain.automation import CertificateForm
 from certdesk_tui.domain.errors import IntakeRefused
-from certdesk_tui.service.intake_auto import AutoJob, new_job
+from certdesk_tui.service.intake_auto import AutoJob, Reservations, new_job
 from certdesk_tui.service.intake_report import LineOutcome, line_refused
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import intake as stored
@@ -96,8 +96,9 @@ def _holder_key(sub: intake.Submission) -> str:
 
 
 class _Batch:
-    def __init__(self, ds: DeskSession, s: Session, lines: list[Line]) -> None:
-        self.ds, self.s = ds, s
+    def __init__(self, ds: DeskSession, s: Session, lines: list[Line],
+                 held: Reservations | None) -> None:
+        self.ds, self.s, self.held = ds, s, held
         subs = [ln.parsed for ln in lines if isinstance(ln.parsed, intake.Submission)]
         self.received = stored.received_ids(s, (sub.external_id for sub in subs))
         self.customers = stored.customers_by_code(s, (sub.customer_code for sub in subs))
@@ -245,8 +246,11 @@ class _Batch:
                 message = f"stored as request #{rid} (manual: {'; '.join(d.reasons)})"
                 self._outcome("accepted", LineOutcome(d.line.number, message, rid))
             else:
-                self.result.jobs.append(new_job(self.ds, d.line.number, rid, d.form,
-                                                d.brand))
+                job = new_job(self.ds, d.line.number, rid, d.form, d.brand,
+                              d.row["auto_started_at"])
+                self.result.jobs.append(job)
+                if self.held is not None:
+                    self.held.hold(job)
                 self.automatic_ids.add(d.row["external_id"])
 
     @staticmethod
@@ -270,9 +274,11 @@ class _Batch:
             return None
 
 
-def store_batch(ds: DeskSession, s: Session, lines: list[Line]) -> BatchResult:
-    """Store the lines in the transaction ``s``, for as long as the batch may hold it."""
-    batch = _Batch(ds, s, lines)
+def store_batch(ds: DeskSession, s: Session, lines: list[Line],
+                held: Reservations | None = None) -> BatchResult:
+    """Store the lines in the transaction ``s``, for as long as the batch may hold it.
+    The requests it reserves for automatic processing are ``held`` as they are written."""
+    batch = _Batch(ds, s, lines, held)
     started = time.monotonic()
     for index, line in enumerate(lines):
         if index and time.monotonic() - started > BATCH_SECONDS:

@@ -14,6 +14,7 @@ from certdesk_tui.domain.errors import (
     DatabaseRefused,
     DatabaseUnavailable,
 )
+from certdesk_tui.service import interrupts
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage.changes import change_counter
 from certdesk_tui.storage.engine import as_database_error
@@ -36,10 +37,19 @@ class ImportReport:
     # Requests an earlier import reserved for automatic processing and never completed,
     # taken up by this one (not lines of this import: ``line`` is 0).
     resumed: list[LineOutcome] = field(default_factory=list)
+    # The lines read (blank lines aside), and whether the import was interrupted (Ctrl-C)
+    # before it had taken them all in and read the rest.
+    read: int = 0
+    interrupted: bool = False
+
+    @property
+    def taken_in(self) -> int:
+        """The lines whose outcome is settled: accepted, unchanged or refused."""
+        return len(self.accepted) + len(self.unchanged) + len(self.refused)
 
     @property
     def ok(self) -> bool:
-        return not self.refused and not self.stopped
+        return not self.refused and not self.stopped and not self.interrupted
 
     def add(self, bucket: str, outcome: LineOutcome) -> None:
         """File a line's outcome under ``accepted``, ``unchanged`` or ``refused``."""
@@ -64,9 +74,11 @@ def numbered_lines(lines: Iterable[str | bytes],
         try:
             line = intake.decode_line(raw, number)
         except CertdeskError as exc:
+            report.read += 1
             report.refused.append(LineOutcome(number, str(exc)))
             continue
         if line.strip(" \t\r\n"):
+            report.read += 1
             yield number, line
 
 
@@ -95,7 +107,7 @@ def stopped_answering(ds: DeskSession, exc: Exception, number: int,
     if not isinstance(exc, DatabaseUnavailable):
         return False
     try:
-        with ds.db.reading() as s:
+        with interrupts.shielded(), ds.db.reading() as s:
             change_counter(s)
     except (DatabaseUnavailable, DatabaseRefused) as probe:
         report.stopped = (f"import stopped at line {number}: {probe}"

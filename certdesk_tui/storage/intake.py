@@ -116,3 +116,15 @@ def reserved_before(session: Session, before: datetime, limit: int = 1000
     return list(session.scalars(
         select(R).where(R.auto_started_at.is_not(None), R.auto_started_at <= before)
         .order_by(R.id).limit(limit).with_for_update()))
+
+
+def reserved_among(session: Session, ids: Iterable[int]) -> list[CertificateRequest]:
+    """Those of these requests still reserved for automatic processing, locked for the
+    transaction (a request completed, or claimed by a person, is no longer reserved)."""
+    wanted = sorted(set(ids))
+    found: list[CertificateRequest] = []
+    for chunk in _chunks(wanted):
+        found.extend(session.scalars(
+            select(R).where(R.id.in_(chunk), R.auto_started_at.is_not(None))
+            .order_by(R.id).with_for_update()))
+    return found

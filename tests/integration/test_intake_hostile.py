@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from certdesk_tui import intake
-from certdesk_tui.domain.errors import ValidationFailed
+from certdesk_tui.domain.errors import IntakeRefused, ValidationFailed
 from certdesk_tui.storage.models import CertificateRequest, Customer, Policy
 from tests import factories
 
@@ -177,6 +183,29 @@ def test_a_time_zone_at_the_edge_is_fine(manager, db):
     assert report.ok
 
 
+@pytest.mark.parametrize(("when", "utc"), [("2199-12-31T23:59:59-12:00", "2200-01-01"),
+                                           ("1900-01-01T00:00:00+14:00", "1899-12-31")])
+def test_the_range_of_submitted_at_is_checked_in_utc(manager, db, when, utc):
+    """As stored (in UTC), the time would lie outside the range: refused, naming both."""
+    assert refused(manager, db, hostile_line(submitted_at=when)) == (
+        f"submitted_at '{when}' ({utc} in UTC) is out of range (1900 to 2199)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(local=st.datetimes(min_value=datetime(1899, 12, 30), max_value=datetime(2200, 1, 2)),
+       minutes=st.integers(-(24 * 60 - 1), 24 * 60 - 1))
+def test_submitted_at_is_stored_in_range_whatever_its_offset(local, minutes):
+    written = local.replace(tzinfo=timezone(timedelta(minutes=minutes)))
+    utc = written.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    line = hostile_line(submitted_at=written.isoformat())
+    if date(1900, 1, 1) <= utc.date() <= date(2199, 12, 31):
+        parsed = intake.parse_line(line)
+        assert isinstance(parsed, intake.Submission) and parsed.submitted_at == utc
+    else:
+        with pytest.raises(IntakeRefused, match=r"out of range \(1900 to 2199\)"):
+            intake.parse_line(line)
+
+
 # -- wrong types -----------------------------------------------------------------------------
 
 
@@ -226,6 +255,18 @@ def test_a_byte_order_mark_as_text_is_read_too(manager, db):
 
 def test_a_byte_order_mark_after_line_1_is_refused(manager, db):
     assert "not valid JSON" in refused(manager, db, "\ufeff" + hostile_line())
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ('{"external_id": "P-\x01"}', "Invalid control character U+0001 at column 20"),
+    ('{"external_id": "P-1', "Unterminated string starting at column 17"),
+    ('{"external_id" "P-1"}', "Expecting ':' delimiter at column 16"),
+    ('{"external_id": "P-\\q"}', "Invalid \\escape at column 20"),
+    ('{"external_id": "P-1"} x', "Extra data at column 24"),
+], ids=["control", "unterminated", "delimiter", "escape", "extra"])
+def test_a_line_that_is_not_json_says_what_and_at_which_column(manager, db, raw, reason):
+    """The parser's words, each followed by its column once ("... at column 19")."""
+    assert refused(manager, db, raw) == f"not valid JSON ({reason})"
 
 
 def test_read_lines_never_holds_more_than_the_limit(tmp_path):
@@ -443,8 +484,9 @@ def test_certdesk_import_of_a_hostile_file_keeps_every_good_line(tmp_path):
     assert {g["external_id"] for g in goods} <= {r["external_id"] for r in listed}
 
 
-@pytest.mark.parametrize(("source", "words"), [("/dev/zero", "not a file (a device"),
-                                                (".", "is a directory")])
+@pytest.mark.parametrize(("source", "words"), [
+    ("/dev/zero", "/dev/zero is a character device, not a JSON Lines file"),
+    (".", ". is a directory, not a JSON Lines file")])
 def test_certdesk_import_refuses_what_is_not_a_file_in_one_line(tmp_path, source, words):
     from tests.integration.test_intake_properties import _run
 
@@ -452,6 +494,25 @@ def test_certdesk_import_refuses_what_is_not_a_file_in_one_line(tmp_path, source
     result = _run(tmp_path, "import", source)
     assert result.returncode == 1 and result.stdout == b""
     assert words in result.stderr.decode() and len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["import"], ["customers", "import"]],
+                         ids=["import", "customers-import"])
+def test_a_fifo_or_an_empty_path_is_refused_at_once(tmp_path, command):
+    """A FIFO with no writer is refused, not waited on; an empty path is no file."""
+    from tests.integration.test_intake_properties import _env
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    for source, expected in (
+            (str(fifo), f"certdesk: {fifo} is a FIFO (named pipe), not a JSON Lines file"),
+            ("", "certdesk: no file given (the path is empty): name a JSON Lines file, "
+                 "or - for standard input")):
+        result = subprocess.run([sys.executable, "-m", "certdesk_tui", *command, source],
+                                capture_output=True, env=_env(tmp_path), cwd=tmp_path,
+                                timeout=60)
+        assert result.returncode == 1 and result.stdout == b"", result
+        assert result.stderr.decode().splitlines() == [expected]
 
 
 def test_a_database_that_stops_answering_stops_the_import_and_says_where(
