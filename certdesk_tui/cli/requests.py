@@ -17,12 +17,21 @@ from certdesk_tui.cli.params import TakesIds
 from certdesk_tui.cli.queue import REQUEST_ID
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import InvalidTransition, PolicyNotInForce, ValidationFailed
-from certdesk_tui.pdf.upload_check import read_certificate_pdf
+from certdesk_tui.pdf.upload_check import CertificatePdf, read_certificate_pdf
 from certdesk_tui.service.bulk import BulkOutcome, distinct
 from certdesk_tui.text import escaped
 
 if TYPE_CHECKING:
     from certdesk_tui.service import Completion
+
+
+def _attachment(c: Context, pdf: CertificatePdf, insured: str, holder: str,
+                yes: bool) -> tuple[str, bytes]:
+    """The checked PDF to send as a certificate issued elsewhere: one certdesk drew is
+    refused first (in one line), then one naming neither party needs --yes."""
+    c.desk.refuse_issued_attachment(pdf.name, pdf.data)
+    _wrong_file(pdf.wrong_file_warning(insured, holder), yes)
+    return pdf.attachment
 
 
 def _wrong_file(warning: str, yes: bool) -> None:
@@ -128,8 +137,7 @@ def automate(c: Context, request_id: int, sets: tuple[str, ...], wos: bool,
     if attach:
         pdf = read_certificate_pdf(attach)
         form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
-        _wrong_file(pdf.wrong_file_warning(form.insured_name, form.holder_name), yes)
-        attachment = pdf.attachment
+        attachment = _attachment(c, pdf, form.insured_name, form.holder_name, yes)
     done = _completing(lambda: c.desk.automate(
         request_id, changes=_parse_sets(sets), wos=wos, to_holder=to_holder,
         attachment=attachment, take_over=take_over, override_reason=override_reason, cc=cc))
@@ -155,9 +163,9 @@ def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: b
     detail = c.desk.request(request_id)
     if why := c.desk.why_not("upload", detail):
         raise InvalidTransition(why)
-    _wrong_file(checked.wrong_file_warning(detail.row.customer_name, detail.row.holder_name), yes)
+    name, data = _attachment(c, checked, detail.row.customer_name, detail.row.holder_name, yes)
     done = _completing(lambda: c.desk.upload(
-        request_id, checked.name, checked.data, to_holder=to_holder, take_over=take_over,
+        request_id, name, data, to_holder=to_holder, take_over=take_over,
         override_reason=override_reason, cc=cc))
     _report_completion(done)
 

@@ -8,7 +8,7 @@ from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.params import TakesIds
 from certdesk_tui.cli.queue import REQUEST_ID
 from certdesk_tui.cli.refusals import refusals
-from certdesk_tui.cli.requests import CC_HELP, OVERRIDE_HELP, _parse_sets, _wrong_file
+from certdesk_tui.cli.requests import CC_HELP, OVERRIDE_HELP, _attachment, _parse_sets
 from certdesk_tui.domain.errors import InvalidTransition, PolicyNotInForce
 from certdesk_tui.pdf.upload_check import read_certificate_pdf
 from certdesk_tui.text import escaped
@@ -61,8 +61,7 @@ def reissue(c: Context, request_id: int, sets: tuple[str, ...], attach: str | No
     if attach:
         pdf = read_certificate_pdf(attach)
         holder = changes.get("holder_name", detail.row.holder_name)
-        _wrong_file(pdf.wrong_file_warning(detail.row.customer_name, holder), yes)
-        attachment = pdf.attachment
+        attachment = _attachment(c, pdf, detail.row.customer_name, holder, yes)
     try:
         done = c.desk.reissue(request_id, reason=reason, changes=changes,
                               attachment=attachment, to_holder=to_holder,

@@ -4,8 +4,12 @@
 device or socket, nor a symbolic link to one), checks its size before reading
 and reads at most ``MAX_PDF_BYTES`` + 1 bytes. ``check_certificate_pdf`` then
 requires what a holder can open safely: a PDF that pypdf parses, with at least
-one page, not encrypted, and with no JavaScript, launch action, embedded file
-or XFA form anywhere in its object graph. Every refusal is a ``ValidationFailed``
+one page, not encrypted, and with no active content anywhere in its object graph:
+no action that runs something or reaches outside the document (``REFUSED_ACTIONS``:
+JavaScript, Launch, GoToR, GoToE, SubmitForm, ImportData, Rendition, Movie, Sound,
+RichMedia), no movie, sound or rich media annotation, no embedded file, no XFA form,
+and no URI action that opens by itself (in /OpenAction or an /AA trigger; a link's
+URI, opened only when clicked, is allowed). Every refusal is a ``ValidationFailed``
 naming the file and what is wrong with it; nothing else escapes.
 
 ``CertificatePdf.wrong_file_warning`` says when the PDF's text names neither
@@ -182,7 +186,8 @@ def _parse(data: bytes, name: str) -> CertificatePdf:
 
 
 def _active_content(reader: PdfReader, name: str) -> str:
-    """What in the PDF could run or drop something on the reader's machine, or ""."""
+    """What in the PDF could run something, reach outside the document or drop a file on
+    the reader's machine, or ""."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     seen: set[tuple[int, int]] = set()
@@ -197,7 +202,7 @@ def _active_content(reader: PdfReader, name: str) -> str:
             seen.add(ref)
             obj = obj.get_object()
         if isinstance(obj, DictionaryObject):
-            found = _dangerous(obj)
+            found = _dangerous(obj) or _automatic_link(obj)
             if found:
                 return found
             stack.extend(dict.values(obj))
@@ -213,22 +218,76 @@ def _active_content(reader: PdfReader, name: str) -> str:
     return ""
 
 
+REFUSED_ACTIONS: dict[str, str] = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "a launch action (it could start a program)",
+    "/GoToR": "a GoToR action (it opens another file, which may be on a network share)",
+    "/GoToE": "a GoToE action (it opens an embedded or attached document)",
+    "/SubmitForm": "a SubmitForm action (it sends the form's data to an address)",
+    "/ImportData": "an ImportData action (it reads a file from the reader's machine)",
+    "/Rendition": "a Rendition action (it plays media)",
+    "/Movie": "a Movie action (it plays a movie)",
+    "/Sound": "a Sound action (it plays a sound)",
+    "/RichMedia": "a RichMedia action (it runs rich media content)",
+    "/RichMediaExecute": "a RichMediaExecute action (it runs rich media content)",
+}
+"""The action kinds (an action dictionary's /S) refused wherever they appear, and how a
+refusal names each."""
+
+_MEDIA_ANNOTATIONS = {"/Movie", "/Sound", "/RichMedia"}
+_AUTOMATIC_URI = ("a URI action that opens a web address by itself (in /OpenAction or an "
+                  "/AA trigger)")
+_CHAIN_LIMIT = 1000
+
+
+def _resolved(obj: object) -> object:
+    return obj.get_object() if hasattr(obj, "get_object") else obj
+
+
 def _dangerous(obj: dict) -> str:
     def value(key: str) -> object:
-        found = dict.get(obj, key)
-        return found.get_object() if hasattr(found, "get_object") else found
+        return _resolved(dict.get(obj, key))
 
     keys = set(dict.keys(obj))
+    if "/JS" in keys or "/JavaScript" in keys:
+        return REFUSED_ACTIONS["/JavaScript"]
     action = value("/S")
-    if "/JS" in keys or "/JavaScript" in keys or action == "/JavaScript":
-        return "JavaScript"
-    if action == "/Launch" or "/Launch" in keys:
-        return "a launch action (it could start a program)"
-    if ("/EmbeddedFiles" in keys or "/EF" in keys or action == "/GoToE"
+    if isinstance(action, str) and action in REFUSED_ACTIONS:
+        return REFUSED_ACTIONS[action]
+    if "/Launch" in keys:
+        return REFUSED_ACTIONS["/Launch"]
+    if ("/EmbeddedFiles" in keys or "/EF" in keys
             or value("/Type") == "/EmbeddedFile" or value("/Subtype") == "/FileAttachment"):
         return "an embedded file"
+    subtype = value("/Subtype")
+    if value("/Type") in (None, "/Annot") and "/Rect" in keys and subtype in _MEDIA_ANNOTATIONS:
+        return f"a {str(subtype)[1:]} annotation (it plays or runs media)"
     if "/XFA" in keys:
         return "an XFA form (it can run scripts)"
+    return ""
+
+
+def _automatic_link(obj: dict) -> str:
+    """A /URI action run without a click: the document's /OpenAction, or any trigger of an
+    /AA (additional actions) dictionary, followed along its /Next chain."""
+    starts: list[object] = []
+    if "/OpenAction" in obj:
+        starts.append(dict.get(obj, "/OpenAction"))
+    triggers = _resolved(dict.get(obj, "/AA"))
+    if isinstance(triggers, dict):
+        starts.extend(dict.values(triggers))
+    pending = [_resolved(start) for start in starts]
+    followed = 0
+    while pending and followed < _CHAIN_LIMIT:
+        action = pending.pop()
+        followed += 1
+        if isinstance(action, list):
+            pending.extend(_resolved(item) for item in list.__iter__(action))
+        elif isinstance(action, dict):
+            if _resolved(dict.get(action, "/S")) == "/URI":
+                return _AUTOMATIC_URI
+            if "/Next" in action:
+                pending.append(_resolved(dict.get(action, "/Next")))
     return ""
 
 

@@ -124,6 +124,11 @@ class Desk:
         from certdesk_tui.service import verification
         return verification.verify_file(self._session, data)
 
+    def refuse_issued_attachment(self, name: str, data: bytes) -> None:
+        """ValidationFailed when the PDF to attach is a certificate certdesk drew."""
+        from certdesk_tui.service import verification
+        verification.refuse_issued_attachment(self._session, name, data)
+
     def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
         return reads.why_not(self._session, action_id, detail)
 

@@ -3,7 +3,12 @@
 Anyone who may open the database may verify (view-only users included): it is the
 check a certificate holder asks for. A file is genuine only when its bytes are those
 of an issued certificate (its SHA-256 digest is stored); a real code printed on an
-altered file does not make it genuine.
+altered file does not make it genuine. The answer names the certificate the file shows:
+one certdesk drew before one uploaded with the same bytes, and never an upload whose
+file prints another certificate's code or number.
+
+``refuse_own_certificate`` is the rule that keeps it so: a certificate certdesk drew is
+never uploaded (or attached) as a certificate issued elsewhere.
 """
 
 from __future__ import annotations
@@ -13,15 +18,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from certdesk_tui.domain import Brand
+from certdesk_tui.domain import Brand, CertificateSource
 from certdesk_tui.domain.certificates import (
     UNKNOWN,
     Verification,
     new_verification_code,
     parse_verification_code,
 )
+from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.domain.permissions import Permission
-from certdesk_tui.pdf.printed import printed_verification_code
+from certdesk_tui.pdf.printed import (
+    PrintedMarks,
+    first_page_text,
+    printed_marks,
+    printed_verification_code,
+)
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import verification
 from certdesk_tui.storage.models import Certificate
@@ -49,10 +60,57 @@ def verify_file(ds: DeskSession, data: bytes) -> Verification:
     ds.require(Permission.VIEW)
     digest = hashlib.sha256(data).hexdigest()
     with ds.db.reading() as s:
-        cert = verification.certificate_with_sha256(s, digest)
+        same = verification.certificates_with_sha256(s, digest)
+        cert = _shown(s, same, data) if same else None
         if cert is None:
             cert = _undrawn_match(ds, s, data)
         return UNKNOWN if cert is None else _answer(s, cert)
+
+
+def _shown(s: Session, same: list[Certificate], data: bytes) -> Certificate | None:
+    """Of the certificates stored with these bytes (drawn ones first), the one the file is:
+    one certdesk drew prints its own number and code; an upload only when the file prints
+    no other certificate's code or number."""
+    if same[0].source == CertificateSource.GENERATED:
+        return same[0]
+    printed = _printed_certificate(s, printed_marks(first_page_text(data)))
+    if printed is not None:
+        return printed if printed in same else None
+    return same[0]
+
+
+def _printed_certificate(s: Session, marks: PrintedMarks) -> Certificate | None:
+    """The stored certificate whose code, or (for one certdesk drew) number and revision,
+    the file prints."""
+    cert = verification.certificate_with_any_code(s, marks.codes)
+    if cert is None and marks.number is not None and marks.revision is not None:
+        cert = verification.drawn_certificate(s, marks.number, marks.revision)
+    return cert
+
+
+def refuse_issued_attachment(ds: DeskSession, name: str, data: bytes) -> None:
+    """``refuse_own_certificate`` asked before an attachment is sent (the command line asks
+    before its wrong-file warning); issuing asks again in its own transaction."""
+    ds.require(Permission.VIEW)
+    with ds.db.reading() as s:
+        refuse_own_certificate(s, name, data)
+
+
+def refuse_own_certificate(s: Session, name: str, data: bytes) -> None:
+    """ValidationFailed when the PDF ``name`` to be attached as a certificate issued
+    elsewhere is one certdesk drew: the same bytes as a stored certificate it drew, or a
+    copy printing such a certificate's code, or its number and revision.
+
+    Issued again as another request's, its file would verify as that request's
+    certificate although it prints its own number and code."""
+    same = verification.certificates_with_sha256(s, hashlib.sha256(data).hexdigest())
+    cert = (same[0] if same and same[0].source == CertificateSource.GENERATED
+            else _printed_certificate(s, printed_marks(first_page_text(data))))
+    if cert is None or cert.source != CertificateSource.GENERATED:
+        return
+    raise ValidationFailed(
+        f"{name} is certdesk's certificate {cert.number} revision {cert.revision} for "
+        f"request #{cert.request_id}: issue or reissue a certificate instead of uploading it")
 
 
 def _undrawn_match(ds: DeskSession, s: Session, data: bytes) -> Certificate | None:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from collections.abc import Collection
+
+from sqlalchemy import case, exists, select
 from sqlalchemy.orm import Session
 
+from certdesk_tui.domain import CertificateSource
 from certdesk_tui.storage.models import Certificate, CertificateRequest
+
+# Those certdesk drew before those uploaded, then the newest first.
+_DRAWN_FIRST = (case((Certificate.source == CertificateSource.GENERATED.value, 0), else_=1),
+                Certificate.id.desc())
 
 
 def code_in_use(session: Session, code: str) -> bool:
@@ -18,11 +25,31 @@ def certificate_with_code(session: Session, code: str) -> Certificate | None:
     ).first()
 
 
-def certificate_with_sha256(session: Session, sha256: str) -> Certificate | None:
-    """The certificate whose stored file has this digest (the newest, should two share it)."""
-    return session.scalars(
+def certificates_with_sha256(session: Session, sha256: str) -> list[Certificate]:
+    """Every certificate whose stored file has this digest: those certdesk drew first, then
+    the newest (a carrier's file may be uploaded for two requests, and a database from
+    before such uploads were refused may hold a drawn certificate uploaded again)."""
+    return list(session.scalars(
         select(Certificate).where(Certificate.sha256 == sha256, Certificate.sha256 != "")
-        .order_by(Certificate.id.desc())
+        .order_by(*_DRAWN_FIRST)))
+
+
+def certificate_with_any_code(session: Session, codes: Collection[str]) -> Certificate | None:
+    """The certificate one of these codes belongs to (one certdesk drew, should two)."""
+    if not codes:
+        return None
+    return session.scalars(
+        select(Certificate).where(Certificate.verification_code.in_(list(codes)))
+        .order_by(*_DRAWN_FIRST)
+    ).first()
+
+
+def drawn_certificate(session: Session, number: str, revision: int) -> Certificate | None:
+    """The certificate certdesk drew with this number and revision, if any."""
+    return session.scalars(
+        select(Certificate).where(Certificate.number == number,
+                                  Certificate.revision == revision,
+                                  Certificate.source == CertificateSource.GENERATED.value)
     ).first()
 
 

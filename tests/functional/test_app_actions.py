@@ -147,6 +147,32 @@ async def test_upload_refuses_a_file_that_is_not_a_pdf(specialist, cornerstone, 
         assert specialist.row(cornerstone).status == Status.NEW
 
 
+async def test_upload_of_a_certificate_certdesk_drew_is_refused_by_the_service(
+        specialist, compeo, cornerstone, tmp_path):
+    specialist.automate(compeo)
+    _, drawn = specialist.certificate(compeo)
+    path = tmp_path / "drawn.pdf"
+    path.write_bytes(drawn)
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert dashboard(app).table.selected.id == cornerstone
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, UploadScreen)
+        app.screen.query_one("#path", Input).value = str(path)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert (f"drawn.pdf is certdesk's certificate CD-{compeo:06d} revision 0 for request "
+                f"#{compeo}: issue or reissue a certificate instead of uploading it"
+                ) in notifications(app)
+    assert specialist.row(cornerstone).status == Status.NEW
+    assert specialist.request(cornerstone).certificates == ()
+
+
 async def test_reject_shows_the_email_then_rejects_with_the_chosen_reason(specialist, compeo):
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -30,7 +30,7 @@ from certdesk_tui.service import Desk
 from certdesk_tui.service.identity import resolve_actor
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import Certificate
-from tests import factories
+from tests import factories, hostile_pdfs
 from tests.conftest import MANAGER
 from tests.integration.test_cli import ME, Cli, carrier_pdf, seed
 
@@ -212,3 +212,141 @@ def test_the_certificate_names_the_configured_contact_and_representative(db, tmp
     assert f"E-MAIL: {DEFAULT_CONTACTS[Brand.COMPEO].email}" in text
     assert "AUTHORIZED REPRESENTATIVE Alex Moreno" in text
     assert desk.verify_file(pdf).status == "current"
+
+
+# -- a certificate certdesk drew is never a certificate issued elsewhere ---------------------
+
+OTHER_HOLDER = "Other Holder LLC"
+
+
+@pytest.fixture
+def second_request(issued) -> int:
+    """Another request of the generated certificate's customer, another holder, on the
+    manual list (uploading is allowed there)."""
+    cli, _, _ = issued
+    db = Database(cli.db_url)
+    try:
+        report = Desk(db, resolve_actor(db, ME)).import_submissions(factories.jsonl(
+            factories.submission("V-3", holder=dict(factories.HOLDER, name=OTHER_HOLDER),
+                                 instructions="call first")))
+    finally:
+        db.dispose()
+    assert report.ok, report.refused
+    request_id = report.accepted[0].request_id
+    assert request_id is not None
+    return request_id
+
+
+def show(cli: Cli, request_id: int) -> dict:
+    return cli.json("show", str(request_id))
+
+
+def one_line_refusal(cli: Cli, *args: str) -> str:
+    result = cli(*args, expect=1, login="sam")
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    return line
+
+
+def test_uploading_a_certificate_certdesk_drew_is_refused_and_verify_stays_true(
+        issued, second_request):
+    cli, generated, _ = issued
+    number = f"CD-{generated:06d}"
+    path = saved(cli, generated, "v.pdf")
+    assert number in pdf_text_of(path)  # the file prints its own number
+    before = show(cli, second_request)
+    expected = (f"certdesk: v.pdf is certdesk's certificate {number} revision 0 for request "
+                f"#{generated}: issue or reissue a certificate instead of uploading it")
+    assert one_line_refusal(cli, "upload", str(second_request), str(path)) == expected
+    assert one_line_refusal(cli, "automate", str(second_request), "--attach", str(path)) == (
+        expected)
+    assert show(cli, second_request) == before
+    # Reissued: the file is the superseded revision 0 of its own number, never another's.
+    cli("reissue", str(generated), "--reason", "holder moved", login="sam")
+    found = answer(cli, str(path), expect=1)
+    assert (found["status"], found["number"], found["revision"], found["request_id"]) == (
+        "superseded", number, 0, generated)
+    assert found["holder"] == HOLDER
+
+
+def test_a_copy_changed_on_the_way_is_still_recognised_by_its_code_or_its_number(
+        issued, second_request):
+    cli, generated, _ = issued
+    number = f"CD-{generated:06d}"
+    original = saved(cli, generated, "v.pdf").read_bytes()
+    resaved = cli.home / "resaved.pdf"  # another program wrote it again: other bytes
+    out = io.BytesIO()
+    pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(original))).write(out)
+    resaved.write_bytes(out.getvalue())
+    assert resaved.read_bytes() != original
+    [cert] = certificates_of(cli.db_url, generated)
+    assert printed_code(cert.verification_code or "") in pdf_text_of(resaved)
+    line = one_line_refusal(cli, "upload", str(second_request), str(resaved), "--yes")
+    assert line.startswith(f"certdesk: resaved.pdf is certdesk's certificate {number} "
+                           f"revision 0 for request #{generated}: ")
+    # Its code blacked out, the heading with the number and revision still says what it is.
+    lookalike = cli.home / "lookalike.pdf"
+    lookalike.write_bytes(hostile_pdfs.certificate_pdf(
+        "CERTIFICATE OF LIABILITY INSURANCE", INSURED,
+        f"COVERAGES CERTIFICATE NUMBER: {number} REVISION NUMBER: 0"))
+    line = one_line_refusal(cli, "upload", str(second_request), str(lookalike))
+    assert f"is certdesk's certificate {number} revision 0" in line
+    assert show(cli, second_request)["certificates"] == []
+
+
+def test_a_carriers_certificate_is_not_taken_for_certdesks(issued, second_request):
+    cli, _, _ = issued
+    # Code-shaped groups and a certificate number of the carrier's own are not certdesk's.
+    fresh = cli.home / "fresh.pdf"
+    fresh.write_bytes(hostile_pdfs.certificate_pdf(
+        INSURED, "Reference 12345-67890", "CERTIFICATE NUMBER: 2026-118 REVISION NUMBER: 0"))
+    cli("upload", str(second_request), str(fresh), login="sam")
+    assert show(cli, second_request)["status"] == "completed"
+    assert answer(cli, str(fresh))["request_id"] == second_request
+
+
+def store_copy(url: str, request_id: int, pdf: bytes, code: str) -> None:
+    """What an older database may hold: ``pdf`` uploaded as another request's certificate."""
+    db = Database(url)
+    try:
+        with db.writing() as s:
+            s.add(Certificate(
+                request_id=request_id, number=f"CD-{request_id:06d}", revision=0,
+                source="uploaded", file_name="copy.pdf", sha256=hashlib.sha256(pdf).hexdigest(),
+                data={"uploaded_file": "copy.pdf"}, pdf=pdf, issued_at=utcnow(),
+                issued_by="sam", verification_code=code))
+    finally:
+        db.dispose()
+
+
+def test_a_file_stored_twice_verifies_as_the_certificate_it_prints(issued, second_request):
+    cli, generated, _ = issued
+    number = f"CD-{generated:06d}"
+    path = saved(cli, generated, "v.pdf")
+    store_copy(cli.db_url, second_request, path.read_bytes(), "ABCDE12345")
+    assert answer(cli, str(path))["request_id"] == generated
+    add_revision(cli.db_url, generated, "7K3QF9XM2D")
+    found = answer(cli, str(path), expect=1)
+    assert (found["status"], found["number"], found["request_id"]) == (
+        "superseded", number, generated)
+    human = cli("verify", str(path), expect=1).stdout.strip()
+    assert human.startswith(f"superseded: certificate {number} revision 0 (request "
+                            f"#{generated}) for {INSURED}, holder {HOLDER} is genuine")
+    assert OTHER_HOLDER not in human
+
+
+def test_an_upload_printing_another_certificates_code_is_not_reported_as_itself(
+        issued, second_request):
+    cli, generated, _ = issued
+    [cert] = certificates_of(cli.db_url, generated)
+    altered = cli.home / "altered.pdf"  # not the bytes certdesk drew, but its code printed
+    altered.write_bytes(hostile_pdfs.certificate_pdf(
+        INSURED, f"VERIFICATION CODE {printed_code(cert.verification_code or '')}"))
+    store_copy(cli.db_url, second_request, altered.read_bytes(), "ABCDE12345")
+    nothing = {"status": "unknown", "number": None, "revision": None, "request_id": None,
+               "insured": None, "holder": None}
+    assert answer(cli, str(altered), expect=1) == nothing
+
+
+def pdf_text_of(path: Path) -> str:
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages)
