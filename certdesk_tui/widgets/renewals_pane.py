@@ -96,6 +96,9 @@ class RenewalsPane(Vertical):
 
     @on(Loaded)
     def _loaded(self, event: RenewalsPane.Loaded) -> None:
+        # The live refresh reloads the list while someone reads it: the cursor stays on the
+        # same request (a row gone above it must not move it onto another one).
+        was = self.selected
         self.due = event.due
         table = self.query_one(DataTable)
         current = table.cursor_row
@@ -106,7 +109,10 @@ class RenewalsPane(Vertical):
                           str(d.term.expires), self._when(d), literal_line(d.holder),
                           key=str(d.request_id))
         if self.due:
-            table.move_cursor(row=min(max(current, 0), len(self.due) - 1))
+            ids = [d.request_id for d in self.due]
+            row = (ids.index(was.request_id) if was is not None and was.request_id in ids
+                   else min(max(current, 0), len(self.due) - 1))
+            table.move_cursor(row=row)
 
     @property
     def selected(self) -> DueRenewal | None:

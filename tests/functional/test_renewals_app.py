@@ -142,3 +142,27 @@ async def test_r_reads_the_renewals_tab_again(specialist, issued):
         await settle(pilot)
         assert [d.request_id for d in pane.due] == ids[:1]
         assert "C730" in screen_text(app)
+
+
+
+async def test_a_reload_keeps_the_cursor_on_the_same_request(specialist, manager, due):
+    """Someone renews the row above the cursor: the live refresh must not move the
+    cursor onto another request (R would renew that one)."""
+    assert manager.import_customers(factories.jsonl(_customer("C730", "compeo", END))).ok
+    report = manager.import_submissions(factories.jsonl(factories.submission(
+        "RA-C730", "C730", submitted_at=f"{TODAY}T08:00:00+00:00")))
+    assert report.ok, report.refused
+    assert manager.import_customers(factories.jsonl(
+        _customer("C730", "compeo", END + timedelta(days=365)))).ok
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await _renewals_tab(pilot)
+        assert len(pane.due) == 3
+        await pilot.press("down")
+        await settle(pilot)
+        middle = pane.selected.request_id
+        manager.renew_one(pane.due[0])
+        pane.reload()
+        await settle(pilot)
+        assert len(pane.due) == 2
+        assert pane.selected is not None and pane.selected.request_id == middle
