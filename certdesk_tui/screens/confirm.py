@@ -75,6 +75,9 @@ class AsksBeforeDiscarding:
     """
 
     _remembered: tuple[tuple[str, object], ...] | None = None
+    reopened: bool = False
+    """Reopened after a refusal with what the user had typed: that is their work, so
+    ``escape`` asks before discarding it even before anything else changes."""
 
     def _on_mount(self) -> None:
         # After the first refresh: what the dialog's own on_mount put in its fields counts
@@ -94,7 +97,8 @@ class AsksBeforeDiscarding:
         self._remembered = self._values()
 
     def edited(self) -> bool:
-        return self._remembered is not None and self._values() != self._remembered
+        return self.reopened or (self._remembered is not None
+                                 and self._values() != self._remembered)
 
     def action_cancel(self) -> None:
         screen: ModalScreen[object] = self  # type: ignore[assignment]

@@ -49,9 +49,9 @@ class NewRequestFlow:
 
     def _ask(self, customers: list[CustomerChoice], entry: InternalRequest | None,
              refusal: str) -> None:
-        self.screen.app.push_screen(
-            InternalRequestScreen(customers, entry, refusal, holders_of=self.desk.holders),
-            self._answered)
+        screen = InternalRequestScreen(customers, entry, refusal, holders_of=self.desk.holders)
+        screen.reopened = entry is not None  # after a refusal: what was typed is kept
+        self.screen.app.push_screen(screen, self._answered)
 
     def _answered(self, entry: InternalRequest | None) -> None:
         if entry is not None:

@@ -7,6 +7,7 @@ from textual.widgets import Input
 
 from certdesk_tui.domain import Status
 from certdesk_tui.screens.automation_form import AutomationFormScreen
+from certdesk_tui.screens.confirm import ConfirmScreen
 from tests import factories
 from tests.tui import app_for, dashboard, notifications, settle
 
@@ -40,6 +41,13 @@ async def test_a_refused_certificate_reopens_the_form_with_the_corrections_typed
         assert "U+202E" in said
         detail = specialist.request(rid)
         assert detail.row.status == Status.IN_PROGRESS and not detail.certificates
+        # What was typed is the user's work: escape asks before discarding it.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is reopened
 
 
 async def test_the_same_notice_again_replaces_the_one_on_screen(specialist, manual_request):

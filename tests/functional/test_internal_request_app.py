@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import Input, RadioButton
 
 from certdesk_tui.domain import Channel, Status
+from certdesk_tui.screens.confirm import ConfirmScreen
 from certdesk_tui.screens.internal_request import InternalRequestScreen
 from tests.tui import app_for, dashboard, notifications, screen_text, settle, table_ids
 
@@ -66,7 +67,11 @@ async def test_a_refused_entry_reopens_the_form_with_the_reason_and_what_was_typ
         assert "holder ZIP '3310' must be 12345 or 12345-6789" in screen_text(app)
         assert again.query_one("#holder-zip", Input).value == "3310"
         assert again.chosen_type() == "WOS"
+        # What was typed is kept, and escape asks before discarding it.
         await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         await settle(pilot)
         assert app.screen is dashboard(app)
         assert not [r for r in specialist.queue().rows if r.channel == Channel.INTERNAL]

@@ -163,8 +163,11 @@ class AutomateFlow(CompletingFlow[AutomationStart, "AutomationResult"]):
                problem: str = "") -> Screen[Any]:
         from certdesk_tui.screens.automation_form import AutomationFormScreen
 
-        return AutomationFormScreen(self.detail, answer.form, refusal, answer.attachment_path,
-                                    self.holders, ", ".join(answer.cc), problem=problem)
+        screen = AutomationFormScreen(self.detail, answer.form, refusal,
+                                      answer.attachment_path, self.holders,
+                                      ", ".join(answer.cc), problem=problem)
+        screen.reopened = True
+        return screen
 
 
 @dataclass(frozen=True)
@@ -208,8 +211,10 @@ class UploadFlow(CompletingFlow[UploadStart, "UploadResult"]):
                problem: str = "") -> Screen[Any]:
         from certdesk_tui.screens.upload import UploadScreen
 
-        return UploadScreen(self.detail, refusal=refusal, path=answer.path,
-                            cc_text=", ".join(answer.cc), problem=problem)
+        screen = UploadScreen(self.detail, refusal=refusal, path=answer.path,
+                              cc_text=", ".join(answer.cc), problem=problem)
+        screen.reopened = True
+        return screen
 
 
 @dataclass(frozen=True)

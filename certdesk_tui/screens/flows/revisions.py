@@ -107,8 +107,10 @@ class ReissueFlow(Flow[ReissueStart, "ReissueResult", "Revision | PolicyNotInFor
         if isinstance(result, PolicyNotInForce):
             from certdesk_tui.screens.reissue import ReissueScreen
 
-            return ReissueScreen(self.detail, self.form, str(result), answer.typed,
-                                 self.holders)
+            screen = ReissueScreen(self.detail, self.form, str(result), answer.typed,
+                                   self.holders)
+            screen.reopened = True
+            return screen
         to = ", ".join(result.emailed) if result.emailed else "nobody (no valid address)"
         return Notice(f"Certificate {result.certificate_number} revision {result.revision} "
                       f"issued (revision {result.superseded} superseded); emails queued to "
