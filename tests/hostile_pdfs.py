@@ -160,6 +160,9 @@ ACTIONS = {
     "Sound": lambda: _action("/Sound", Volume=NumberObject(1)),
     "RichMediaExecute": lambda: _action("/RichMediaExecute"),
     "JavaScript": lambda: _action("/JavaScript", JS=TextStringObject("app.alert(1);")),
+    "GoTo3DView": lambda: _action("/GoTo3DView", V=NumberObject(0)),
+    "Thread": lambda: _action(  # a thread in another file
+        "/Thread", F=TextStringObject(r"\\evil\share\x.pdf"), D=NumberObject(0)),
 }
 """Each refused action kind: a builder of its action dictionary."""
 

@@ -7,7 +7,8 @@ requires what a holder can open safely: a PDF that pypdf parses, with at least
 one page, not encrypted, and with no active content anywhere in its object graph:
 no action that runs something or reaches outside the document (``REFUSED_ACTIONS``:
 JavaScript, Launch, GoToR, GoToE, SubmitForm, ImportData, Rendition, Movie, Sound,
-RichMedia), no movie, sound or rich media annotation, no embedded file, no XFA form,
+RichMedia, GoTo3DView, a Thread into another file), no movie, sound, rich media, screen
+or 3D annotation, no embedded file, no XFA form,
 and no URI action that opens by itself (in /OpenAction or an /AA trigger; a link's
 URI, opened only when clicked, is allowed). Every refusal is a ``ValidationFailed``
 naming the file and what is wrong with it; nothing else escapes.
@@ -230,11 +231,13 @@ REFUSED_ACTIONS: dict[str, str] = {
     "/Sound": "a Sound action (it plays a sound)",
     "/RichMedia": "a RichMedia action (it runs rich media content)",
     "/RichMediaExecute": "a RichMediaExecute action (it runs rich media content)",
+    "/GoTo3DView": "a GoTo3DView action (it drives 3D content, which can run scripts)",
 }
 """The action kinds (an action dictionary's /S) refused wherever they appear, and how a
 refusal names each."""
 
-_MEDIA_ANNOTATIONS = {"/Movie", "/Sound", "/RichMedia"}
+# Annotations that play media or run 3D content (3D streams can carry JavaScript).
+_MEDIA_ANNOTATIONS = {"/Movie", "/Sound", "/RichMedia", "/Screen", "/3D"}
 _AUTOMATIC_URI = ("a URI action that opens a web address by itself (in /OpenAction or an "
                   "/AA trigger)")
 _CHAIN_LIMIT = 1000
@@ -256,6 +259,8 @@ def _dangerous(obj: dict) -> str:
         return REFUSED_ACTIONS[action]
     if "/Launch" in keys:
         return REFUSED_ACTIONS["/Launch"]
+    if action == "/Thread" and "/F" in keys:
+        return "a Thread action into another file (it opens that file)"
     if ("/EmbeddedFiles" in keys or "/EF" in keys
             or value("/Type") == "/EmbeddedFile" or value("/Subtype") == "/FileAttachment"):
         return "an embedded file"

@@ -32,6 +32,8 @@ NAMED = {
     "Sound": "carries a Sound action (it plays a sound)",
     "RichMediaExecute": "carries a RichMediaExecute action",
     "JavaScript": "carries JavaScript",
+    "GoTo3DView": "carries a GoTo3DView action (it drives 3D content",
+    "Thread": "carries a Thread action into another file (it opens that file)",
 }
 AUTOMATIC_URI = "carries a URI action that opens a web address by itself"
 
@@ -46,7 +48,8 @@ def refusal(data: bytes) -> str:
 
 
 def test_every_action_kind_is_named_and_refused_by_the_check():
-    assert set(NAMED) <= {kind[1:] for kind in REFUSED_ACTIONS}
+    # A Thread action is refused only into another file (its /F): checked on its own.
+    assert set(NAMED) - {"Thread"} <= {kind[1:] for kind in REFUSED_ACTIONS}
     assert set(hostile.ACTIONS) == set(NAMED)
 
 
@@ -155,3 +158,27 @@ def test_cli_refuses_each_outside_reaching_action_in_one_line_and_changes_nothin
     assert AUTOMATIC_URI in cli.refused("upload", str(rid), str(uri), login="sam")
     shown = cli.json("show", str(rid))
     assert shown["status"] == "new" and shown["certificates"] == [] and shown["emails"] == []
+
+
+@pytest.mark.parametrize("subtype", ["/Screen", "/3D", "/Movie", "/Sound", "/RichMedia"])
+def test_a_media_or_3d_annotation_is_refused(subtype):
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(hostile.certificate_pdf(HOLDER))))
+    annotation = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject(subtype),
+        NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (0, 0, 10, 10)])})
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+    out = io.BytesIO()
+    writer.write(out)
+    assert f"a {subtype[1:]} annotation" in refusal(out.getvalue())
+
+
+
+def test_a_thread_within_the_document_is_allowed():
+    # An article thread in the same file (no /F) only moves the view.
+    place = hostile.AUTOMATIC_PLACES[0]
+    data = hostile.with_action(hostile._action("/Thread", D=pypdf.generic.NumberObject(0)),
+                               place)
+    assert check_certificate_pdf(data, "c.pdf") is not None
