@@ -103,11 +103,7 @@ def _runner(ds: DeskSession, action_id: str, reason: str | int | None, text: str
             processing.reject(ds, rid, chosen, versions.get(rid), take_over)
             return f"request #{rid} rejected"
         return reject
-    body = (text or "").strip()
-    if not body:
-        raise ValidationFailed("a note needs some text")
-    if len(body) > processing.MAX_NOTE_LENGTH:
-        raise ValidationFailed(f"a note is at most {processing.MAX_NOTE_LENGTH} characters")
+    body = processing.clean_note(text)
 
     def note(rid: int) -> str:
         processing.note(ds, rid, body)

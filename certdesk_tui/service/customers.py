@@ -53,14 +53,18 @@ def _take_in(ds: DeskSession, lines: Iterable[str | bytes], report: ImportReport
     for number, line in numbered_lines(lines, report):
         try:
             record = parse_customer(line)
-            with interrupts.shielded(), ds.writing() as s:
-                message, changed = upsert_customer(ds, s, record)
+            with interrupts.shielded():
+                with ds.writing() as s:
+                    message, changed = upsert_customer(ds, s, record)
+                # Reported inside the shield: an interrupt held during the commit lands
+                # only after the committed line is counted.
+                (report.accepted if changed else report.unchanged).append(
+                    LineOutcome(number, message))
         except Exception as exc:  # noqa: BLE001 - one line never stops an import
             report.refused.append(LineOutcome(number, line_refused(exc)))
             if stopped_answering(ds, exc, number, report):
                 break
             continue
-        (report.accepted if changed else report.unchanged).append(LineOutcome(number, message))
 
 
 def upsert_customer(ds: DeskSession, s: Session, record: dict[str, Any]) -> tuple[str, bool]:

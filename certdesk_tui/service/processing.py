@@ -220,14 +220,21 @@ def reject(ds: DeskSession, request_id: int, reason: str | int,
         return requests.request_row(s, request_id)
 
 
-def note(ds: DeskSession, request_id: int, body: str) -> None:
-    """An internal note on the request (never emailed), whoever holds it."""
-    ds.require(ACTIONS_BY_ID["note"].permission)
+def clean_note(body: str | None) -> str:
+    """A note's text as kept, or the refusal: something visible, at most
+    ``MAX_NOTE_LENGTH`` characters (one note or the same note on many requests)."""
     body = (body or "").strip()
     if is_blank(body):
         raise ValidationFailed("a note needs some text")
     if len(body) > MAX_NOTE_LENGTH:
         raise ValidationFailed(f"a note is at most {MAX_NOTE_LENGTH} characters")
+    return body
+
+
+def note(ds: DeskSession, request_id: int, body: str) -> None:
+    """An internal note on the request (never emailed), whoever holds it."""
+    ds.require(ACTIONS_BY_ID["note"].permission)
+    body = clean_note(body)
     with opening(ds, "note", request_id) as (s, req):
         s.add(Note(request_id=req.id, author=ds.actor.label, body=body, created_at=utcnow()))
         req.has_notes = True

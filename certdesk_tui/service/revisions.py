@@ -25,6 +25,7 @@ from certdesk_tui.domain.errors import (
     ValidationFailed,
 )
 from certdesk_tui.domain.workflow import ACTIONS_BY_ID
+from certdesk_tui.domain.written import deceiving_character, is_blank
 from certdesk_tui.pdf.upload_check import check_certificate_pdf
 from certdesk_tui.service import completion
 from certdesk_tui.service.opening import opening, require_payment_standing
@@ -65,11 +66,14 @@ class Revision:
 def clean_reason(reason: str) -> str:
     """Why the certificate is reissued: required, one line, at most ``MAX_REASON``."""
     text = " ".join((reason or "").split())
-    if not text:
+    if is_blank(text):
         raise ValidationFailed("a reissue needs a reason: say what the new revision corrects")
     if len(text) > MAX_REASON:
         raise ValidationFailed(f"a reissue reason is at most {MAX_REASON} characters, "
                                f"not {len(text)}")
+    if (char := deceiving_character(text, marks=True)) is not None:
+        raise ValidationFailed(f"a reissue reason cannot contain the control character "
+                               f"U+{ord(char):04X}")
     return text
 
 

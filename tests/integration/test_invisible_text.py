@@ -77,3 +77,16 @@ def test_an_automatic_request_for_an_invisible_holder_goes_to_a_person(manager, 
     rid = submit("INV-1", holder=holder)
     detail = manager.request(rid)
     assert detail.row.status == Status.NEW and not detail.certificates
+
+
+def test_a_reissue_reason_and_a_bulk_note_follow_the_same_rules(specialist, manual_request):
+    from certdesk_tui.service.revisions import clean_reason
+
+    for blank in INVISIBLE:
+        with pytest.raises(ValidationFailed, match="a reissue needs a reason"):
+            clean_reason(blank)
+        with pytest.raises(ValidationFailed, match="a note needs some text"):
+            specialist.apply_to_many("note", [manual_request], text=blank)
+    with pytest.raises(ValidationFailed, match="cannot contain the control character U\\+202E"):
+        clean_reason("holder \u202ename corrected")
+    assert not specialist.request(manual_request).notes
