@@ -19,12 +19,13 @@ from certdesk_tui.storage.changes import bump_change_marker
 from certdesk_tui.storage.columns import check_fits
 from certdesk_tui.storage.models import User
 
-MAX_LOGIN_LENGTH = 32
+MAX_LOGIN_LENGTH = 63  # PostgreSQL's longest role name (a login is one there too)
 # What certdesk compares a login with is the operating-system account name of the
 # person at the keyboard (identity.os_login): a POSIX-portable user name.
-LOGIN_RULE = re.compile(rf"[A-Za-z0-9._][A-Za-z0-9._-]{{0,{MAX_LOGIN_LENGTH - 1}}}")
-LOGIN_EXPECTED = (f"a login is an account name of letters, digits, '.', '_' and '-', not "
-                  f"starting with '-', at most {MAX_LOGIN_LENGTH} characters")
+# POSIX-portable account names, and the user@domain names of directory services (SSSD).
+LOGIN_RULE = re.compile(rf"[A-Za-z0-9._][A-Za-z0-9._@-]{{0,{MAX_LOGIN_LENGTH - 1}}}")
+LOGIN_EXPECTED = (f"a login is an account name of letters, digits, '.', '_', '-' and '@', "
+                  f"not starting with '-' or '@', at most {MAX_LOGIN_LENGTH} characters")
 
 
 def login_problem(login: str) -> str | None:

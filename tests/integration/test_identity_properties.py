@@ -21,12 +21,13 @@ LOGINS = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8"), max_size=20),
     st.sampled_from(['x"; DROP TABLE users; --', "robert'); DROP TABLE users;--", "a\x00b",
                      "\udcff", "-rf", "\x1b]52;c;cm0gLXJmIH4=\x07", "é" * 65, "$(id)", "`id`",
-                     "sam\u202eevil", "ｓａｍ", "\x1b]8;;http://e/\x07L", "sam\n", "a" * 33,
-                     ".", "..", "-sam", "zoë"]),
-    st.from_regex(r"[A-Za-z0-9._-]{1,34}", fullmatch=True),
+                     "sam\u202eevil", "ｓａｍ", "\x1b]8;;http://e/\x07L", "sam\n", "a" * 64,
+                     ".", "..", "-sam", "zoë", "@sam", "sam@corp.example"]),
+    st.from_regex(r"[A-Za-z0-9._@-]{1,65}", fullmatch=True),
 )
-# A POSIX-portable account name, as README states: what the operating system's login is.
-PORTABLE = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._-]{0,31}")
+# A POSIX-portable account name or a directory's user@domain, as README states: what the
+# operating system's login is.
+PORTABLE = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._@-]{0,62}")
 EXAMPLES = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 

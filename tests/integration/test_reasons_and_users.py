@@ -193,19 +193,20 @@ def test_the_last_manager_cannot_be_demoted(manager):
 
 
 @pytest.mark.parametrize("login", [
-    "\x1b]8;;http://e/\x07L", "lee\n", "lee\nroot", "-lee", "l" * 33, ".", "..", "zoë",
-    "lee@corp", "lee$", "lee\u202e", "ｌｅｅ", "lee/../x"])
+    "\x1b]8;;http://e/\x07L", "lee\n", "lee\nroot", "-lee", "l" * 64, ".", "..", "zoë",
+    "@corp", "lee$", "lee\u202e", "ｌｅｅ", "lee/../x", "CORP\\lee"])
 def test_a_login_that_is_no_account_name_is_refused(manager, login):
     before = manager.users()
     with pytest.raises(ValidationFailed) as caught:
         manager.add_user(login, "manager")
     assert str(caught.value) == (
         f"{login.strip(' ')!r} is not a valid login: a login is an account name of letters, "
-        "digits, '.', '_' and '-', not starting with '-', at most 32 characters")
+        "digits, '.', '_', '-' and '@', not starting with '-' or '@', at most 63 characters")
     assert manager.users() == before
 
 
-@pytest.mark.parametrize("login", ["lee", "j.doe", "_svc", "svc-desk_2", "L" * 32, "Lee.Li"])
+@pytest.mark.parametrize("login", ["lee", "j.doe", "_svc", "svc-desk_2", "L" * 63, "Lee.Li",
+                                   "jane.doe@corp.example.com"])
 def test_a_posix_portable_login_is_accepted(manager, login):
     assert manager.add_user(f" {login} ", "payroll_advisor").login == login
 
