@@ -12,6 +12,7 @@ the environment.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import tomllib
@@ -288,6 +289,26 @@ def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
 SECRET_SETTINGS = frozenset({"smtp_password"})
 # Tables: set in the configuration file only, never by an environment variable.
 FILE_ONLY_SETTINGS = ("keymap", "producer_contacts")
+# certdesk's environment variables that are not settings: where its files are.
+LOCATION_VARIABLES = ("CERTDESK_CONFIG", "CERTDESK_DATA_DIR")
+# Variables of certdesk's own test suite and benchmarks (the PostgreSQL server the tests
+# run against, where the benchmarks build their databases).
+TOOL_PREFIXES = ("CERTDESK_TEST_", "CERTDESK_BENCH_")
+
+
+def unknown_variable(environ: Mapping[str, str]) -> str | None:
+    """Why a ``CERTDESK_*`` environment variable is not one certdesk reads (a misspelt
+    setting would otherwise be ignored: the mail would go where it did), or None."""
+    known = sorted({env_name(name) for name in Settings.model_fields} | set(LOCATION_VARIABLES))
+    for key in sorted(environ):
+        if key.startswith(ENV_PREFIX) and key not in known and not key.startswith(TOOL_PREFIXES):
+            # Compared without the prefix they all share (it would make anything close).
+            close = difflib.get_close_matches(key.removeprefix(ENV_PREFIX),
+                                              [k.removeprefix(ENV_PREFIX) for k in known], n=1)
+            hint = (f"; did you mean {ENV_PREFIX}{close[0]}?" if close
+                    else " (the README's Configuration lists every setting)")
+            return f"{key} is not a certdesk setting{hint}"
+    return None
 
 
 def _shown(value: Any) -> str:
@@ -354,6 +375,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     exist; the default file may be absent (then the defaults apply).
     """
     environ = os.environ if environ is None else environ
+    if problem := unknown_variable(environ):
+        raise ConfigurationError(problem)
     explicit_path = locations.explicit_config_file()
     if required is None:
         required = path is None and explicit_path is not None

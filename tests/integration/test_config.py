@@ -524,3 +524,24 @@ def test_the_command_line_refuses_a_keymap_in_the_environment_in_one_line(tmp_pa
     assert result.returncode == 1
     assert result.stderr == ("certdesk: CERTDESK_KEYMAP: keymap is set in the configuration "
                              "file, not in the environment\n")
+
+
+@pytest.mark.parametrize(("variable", "said"), [
+    ("CERTDESK_SMTP_HOTS", "CERTDESK_SMTP_HOTS is not a certdesk setting; did you mean "
+                           "CERTDESK_SMTP_HOST?"),
+    ("CERTDESK_MAIL_INTERVAL", "did you mean CERTDESK_MAIL_INTERVAL_SECONDS?"),
+    ("CERTDESK_ZZZ", "CERTDESK_ZZZ is not a certdesk setting (the README's "
+                          "Configuration lists every setting)"),
+])
+def test_a_misspelt_environment_variable_is_refused_not_ignored(variable, said):
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(Path(os.devnull), {variable: "x"})
+    assert said in str(refused.value)
+
+
+def test_the_location_and_test_variables_are_not_settings_but_are_known():
+    environ = {"CERTDESK_CONFIG": os.devnull, "CERTDESK_DATA_DIR": "/tmp",
+               "CERTDESK_TEST_POSTGRES_URL": "postgresql://x@127.0.0.1/postgres",
+               "CERTDESK_BENCH_DIR": "/tmp/certdesk-bench",
+               "CERTDESK_SMTP_HOST": "mail.example"}
+    assert load_settings(Path(os.devnull), environ).smtp_host == "mail.example"
