@@ -23,7 +23,6 @@ import io
 import logging
 import os
 import re
-import stat
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from certdesk_tui.domain.errors import ValidationFailed
-from certdesk_tui.domain.files import kind_of
+from certdesk_tui.domain.files import open_regular, why
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -99,46 +98,27 @@ def read_certificate_pdf(path_text: str | os.PathLike[str]) -> CertificatePdf:
 
 def read_regular_file(path: Path, limit: int = MAX_PDF_BYTES) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes, read without ever blocking."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise ValidationFailed(f"{path}: no such file") from None
-    except NotADirectoryError:
-        raise ValidationFailed(f"{path}: no such file (a parent is not a directory)") from None
-    except OSError as exc:
-        raise ValidationFailed(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(info.st_mode):
-        link = " (through a symbolic link)" if path.is_symlink() else ""
-        raise ValidationFailed(f"{path} is {kind_of(info.st_mode)}{link}, not a PDF file")
-    if info.st_size > limit:
-        raise ValidationFailed(f"{path} is {info.st_size / _MB:,.1f} MB: a certificate PDF may "
-                               f"be at most {limit // _MB} MB")
-    flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-             | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise ValidationFailed(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    try:
-        opened = os.fstat(fd)
-        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (
-                info.st_dev, info.st_ino):
-            raise ValidationFailed(f"{path} was replaced while it was being opened: try again")
+    stream, size = open_regular(path, "a PDF file")
+    with stream:
+        if size > limit:
+            raise ValidationFailed(f"{path} is {size / _MB:,.1f} MB: a certificate PDF may "
+                                   f"be at most {limit // _MB} MB")
+        # Never more than limit + 1 bytes, however the file grows while it is read.
         chunks: list[bytes] = []
         size = 0
-        while size <= limit:
-            chunk = os.read(fd, min(_CHUNK, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        raise ValidationFailed(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    finally:
-        os.close(fd)
-    if size > limit:
+        try:
+            while size <= limit:
+                chunk = os.read(stream.fileno(), min(_CHUNK, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        except OSError as exc:
+            raise ValidationFailed(f"{path}: cannot read it ({why(exc)})") from None
+    data = b"".join(chunks)
+    if len(data) > limit:
         raise ValidationFailed(f"{path} grew past {limit // _MB} MB while it was being read")
-    return b"".join(chunks)
+    return data
 
 
 def check_certificate_pdf(data: bytes, name: str) -> CertificatePdf:
