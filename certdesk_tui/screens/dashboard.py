@@ -309,6 +309,8 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
             self.query_one(InsightsTab).load()  # read when shown, never at startup
         if event.pane.id == RENEWALS:
             self.query_one(RenewalsPane).reload()  # read again each time it is shown
+        if event.pane.id == CONFIGURATION:
+            self.query_one(ReasonsPane).reload()  # likewise: never at startup
         self.refresh_bindings()
 
     # -- which keys apply ----------------------------------------------------

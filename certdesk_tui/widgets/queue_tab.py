@@ -73,6 +73,8 @@ class QueueTab(TabPane):
         self.page_offset = 0
         self.detail: RequestDetail | None = None
         self._detail_key: tuple[int, int, int | None] | None = None
+        self._drawn = False
+        """The queue's first frame is on screen (the selected request's detail waits for it)."""
         self.seen_counter: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -177,6 +179,11 @@ class QueueTab(TabPane):
     # -- the selected request's detail -------------------------------------------
 
     def _load_detail(self) -> None:
+        if not self._drawn:
+            # The first frame draws the queue alone: the selected request's detail is read
+            # once it is on screen, not in a thread competing with it for Python's lock.
+            self.call_after_refresh(self._first_frame_drawn)
+            return
         row = self.table.selected
         if row is None:
             self.detail = None
@@ -191,6 +198,11 @@ class QueueTab(TabPane):
             return
         self._detail_key = key
         self.load_detail(row.id)
+
+    def _first_frame_drawn(self) -> None:
+        if not self._drawn:
+            self._drawn = True
+            self._load_detail()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, request_id: int) -> None:

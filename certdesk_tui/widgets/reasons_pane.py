@@ -49,9 +49,6 @@ class ReasonsPane(Vertical):
         table.add_columns("ID", "State", "Used", "Reason")
         yield table
 
-    def on_mount(self) -> None:
-        self.reload()
-
     class ReasonsLoaded(Message, bubble=False):
         def __init__(self, reasons: list[ReasonView], select_id: int | None) -> None:
             super().__init__()

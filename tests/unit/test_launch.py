@@ -109,3 +109,39 @@ def test_what_loads_on_first_use_is_still_there_when_asked_for():
             "print(Completion.__module__, MAX_NOTE_LENGTH > 0, len(PROCESSING_FLOWS) > 0,\n"
             "      hasattr(service, 'nothing'))\n")
     assert _run(code) == "certdesk_tui.service.completion True True False"
+
+
+async def test_the_first_frame_is_drawn_before_any_other_read_starts(manager, manual_request):
+    """Opening the desk reads only the queue's first page before its first frame; the
+    selected request's detail is read once that frame is on screen (a thread reading it
+    earlier would compete with the frame for Python's lock), and the Configuration tab's
+    reasons only when the tab is shown."""
+    from tests.tui import app_for, dashboard, screen_text, settle
+
+    reason = manager.reasons()[0].text
+    app = app_for(manager)
+    events: list[str] = []
+    display = app._display
+
+    def drawn(screen, renderable):
+        if renderable is not None and "frame" not in events:
+            events.append("frame")
+        display(screen, renderable)
+
+    app._display = drawn  # type: ignore[method-assign]
+    for name in ("request", "reasons"):
+        read = getattr(manager, name)
+
+        def logged(*args, _name=name, _read=read, **kwargs):
+            events.append(_name)
+            return _read(*args, **kwargs)
+
+        setattr(manager, name, logged)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert events == ["frame", "request"]
+        assert dashboard(app).queue.detail.id == manual_request
+        dashboard(app).action_show_tab("configuration")
+        await settle(pilot)
+        assert events[-1] == "reasons"
+        assert reason[:30] in screen_text(app)
