@@ -8,6 +8,7 @@ and are never blocked by a writer (WAL).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import stat
 import time
@@ -62,12 +63,20 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object,
+                    create: bool = False) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite would defer it).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    # WAL is written into the file itself: only into certdesk's own database (or one
+    # being made), so that a command refusing some other file (empty, or another
+    # program's database) leaves it byte for byte as it was.
+    (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
+    if mode != "wal" and (create or cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).fetchone()):
+        cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
@@ -160,7 +169,7 @@ def _sqlite_engine(parsed: URL, create: bool) -> Engine:
         return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
     engine = create_engine(parsed, creator=connect)
-    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "connect", functools.partial(_sqlite_connect, create=create))
     event.listen(engine, "begin", _sqlite_begin)
     return engine
 

@@ -159,3 +159,47 @@ def test_a_file_that_is_not_sqlite_is_refused_in_one_line(tmp_path):
     assert result.stderr.startswith("certdesk: ") and result.stderr.count("\n") == 1
     assert "not a database" in result.stderr
     assert path.read_bytes() == before
+
+
+def _other_programs_database(path: Path) -> None:
+    with sqlite3.connect(path) as conn:  # SQLite's default rollback journal
+        conn.execute("CREATE TABLE bookmarks (id INTEGER PRIMARY KEY, url TEXT)")
+        conn.execute("INSERT INTO bookmarks (url) VALUES ('https://example.com')")
+    conn.close()
+
+
+@pytest.mark.parametrize("kind", ["empty file", "another program's database"])
+def test_a_refused_file_is_left_byte_for_byte_as_it_was(tmp_path, kind):
+    """WAL is written into the file itself: a command refusing an empty file or some other
+    program's SQLite database must not switch it to WAL (nor give it a header)."""
+    path = tmp_path / "some.db"
+    if kind == "empty file":
+        path.touch()
+    else:
+        _other_programs_database(path)
+    before, files = path.read_bytes(), _tree(tmp_path)
+    result = _run(tmp_path, "--db", f"sqlite:///{path}", "list")
+    _one_line(result, f"the database sqlite:///{path} is not initialised: run certdesk init "
+                      "--db URL")
+    assert path.read_bytes() == before
+    assert _tree(tmp_path) == files  # no -wal or -shm file either
+    if kind != "empty file":
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        conn.close()
+
+
+def test_certdesks_own_database_runs_in_wal_even_when_restored_without_it(tmp_path):
+    """A certdesk database copied back in rollback-journal mode is switched to WAL when
+    opened (readers are then never blocked by a writer); ``init`` makes it in WAL."""
+    path = tmp_path / "team.db"
+    assert _run(tmp_path, "--db", f"sqlite:///{path}", "init").returncode == 0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    listed = _run(tmp_path, "--db", f"sqlite:///{path}", "list")
+    assert listed.returncode == 0, listed.stderr
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    conn.close()
