@@ -25,11 +25,12 @@ if TYPE_CHECKING:
     from certdesk_tui.service import Completion
 
 
-def _attachment(c: Context, pdf: CertificatePdf, insured: str, holder: str,
+def _attachment(c: Context, request_id: int, pdf: CertificatePdf, insured: str, holder: str,
                 yes: bool) -> tuple[str, bytes]:
-    """The checked PDF to send as a certificate issued elsewhere: one certdesk drew is
-    refused first (in one line), then one naming neither party needs --yes."""
-    c.desk.refuse_issued_attachment(pdf.name, pdf.data)
+    """The checked PDF to send as request ``request_id``'s certificate issued elsewhere: one
+    certdesk drew, or another request's made out to someone else, is refused first (in one
+    line), then one naming neither party needs --yes."""
+    c.desk.refuse_issued_attachment(pdf.name, pdf.data, request_id)
     _wrong_file(pdf.wrong_file_warning(insured, holder), yes)
     return pdf.attachment
 
@@ -137,7 +138,7 @@ def automate(c: Context, request_id: int, sets: tuple[str, ...], wos: bool,
     if attach:
         pdf = read_certificate_pdf(attach)
         form = c.desk.automation_prefill(request_id).with_changes(_parse_sets(sets))
-        attachment = _attachment(c, pdf, form.insured_name, form.holder_name, yes)
+        attachment = _attachment(c, request_id, pdf, form.insured_name, form.holder_name, yes)
     done = _completing(lambda: c.desk.automate(
         request_id, changes=_parse_sets(sets), wos=wos, to_holder=to_holder,
         attachment=attachment, take_over=take_over, override_reason=override_reason, cc=cc))
@@ -163,7 +164,8 @@ def upload(c: Context, request_id: int, pdf: str, to_holder: bool | None, yes: b
     detail = c.desk.request(request_id)
     if why := c.desk.why_not("upload", detail):
         raise InvalidTransition(why)
-    name, data = _attachment(c, checked, detail.row.customer_name, detail.row.holder_name, yes)
+    name, data = _attachment(c, request_id, checked, detail.row.customer_name,
+                             detail.row.holder_name, yes)
     done = _completing(lambda: c.desk.upload(
         request_id, name, data, to_holder=to_holder, take_over=take_over,
         override_reason=override_reason, cc=cc))

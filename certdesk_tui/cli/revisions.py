@@ -61,7 +61,7 @@ def reissue(c: Context, request_id: int, sets: tuple[str, ...], attach: str | No
     if attach:
         pdf = read_certificate_pdf(attach)
         holder = changes.get("holder_name", detail.row.holder_name)
-        attachment = _attachment(c, pdf, detail.row.customer_name, holder, yes)
+        attachment = _attachment(c, request_id, pdf, detail.row.customer_name, holder, yes)
     try:
         done = c.desk.reissue(request_id, reason=reason, changes=changes,
                               attachment=attachment, to_holder=to_holder,

@@ -32,7 +32,11 @@ from certdesk_tui.notifications import EmailDraft, completed_emails
 from certdesk_tui.pdf.upload_check import check_certificate_pdf
 from certdesk_tui.service.holders import record_issue
 from certdesk_tui.service.session import DeskSession
-from certdesk_tui.service.verification import refuse_own_certificate, unused_code
+from certdesk_tui.service.verification import (
+    refuse_another_holders_certificate,
+    refuse_own_certificate,
+    unused_code,
+)
 from certdesk_tui.storage import customers, requests
 from certdesk_tui.storage.models import Certificate, CertificateRequest, OutboxEmail, Policy
 from certdesk_tui.storage.verification import code_in_use
@@ -206,6 +210,7 @@ def issue_certificate(ds: DeskSession, s: Session, req: CertificateRequest, *,
     here an attached PDF that certdesk drew itself is refused."""
     if attachment is not None:
         refuse_own_certificate(s, *attachment)
+        refuse_another_holders_certificate(s, req, *attachment)
     # fpdf2 is slow to import: load it when the first certificate is issued.
     from certdesk_tui.pdf.certificate import render_certificate
     from certdesk_tui.pdf.naming import certificate_file_name

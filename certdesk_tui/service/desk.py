@@ -124,10 +124,11 @@ class Desk:
         from certdesk_tui.service import verification
         return verification.verify_file(self._session, data)
 
-    def refuse_issued_attachment(self, name: str, data: bytes) -> None:
-        """ValidationFailed when the PDF to attach is a certificate certdesk drew."""
+    def refuse_issued_attachment(self, name: str, data: bytes, request_id: int) -> None:
+        """ValidationFailed when the PDF to attach as ``request_id``'s certificate is one
+        certdesk drew, or another request's certificate made out to someone else."""
         from certdesk_tui.service import verification
-        verification.refuse_issued_attachment(self._session, name, data)
+        verification.refuse_issued_attachment(self._session, name, data, request_id)
 
     def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
         return reads.why_not(self._session, action_id, detail)

@@ -8,7 +8,9 @@ one certdesk drew before one uploaded with the same bytes, and never an upload w
 file prints another certificate's code or number.
 
 ``refuse_own_certificate`` is the rule that keeps it so: a certificate certdesk drew is
-never uploaded (or attached) as a certificate issued elsewhere.
+never uploaded (or attached) as a certificate issued elsewhere. Nor is a carrier's
+certificate uploaded for one request attached to another made out to someone else
+(``refuse_another_holders_certificate``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from certdesk_tui.pdf.printed import (
 )
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import verification
-from certdesk_tui.storage.models import Certificate
+from certdesk_tui.storage.models import Certificate, CertificateRequest
 
 
 def unused_code(s: Session) -> str:
@@ -88,12 +90,36 @@ def _printed_certificate(s: Session, marks: PrintedMarks) -> Certificate | None:
     return cert
 
 
-def refuse_issued_attachment(ds: DeskSession, name: str, data: bytes) -> None:
-    """``refuse_own_certificate`` asked before an attachment is sent (the command line asks
-    before its wrong-file warning); issuing asks again in its own transaction."""
+def refuse_issued_attachment(ds: DeskSession, name: str, data: bytes, request_id: int) -> None:
+    """``refuse_own_certificate`` and ``refuse_another_holders_certificate`` asked before an
+    attachment is sent as request ``request_id``'s certificate (the command line asks before
+    its wrong-file warning); issuing asks again in its own transaction."""
     ds.require(Permission.VIEW)
     with ds.db.reading() as s:
         refuse_own_certificate(s, name, data)
+        req = s.get(CertificateRequest, request_id)
+        if req is not None:
+            refuse_another_holders_certificate(s, req, name, data)
+
+
+def refuse_another_holders_certificate(s: Session, req: CertificateRequest, name: str,
+                                       data: bytes) -> None:
+    """ValidationFailed when the PDF ``name`` is already the certificate, uploaded, of
+    another request made out to someone else (another customer, or another holder): a
+    carrier's certificate names one holder, so the same file sent for this request would
+    give its holder a certificate that names another. The same file for a request of the
+    same customer and holder (a duplicate) is the right certificate, and is accepted."""
+    for cert in verification.certificates_with_sha256(s, hashlib.sha256(data).hexdigest()):
+        if cert.request_id == req.id:
+            continue
+        other = verification.request_of(s, cert)
+        if other.customer_id == req.customer_id and other.holder_key == req.holder_key:
+            continue
+        made_out = (f'the holder "{other.holder_name}"' if other.customer_id == req.customer_id
+                    else "another customer")
+        raise ValidationFailed(
+            f"{name} is already the certificate of request #{other.id}, made out to "
+            f"{made_out}: attach the certificate issued for this request")
 
 
 def refuse_own_certificate(s: Session, name: str, data: bytes) -> None:

@@ -294,6 +294,38 @@ def test_a_copy_changed_on_the_way_is_still_recognised_by_its_code_or_its_number
     assert show(cli, second_request)["certificates"] == []
 
 
+def test_a_carriers_certificate_is_not_sent_for_a_request_made_out_to_someone_else(
+        issued, second_request):
+    """A carrier's certificate names one holder: the same file, uploaded for request V-2,
+    is refused for another customer's request and for another holder of V-2's customer,
+    and changes neither; for a duplicate of V-2 (same customer, same holder) it is the
+    right certificate."""
+    cli, _, uploaded = issued
+    carrier = cli.home / "carrier.pdf"
+    db = Database(cli.db_url)
+    try:
+        report = Desk(db, resolve_actor(db, ME)).import_submissions(factories.jsonl(
+            factories.submission("V-4", "C300", holder=dict(factories.HOLDER, name=OTHER_HOLDER),
+                                 instructions="call first"),
+            factories.submission("V-5", "C300", instructions="call first",
+                                 submitted_at="2026-11-21T15:00:00+00:00")))
+    finally:
+        db.dispose()
+    assert report.ok, report.refused
+    other_holder, duplicate = (line.request_id for line in report.accepted)
+    assert other_holder is not None and duplicate is not None
+    for request_id, made_out in ((second_request, "another customer"),
+                                 (other_holder, f'the holder "{factories.HOLDER["name"]}"')):
+        before = show(cli, request_id)
+        line = one_line_refusal(cli, "upload", str(request_id), str(carrier), "--yes")
+        assert line == (f"certdesk: carrier.pdf is already the certificate of request "
+                        f"#{uploaded}, made out to {made_out}: attach the certificate issued "
+                        "for this request")
+        assert show(cli, request_id) == before
+    cli("upload", str(duplicate), str(carrier), login="sam")
+    assert show(cli, duplicate)["status"] == "completed"
+
+
 def test_a_carriers_certificate_is_not_taken_for_certdesks(issued, second_request):
     cli, _, _ = issued
     # Code-shaped groups and a certificate number of the carrier's own are not certdesk's.
