@@ -104,11 +104,14 @@ def write_jsonl(path: Path, *records: dict) -> Path:
     return path
 
 
-def carrier_pdf(path: Path) -> Path:
+def carrier_pdf(path: Path, number: str = "") -> Path:
+    """A carrier's certificate naming the standard holder (``number``: the carrier's own
+    certificate number, so that two requests get two different files)."""
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
-    pdf.cell(text=f"Carrier issued certificate for {factories.HOLDER['name']}")
+    numbered = f"certificate {number}" if number else "certificate"
+    pdf.cell(text=f"Carrier issued {numbered} for {factories.HOLDER['name']}")
     path.write_bytes(bytes(pdf.output()))
     return path
 
@@ -303,7 +306,11 @@ def test_processing_commands_and_their_refusals(cli, tmp_path):
     assert "Cornerstone" in cli.refused("automate", p3, login="sam")
     assert "not a PDF" in cli.refused("upload", p3, str(write_jsonl(tmp_path / "x.pdf")),
                                       login="sam")
-    assert "completed" in cli("upload", p3, str(issued), login="sam").stdout
+    # P-2's certificate names P-2's holder: not another customer's (P-3's) certificate.
+    assert (f"issued.pdf is already the certificate of request #{p2}, made out to another "
+            "customer") in cli.refused("upload", p3, str(issued), login="sam")
+    own = carrier_pdf(tmp_path / "p3.pdf", number="C-3")
+    assert "completed" in cli("upload", p3, str(own), login="sam").stdout
 
     assert "is now WOS" in cli("relabel", p4, "--wos", login="sam").stdout
     options = cli.refused("reject", p4, "--reason", "Because", login="sam")
