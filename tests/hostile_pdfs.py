@@ -45,9 +45,9 @@ def truncated_pdf() -> bytes:
     return data[: len(data) // 2]
 
 
-def encrypted_pdf(user_password: str = "secret") -> bytes:
+def encrypted_pdf(user_password: str = "secret", algorithm: str = "AES-128") -> bytes:
     writer = _writer("Acme Roofing LLC")
-    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-128")
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm)
     return _bytes(writer)
 
 

@@ -38,6 +38,9 @@ HOSTILE_CONTENT = {
     "truncated": (hostile.truncated_pdf, "is not a complete PDF file"),
     "encrypted": (hostile.encrypted_pdf, "is encrypted (password-protected)"),
     "encrypted-empty-password": (lambda: hostile.encrypted_pdf(""), "is encrypted"),
+    # AES-256 is opened (to try the empty password) only with cryptography installed.
+    "encrypted-aes-256": (lambda: hostile.encrypted_pdf("", "AES-256"),
+                          "is encrypted (password-protected)"),
     "open-action-javascript": (hostile.open_action_javascript_pdf, "carries JavaScript"),
     "names-tree-javascript": (hostile.names_tree_javascript_pdf, "carries JavaScript"),
     "page-open-javascript": (hostile.page_additional_action_javascript_pdf,
