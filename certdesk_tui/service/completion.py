@@ -33,6 +33,7 @@ from certdesk_tui.pdf.upload_check import check_certificate_pdf
 from certdesk_tui.service.holders import record_issue
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.service.verification import (
+    holder_as_issued,
     refuse_another_holders_certificate,
     refuse_own_certificate,
     unused_code,
@@ -242,7 +243,9 @@ def issue_certificate(ds: DeskSession, s: Session, req: CertificateRequest, *,
         pdf = attachment[1]
         source = CertificateSource.UPLOADED
         file_name = certificate_file_name(number, revision, req.customer.name)
-        data = form.to_json() if form else {"uploaded_file": attachment[0]}
+        # The holder it is made out to, kept with it (refuse_another_holders_certificate).
+        data = form.to_json() if form else {"uploaded_file": attachment[0],
+                                            **holder_as_issued(req)}
     cert = Certificate(
         request_id=req.id, number=number, revision=revision, source=source,
         file_name=file_name, sha256=hashlib.sha256(pdf).hexdigest(), data=data,

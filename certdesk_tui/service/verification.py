@@ -29,6 +29,7 @@ from certdesk_tui.domain.certificates import (
 )
 from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.intake.submissions import Holder
 from certdesk_tui.pdf.printed import (
     PrintedMarks,
     first_page_text,
@@ -102,21 +103,46 @@ def refuse_issued_attachment(ds: DeskSession, name: str, data: bytes, request_id
             refuse_another_holders_certificate(s, req, name, data)
 
 
+HOLDER_FIELDS = ("holder_name", "holder_address", "holder_zip")
+
+
+def holder_as_issued(req: CertificateRequest) -> dict[str, str]:
+    """The holder a certificate issued now for ``req`` is made out to (kept in its data)."""
+    return {name: getattr(req, name) or "" for name in HOLDER_FIELDS}
+
+
+def _made_out_to(s: Session, cert: Certificate) -> tuple[str, str]:
+    """(holder name, holder key) of the holder ``cert`` was made out to: as kept with it
+    (a form's fields, or an upload's holder), else, for an upload kept before the holder
+    was, its request's holder."""
+    data = cert.data if isinstance(cert.data, dict) else {}
+    if not all(isinstance(data.get(name), str) for name in HOLDER_FIELDS):
+        data = holder_as_issued(verification.request_of(s, cert))
+    holder = Holder(name=data["holder_name"], address=data["holder_address"],
+                    zip=data["holder_zip"])
+    return holder.name, holder.key
+
+
 def refuse_another_holders_certificate(s: Session, req: CertificateRequest, name: str,
                                        data: bytes) -> None:
-    """ValidationFailed when the PDF ``name`` is already the certificate, uploaded, of
-    another request made out to someone else (another customer, or another holder): a
-    carrier's certificate names one holder, so the same file sent for this request would
-    give its holder a certificate that names another. The same file for a request of the
-    same customer and holder (a duplicate) is the right certificate, and is accepted."""
+    """ValidationFailed when the PDF ``name`` is already the certificate of another
+    request, made out to someone else (another customer, or another holder, as the holder
+    stood when each was issued): a carrier's certificate names one holder, so the same file
+    sent for this request would give its holder a certificate that names another. The
+    same file for a request of the same customer and holder (a duplicate) is the right
+    certificate, and is accepted; so is a file whose certificate a later revision
+    replaced (it may have been uploaded for the wrong request, and belong to this one)."""
+    here = Holder(**{name.removeprefix("holder_"): value
+                     for name, value in holder_as_issued(req).items()}).key
     for cert in verification.certificates_with_sha256(s, hashlib.sha256(data).hexdigest()):
-        if cert.request_id == req.id:
-            continue
+        if cert.request_id == req.id or cert.superseded_at is not None:
+            continue  # a certificate replaced may have been the wrong file for its request
         other = verification.request_of(s, cert)
-        if other.customer_id == req.customer_id and other.holder_key == req.holder_key:
+        holder_name, key = _made_out_to(s, cert)
+        if other.customer_id == req.customer_id and key == here:
             continue
-        made_out = (f'the holder "{other.holder_name}"' if other.customer_id == req.customer_id
-                    else "another customer")
+        made_out = ("another customer" if other.customer_id != req.customer_id
+                    else f'the holder "{holder_name}"' if holder_name else "no holder")
         raise ValidationFailed(
             f"{name} is already the certificate of request #{other.id}, made out to "
             f"{made_out}: attach the certificate issued for this request")
