@@ -15,7 +15,7 @@ from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.output import echo_json
 from certdesk_tui.cli.params import TakesIds
 from certdesk_tui.cli.queue import REQUEST_ID
-from certdesk_tui.cli.refusals import refusals
+from certdesk_tui.cli.refusals import refusal_message, refusals
 from certdesk_tui.domain.errors import InvalidTransition, PolicyNotInForce, ValidationFailed
 from certdesk_tui.pdf.upload_check import CertificatePdf, read_certificate_pdf
 from certdesk_tui.service.bulk import BulkOutcome, distinct
@@ -68,7 +68,8 @@ def _each(outcomes: list[BulkOutcome]) -> None:
             click.echo(escaped(outcome.message))
     refused = [o for o in outcomes if not o.done]
     for outcome in refused:
-        said = " ".join(outcome.message.split())
+        message = refusal_message(outcome.error) if outcome.error else outcome.message
+        said = " ".join(message.split())
         if f"#{outcome.request_id}" not in said:
             said = f"request #{outcome.request_id}: {said}"
         click.echo(f"certdesk: {escaped(said)}", err=True)
