@@ -16,7 +16,7 @@ import difflib
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -35,6 +35,7 @@ from certdesk_tui import locations
 from certdesk_tui.domain import Brand, addresses
 from certdesk_tui.domain.certificates import DEFAULT_CONTACTS, ProducerContact
 from certdesk_tui.domain.errors import ConfigurationError, ValidationFailed
+from certdesk_tui.domain.workflow import REQUEST_ACTIONS
 from certdesk_tui.domain.written import unprintable
 
 ENV_PREFIX = "CERTDESK_"
@@ -163,12 +164,42 @@ class ContactSetting(BaseModel):
     representative: Line | None = None
 
 
+# The binding ids a keymap may name, as the README's Keys section lists them: the
+# processing actions (the domain's ids), then the desk's others. The desk's action
+# registry (``actions.DESK_ACTIONS``) declares each of them; the settings are read below
+# the interface, so they hold the list and a test keeps the two the same.
+KEYMAP_IDS: tuple[str, ...] = (
+    *(action.id for action in REQUEST_ACTIONS),
+    "mark", "mark_all", *(f"view_{n}" for n in range(1, 10)), "save_view", "new_request",
+    "preview", "search", "filters", "clear_filters", "sort", "reverse_sort", "refresh",
+    "next_page", "previous_page", "cursor_down", "cursor_up", "leave_search", "focus_next",
+    "focus_previous", "next_tab", "previous_tab", "certificates_tab", "renewals_tab",
+    "insights_tab", "configuration_tab", "renew", "renew_all", "add_reason",
+    "rename_reason", "retire_reason", "help", "command_palette", "quit",
+)
 # Binding ids of earlier versions a keymap may still use: each action has one name now.
 KEYMAP_ALIASES = {"mark_in_progress": "start", "add_note": "note"}
 
 
+def closest(word: str, names: Iterable[str]) -> str | None:
+    """The name most like ``word`` (a misspelling's "did you mean"), or None."""
+    close = difflib.get_close_matches(word, list(names), n=1)
+    return close[0] if close else None
+
+
 def _current_binding_ids(keymap: dict[str, str]) -> dict[str, str]:
-    """The keymap with old binding ids under their current names (a current id wins)."""
+    """The keymap with old binding ids under their current names (a current id wins).
+
+    An id certdesk does not know is refused, not ignored: the key it meant to move would
+    silently stay where it was."""
+    for key in keymap:
+        if key not in KEYMAP_IDS and key not in KEYMAP_ALIASES:
+            # An old id misspelt is close to its old name: suggest the current one.
+            near = closest(key, [*KEYMAP_IDS, *KEYMAP_ALIASES])
+            near = KEYMAP_ALIASES.get(near, near) if near else None
+            hint = (f"; did you mean {near}?" if near
+                    else " (the README's Keys section lists them)")
+            raise ValueError(f"{_shown(key)} is not a binding id{hint}")
     renamed = {KEYMAP_ALIASES.get(key, key): keys for key, keys in keymap.items()
                if key in KEYMAP_ALIASES}
     return {**renamed, **{key: keys for key, keys in keymap.items()
@@ -303,9 +334,9 @@ def unknown_variable(environ: Mapping[str, str]) -> str | None:
     for key in sorted(environ):
         if key.startswith(ENV_PREFIX) and key not in known and not key.startswith(TOOL_PREFIXES):
             # Compared without the prefix they all share (it would make anything close).
-            close = difflib.get_close_matches(key.removeprefix(ENV_PREFIX),
-                                              [k.removeprefix(ENV_PREFIX) for k in known], n=1)
-            hint = (f"; did you mean {ENV_PREFIX}{close[0]}?" if close
+            near = closest(key.removeprefix(ENV_PREFIX),
+                           [k.removeprefix(ENV_PREFIX) for k in known])
+            hint = (f"; did you mean {ENV_PREFIX}{near}?" if near
                     else " (the README's Configuration lists every setting)")
             return f"{key} is not a certdesk setting{hint}"
     return None
@@ -356,6 +387,8 @@ def _refusal(exc: ValidationError, values: Mapping[str, Any], origins: Mapping[s
     where = f"{origin}: {key}" if origin else env_name(key)
     if key == "producer_contacts" and len(loc) > 1:
         return _contact_refusal(error, loc, origin)
+    if key == "keymap" and error["type"] == "value_error":
+        return f"{where}: {error['ctx']['error']}"  # a binding id it does not know
     if error["type"] == "extra_forbidden":
         return (f"{origin}: unknown setting {key!r}; the settings are "
                 + ", ".join(Settings.model_fields))

@@ -23,7 +23,7 @@ from certdesk_tui.cli.context import Context, pass_ctx
 from certdesk_tui.cli.output import echo_json
 from certdesk_tui.cli.params import RecordId, Seconds, TakesIds
 from certdesk_tui.cli.refusals import refusals
-from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
+from certdesk_tui.domain.errors import CertdeskError
 from certdesk_tui.mail.delivery import DeliveryResult
 from certdesk_tui.mail.status import OutboxStatus
 from certdesk_tui.service.outbox import Outbox
@@ -175,9 +175,13 @@ def _first_line(exc: BaseException) -> str:
 @pass_ctx
 @refusals
 def retry_command(c: Context, email_ids: tuple[int, ...], all_failed: bool) -> None:
-    """Queue failed messages again (or send a waiting one now)."""
+    """Queue failed messages again (or send a waiting one now): give their ids, or
+    --all-failed for every failed message (one or the other)."""
+    # Usage errors (exit 2), as verify's FILE.pdf and --code: nothing is retried.
+    if email_ids and all_failed:
+        raise click.UsageError("give the email ids or --all-failed, not both")
     if not email_ids and not all_failed:
-        raise ValidationFailed("name the email(s) to retry (see certdesk mail status) "
+        raise click.UsageError("name the email(s) to retry (see certdesk mail status) "
                                "or use --all-failed")
     outbox = c.desk.outbox
     if all_failed:

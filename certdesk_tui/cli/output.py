@@ -78,6 +78,20 @@ def terminal_safe_output() -> Iterator[None]:
                 stream.flush()
 
 
+def binary_stdout() -> IO[bytes]:
+    """Standard output for bytes that are not text (a PDF): the stream under the
+    terminal-safe writer, with what was written as text so far flushed first.
+
+    Nothing a terminal must see goes this way: the caller refuses a terminal
+    (``isatty``), binary bytes carry control sequences."""
+    text = sys.stdout
+    text.flush()
+    if isinstance(text, _TerminalSafeWriter):
+        text = text._target
+    binary: IO[bytes] = getattr(text, "buffer", None) or click.get_binary_stream("stdout")
+    return binary
+
+
 def _json_escape(ch: str) -> str:
     code = ord(ch)
     if code < 0x10000:

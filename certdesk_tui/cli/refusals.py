@@ -10,7 +10,7 @@ from typing import IO, ParamSpec, TypeVar
 import click
 
 from certdesk_tui.cli.output import terminal_safe_output
-from certdesk_tui.domain.errors import CertdeskError
+from certdesk_tui.domain.errors import AlreadyClaimed, CertdeskError
 from certdesk_tui.storage.engine import as_database_error
 from certdesk_tui.text import terminal_safe
 
@@ -22,6 +22,19 @@ class Refused(click.ClickException):
 
     def show(self, file: IO[str] | None = None) -> None:
         click.echo("certdesk: " + " ".join(terminal_safe(self.message).split()), err=True)
+
+
+def refusal_message(error: CertdeskError) -> str:
+    """A refusal in the command line's words.
+
+    A request someone else holds: the desk offers a manager to confirm a take-over; here
+    the way is the ``--take-over`` flag of the command (managers), so the refusal names it.
+    Who may take over is the service's answer (``AlreadyClaimed.may_take_over``)."""
+    if isinstance(error, AlreadyClaimed):
+        if error.may_take_over:
+            return f"{error.held}: add --take-over to take it over"
+        return f"{error.held}: a manager may take it over with --take-over"
+    return str(error)
 
 
 P = ParamSpec("P")
@@ -37,7 +50,7 @@ def refusals(func: Callable[P, R]) -> Callable[P, R]:
             try:
                 result = func(*args, **kwargs)
             except CertdeskError as exc:
-                message = str(exc)
+                message = refusal_message(exc)
             except Exception as exc:
                 # The last guard: a database error raised outside a transaction (where
                 # storage has not named it yet) is one line too; anything else is a bug.

@@ -4,18 +4,20 @@ take several request ids: each is checked on its own (``Desk.apply_to_many``).""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from certdesk_tui.cli.context import Context, pass_ctx
-from certdesk_tui.cli.output import echo_json
+from certdesk_tui.cli.output import binary_stdout, echo_json
 from certdesk_tui.cli.params import TakesIds
 from certdesk_tui.cli.queue import REQUEST_ID
-from certdesk_tui.cli.refusals import refusals
+from certdesk_tui.cli.refusals import refusal_message, refusals
 from certdesk_tui.domain.errors import InvalidTransition, PolicyNotInForce, ValidationFailed
 from certdesk_tui.pdf.upload_check import CertificatePdf, read_certificate_pdf
 from certdesk_tui.service.bulk import BulkOutcome, distinct
@@ -68,7 +70,8 @@ def _each(outcomes: list[BulkOutcome]) -> None:
             click.echo(escaped(outcome.message))
     refused = [o for o in outcomes if not o.done]
     for outcome in refused:
-        said = " ".join(outcome.message.split())
+        message = refusal_message(outcome.error) if outcome.error else outcome.message
+        said = " ".join(message.split())
         if f"#{outcome.request_id}" not in said:
             said = f"request #{outcome.request_id}: {said}"
         click.echo(f"certdesk: {escaped(said)}", err=True)
@@ -227,16 +230,43 @@ def note(c: Context, request_ids: tuple[int, ...], text: str) -> None:
 
 @click.command(cls=TakesIds)
 @click.argument("request_id", type=REQUEST_ID)
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), metavar="FILE.pdf")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              metavar="FILE.pdf", help="Where to save it; - writes it to standard output.")
 @click.option("--revision", type=click.IntRange(min=0), default=None, metavar="N",
               help="Save this revision (default: the current one).")
 @pass_ctx
 @refusals
 def certificate(c: Context, request_id: int, output: str, revision: int | None) -> None:
     """Save a request's current certificate PDF, or an earlier revision of it."""
+    if output == "-":
+        _certificate_to_stdout(c, request_id, revision)
+        return
     name, data = c.desk.certificate(request_id, revision)
     try:
         Path(output).write_bytes(data)
     except OSError as exc:
         raise ValidationFailed(f"{output}: {exc.strerror}") from None
     click.echo(f"{name} saved to {output}")
+
+
+def _certificate_to_stdout(c: Context, request_id: int, revision: int | None) -> None:
+    """``--output -``: the PDF's bytes, and nothing else, on standard output (what is said
+    goes to stderr); refused when standard output is a terminal."""
+    out = binary_stdout()
+    if out.isatty():
+        raise ValidationFailed(
+            "standard output is a terminal, and a PDF's bytes are not written to one: "
+            f"redirect it (certdesk certificate {request_id} --output - > FILE.pdf) "
+            "or give --output FILE.pdf")
+    name, data = c.desk.certificate(request_id, revision)
+    try:
+        out.write(data)
+        out.flush()
+    except OSError as exc:
+        # The reader went away (| head): said once, not again when Python exits.
+        with suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+            os.close(devnull)
+        raise ValidationFailed(f"standard output: {exc.strerror}") from None
+    click.echo(f"{escaped(name)} written to standard output", err=True)

@@ -65,9 +65,16 @@ class AlreadyClaimed(StaleRequest):
 
     title = "Already in progress"
 
-    def __init__(self, message: str, holder_login: str) -> None:
+    def __init__(self, message: str, holder_login: str, *, held: str = "",
+                 may_take_over: bool = False) -> None:
         super().__init__(message)
         self.holder_login = holder_login
+        # Who holds the request and since when, without what to do about it: each
+        # interface says that in its own words (the desk offers a manager a
+        # confirmation, the command line names --take-over).
+        self.held = held or message
+        # Whether the user refused may take it over (a manager).
+        self.may_take_over = may_take_over
 
 
 class IntakeRefused(CertdeskError):

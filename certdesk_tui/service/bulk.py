@@ -12,7 +12,7 @@ empty note) is refused once, before any request changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
 from certdesk_tui.domain.workflow import ACTIONS_BY_ID
@@ -36,6 +36,8 @@ class BulkOutcome:
     """What was done, or the refusal in the words a single action would have used."""
     title: str = ""
     """The refusal's kind (``CertdeskError.title``); empty when done."""
+    error: CertdeskError | None = field(default=None, compare=False, repr=False)
+    """The refusal itself (None when done), for an interface that words it its own way."""
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.request_id, "done": self.done, "message": self.message}
@@ -71,7 +73,7 @@ def apply_to_many(ds: DeskSession, action_id: str, request_ids: Iterable[int], *
         try:
             message = run(request_id)
         except CertdeskError as exc:
-            outcomes.append(BulkOutcome(request_id, False, str(exc), exc.title))
+            outcomes.append(BulkOutcome(request_id, False, str(exc), exc.title, exc))
         else:
             outcomes.append(BulkOutcome(request_id, True, message))
     return outcomes

@@ -91,10 +91,12 @@ def held_elsewhere(ds: DeskSession, req: CertificateRequest) -> AlreadyClaimed |
     holder = req.assignee
     who = holder.display_name if holder else "someone"
     since = f"{req.claimed_at:%Y-%m-%d %H:%M} UTC" if req.claimed_at else "earlier"
-    hint = " (a manager may take it over)" if not actor.may(Permission.TAKE_OVER) \
-        else " (confirm to take it over)"
-    return AlreadyClaimed(f"request #{req.id} is in progress by {who} since {since}{hint}",
-                          holder.login if holder else "")
+    held = f"request #{req.id} is in progress by {who} since {since}"
+    may_take_over = actor.may(Permission.TAKE_OVER)
+    # The desk's words; the command line says it its own way (cli.refusals).
+    hint = " (confirm to take it over)" if may_take_over else " (a manager may take it over)"
+    return AlreadyClaimed(held + hint, holder.login if holder else "", held=held,
+                          may_take_over=may_take_over)
 
 
 def require_payment_standing(req: CertificateRequest) -> None:

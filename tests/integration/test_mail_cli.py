@@ -119,12 +119,44 @@ def test_mail_commands_in_process(db, complete, smtp_server, monkeypatch):
     assert refused.exit_code == 1 and "may not process requests" in refused.output
     missing = invoke("sam", "retry", "999999")
     assert missing.exit_code == 1 and "no email #999999" in missing.output
-    assert invoke("sam", "retry").exit_code == 1
+    assert invoke("sam", "retry").exit_code == 2  # neither ids nor --all-failed: usage
     smtp_server.mailbox.refuse.clear()
     everything = invoke("sam", "retry", "--all-failed")
     assert everything.exit_code == 0 and "queued again" in everything.output
     assert invoke("sam", "send").exit_code == 0
     assert "1 sent" in invoke("sam", "status").output
+
+
+def test_retry_takes_ids_or_all_failed_and_both_or_neither_is_a_usage_error(
+        db, complete, smtp_server, monkeypatch):
+    """As verify's FILE and --code: one or the other, else exit 2 and nothing is retried."""
+    for name, value in smtp_server.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CERTDESK_MAIL_MAX_ATTEMPTS", "1")
+    monkeypatch.setattr(identity, "os_login", lambda: "sam")
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, ["--db", db.url, "mail", *args], catch_exceptions=False)
+
+    complete("C-4", to_holder=False)
+    smtp_server.mailbox.refuse.add("owner@c100.example")
+    assert invoke("send").exit_code == 1
+    [row] = rows(db)
+    assert row.state == EmailState.FAILED
+    for args in (("retry", str(row.id), "--all-failed"), ("retry", "--all-failed", str(row.id)),
+                 ("retry",)):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert result.stderr.startswith("Usage: ")
+        assert "mail retry [OPTIONS] [ID]..." in result.stderr.splitlines()[0]
+        said = "not both" if len(args) > 1 else "or use --all-failed"
+        assert result.stderr.strip().splitlines()[-1].startswith("Error: "), result.stderr
+        assert said in result.stderr.strip().splitlines()[-1], result.stderr
+        [row] = rows(db)
+        assert row.state == EmailState.FAILED  # nothing was queued again
+    assert "queued again" in invoke("retry", "--all-failed").output
 
 
 def test_send_without_smtp_settings_writes_eml_files(db, complete):
