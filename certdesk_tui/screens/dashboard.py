@@ -130,14 +130,21 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
     def on_mount(self) -> None:
         self.table.focus()
         self.queue.first_load()
-        # The queue is on screen: Python's cyclic collector may run from now on.
-        self.call_after_refresh(collect_from_now)
+        self.call_after_refresh(self._first_frame_drawn)
         if self.settings.refresh_seconds > 0:
             self.set_interval(self.settings.refresh_seconds, self._poll, name="live-refresh")
         if self.settings.mail_interval_seconds > 0:
             self.set_interval(self.settings.mail_interval_seconds, self.deliver_mail,
                               name="mail-delivery")
             self.call_after_refresh(self.deliver_mail)
+
+    def _first_frame_drawn(self) -> None:
+        # The queue is on screen: Python's cyclic collector may run from now on, and the
+        # Configuration tab's reasons are read (again each time the tab is shown), so the
+        # palette's rename and retire, and a key pressed as the tab opens, find them.
+        collect_from_now()
+        if (pane := self.reasons_pane) is not None:
+            pane.reload()
 
     def on_unmount(self) -> None:
         self.mailer.close()
@@ -310,7 +317,7 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
         if event.pane.id == RENEWALS:
             self.query_one(RenewalsPane).reload()  # read again each time it is shown
         if event.pane.id == CONFIGURATION:
-            self.query_one(ReasonsPane).reload()  # likewise: never at startup
+            self.query_one(ReasonsPane).reload()  # likewise
         self.refresh_bindings()
 
     # -- which keys apply ----------------------------------------------------

@@ -281,6 +281,22 @@ async def test_the_configuration_tab_adds_renames_and_retires_reasons(manager):
         assert "Policy cancelled by carrier" not in [r.text for r in manager.reasons()]
 
 
+@pytest.mark.parametrize("words", ["Rename rejection reason", "Retire rejection reason"])
+async def test_the_palette_renames_or_retires_a_reason_from_another_tab(manager, words):
+    """The reasons are read once the desk is on screen, not only when their tab is shown:
+    the palette's rename and retire, run from the Certificates tab, ask about one."""
+    from certdesk_tui.screens.text_prompt import TextPromptScreen
+    from tests.functional.test_action_registry import run_from_palette
+
+    app = app_for(manager)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert dashboard(app).query_one("#tabs").active == "certificates"
+        await run_from_palette(pilot, words)
+        await settle(pilot)
+        assert isinstance(app.screen, TextPromptScreen | ConfirmScreen), type(app.screen)
+
+
 async def test_a_specialist_has_no_configuration_tab(specialist):
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:
