@@ -69,14 +69,16 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object,
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    # WAL is written into the file itself: only into certdesk's own database (or one
-    # being made), so that a command refusing some other file (empty, or another
-    # program's database) leaves it byte for byte as it was.
+    # WAL is written into the file itself: only into certdesk's own database (or a new
+    # one, with no table yet, when the command may create it), so that a command refusing
+    # some other file (empty, or another program's database) leaves it byte for byte as
+    # it was.
     (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
-    if mode != "wal" and (create or cursor.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-    ).fetchone()):
-        cursor.execute("PRAGMA journal_mode = WAL")
+    if mode != "wal":
+        tables = {name for (name,) in cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "alembic_version" in tables or (create and not tables):
+            cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()

@@ -168,6 +168,19 @@ def _other_programs_database(path: Path) -> None:
     conn.close()
 
 
+def test_demo_refusing_another_programs_database_leaves_it_as_it_was(tmp_path):
+    """``demo`` may create its database, but another program's is refused unchanged."""
+    path = tmp_path / "other.db"
+    _other_programs_database(path)
+    before = path.read_bytes()
+    result = _run(tmp_path, "--db", f"sqlite:///{path}", "demo", "--no-tui")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert path.read_bytes() == before
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    conn.close()
+
+
 @pytest.mark.parametrize("kind", ["empty file", "another program's database"])
 def test_a_refused_file_is_left_byte_for_byte_as_it_was(tmp_path, kind):
     """WAL is written into the file itself: a command refusing an empty file or some other
