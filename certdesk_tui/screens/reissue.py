@@ -61,8 +61,10 @@ class ReissueScreen(SubmitOrCancel, ModalScreen["ReissueResult | None"]):
 
     def __init__(self, detail: RequestDetail, form: CertificateForm,
                  refusal: str | None = None, typed: dict[str, str] | None = None,
-                 holders: Sequence[HolderView] = ()) -> None:
+                 holders: Sequence[HolderView] = (), problem: str = "") -> None:
         super().__init__()
+        # What the service refused in the last submission (a file, a field), said on mount.
+        self.problem = problem
         # The customer's holder address book: the holder name's suggestions.
         self.holder_book = HolderSuggestions(holders)
         self.detail = detail
@@ -123,6 +125,9 @@ class ReissueScreen(SubmitOrCancel, ModalScreen["ReissueResult | None"]):
         self.query_one("#field-holder_name", Input).suggester = self.holder_book.suggester
         (self.query_one("#override-reason", Input) if self.refusal is not None
          else self.query_one("#field-reason", Input)).focus()
+        if self.problem:
+            self.notify(self.problem, title="Not reissued: correct it", severity="error",
+                        markup=False, timeout=10)
 
     @on(Input.Changed, "#field-holder_name")
     def _holder_named(self, event: Input.Changed) -> None:

@@ -84,3 +84,36 @@ async def test_a_narrow_line_above_the_table_shortens_the_filter_never_the_count
         await settle(pilot)
         line = next(row for row in screen_text(app).splitlines() if "/ search" in row)
         assert "1 marked" in line and "of 1 · age ↑" in line, line
+
+
+async def test_a_refused_reissue_reopens_with_the_reason_and_corrections_typed(
+        specialist, submit):
+    from certdesk_tui.screens.reissue import ReissueScreen
+    from tests.functional.test_app_revisions import show_completed
+
+    rid = submit("RE-1", instructions="Please check the holder")
+    specialist.automate(rid)
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await show_completed(pilot, app)
+        await pilot.press("v")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ReissueScreen)
+        form.query_one("#field-reason", Input).value = "holder renamed"
+        # A right-to-left override in the holder's name: no certificate prints it.
+        form.query_one("#field-holder_name", Input).value = "Holder \u202eCorp"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        reopened = app.screen
+        assert isinstance(reopened, ReissueScreen) and reopened is not form
+        assert reopened.query_one("#field-reason", Input).value == "holder renamed"
+        assert reopened.query_one("#field-holder_name", Input).value == "Holder \u202eCorp"
+        assert "U+202E" in " ".join(notifications(app))
+        assert len(specialist.request(rid).certificates) == 1  # nothing reissued
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)  # what was typed: asked first

@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual.screen import Screen
 
 from certdesk_tui.domain.automation import CertificateForm
-from certdesk_tui.domain.errors import (
-    PolicyNotInForce,
-)
+from certdesk_tui.domain.errors import PolicyNotInForce, ValidationFailed
 from certdesk_tui.domain.holders import HolderView
 from certdesk_tui.domain.views import RequestDetail
 from certdesk_tui.screens.flows.base import (
@@ -64,7 +62,8 @@ class ReissueStart:
     holders: list[HolderView] = field(default_factory=list)
 
 
-class ReissueFlow(Flow[ReissueStart, "ReissueResult", "Revision | PolicyNotInForce"]):
+class ReissueFlow(Flow[ReissueStart, "ReissueResult",
+                       "Revision | PolicyNotInForce | ValidationFailed"]):
     """Reissue: the next revision of the certificate, with the corrections and a reason."""
 
     action_id = "reissue"
@@ -90,7 +89,11 @@ class ReissueFlow(Flow[ReissueStart, "ReissueResult", "Revision | PolicyNotInFor
         self.holders = prepared.holders
         return ReissueScreen(prepared.detail, prepared.form, holders=prepared.holders)
 
-    def perform(self, answer: ReissueResult, take_over: bool) -> Revision | PolicyNotInForce:
+    refusal: str | None = None
+    """The policy refusal the dialog shows (None: the policy is in force)."""
+
+    def perform(self, answer: ReissueResult,
+                take_over: bool) -> Revision | PolicyNotInForce | ValidationFailed:
         try:
             return self.desk.reissue(
                 self.request_id, reason=answer.reason, changes=answer.changes,
@@ -101,14 +104,21 @@ class ReissueFlow(Flow[ReissueStart, "ReissueResult", "Revision | PolicyNotInFor
             if answer.override_reason is not None:
                 raise
             return refusal
+        except ValidationFailed as problem:  # a file or a field refused: corrected in place
+            return problem
 
-    def after(self, result: Revision | PolicyNotInForce,
+    def after(self, result: Revision | PolicyNotInForce | ValidationFailed,
               answer: ReissueResult) -> Notice | Screen[Any]:
-        if isinstance(result, PolicyNotInForce):
+        if isinstance(result, PolicyNotInForce | ValidationFailed):
             from certdesk_tui.screens.reissue import ReissueScreen
 
-            screen = ReissueScreen(self.detail, self.form, str(result), answer.typed,
-                                   self.holders)
+            problem = ""
+            if isinstance(result, PolicyNotInForce):
+                self.refusal = str(result)
+            else:
+                problem = str(result)
+            screen = ReissueScreen(self.detail, self.form, self.refusal, answer.typed,
+                                   self.holders, problem=problem)
             screen.reopened = True
             return screen
         to = ", ".join(result.emailed) if result.emailed else "nobody (no valid address)"
