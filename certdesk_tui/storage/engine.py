@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; tests/test_migrations.py checks it against Alembic's head.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_WRITE_POLL_SECONDS = 0.001
 # How long a bulk writer pauses between its transactions (let_others_write).

@@ -228,7 +228,8 @@ class Certificate(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(16))
     file_name: Mapped[str] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64))
+    # Indexed (0008): an attachment and a holder's file are looked up by it.
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     # The certificate's fields as issued (for a generated one: what the PDF renders).
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
