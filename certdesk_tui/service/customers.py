@@ -125,9 +125,9 @@ def parse_customer(line: str) -> dict[str, Any]:
             if required:
                 raise ValidationFailed(f"missing {key}")
             return ""
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        if not isinstance(value, str):  # a number is not text: "zip": 33602 is refused
             raise ValidationFailed(f"{key} must be text")
-        return str(value).strip()
+        return value.strip()
 
     record: dict[str, Any] = {k: text(k, required=k in ("code", "name", "brand"))
                               for k in CUSTOMER_FIELDS}
@@ -168,9 +168,9 @@ def parse_policy(p: object, index: int) -> dict[str, Any]:
         value = p.get(key)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        if not isinstance(value, str):  # a number is not text: "naic": 12345 is refused
             raise ValidationFailed(f"{where}: {key} must be text")
-        return str(value).strip() or default
+        return value.strip() or default
 
     out: dict[str, Any] = {"line": text("line", "workers_comp")}
     for key in ("carrier", "number"):
