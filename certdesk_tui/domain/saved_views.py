@@ -12,14 +12,13 @@ from enum import StrEnum
 from typing import Any
 
 from certdesk_tui.domain.errors import ValidationFailed
-from certdesk_tui.domain.views import SORT_KEYS, QueueFilter
+from certdesk_tui.domain.views import MAX_SEARCH, SORT_KEYS, QueueFilter
 from certdesk_tui.domain.vocabulary import Brand, Channel, RequestType, Status
 from certdesk_tui.domain.written import is_blank
 
 MAX_VIEW_NAME = 40
 MAX_VIEWS = 9
 """The views a user is offered (own first, then shared): digits 1 to 9 switch to them."""
-MAX_SEARCH = 200
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,7 @@ def filters_from_json(data: object) -> QueueFilter:
         channels=_members(data.get("channels"), Channel),
         manual_only=data.get("manual") is True,
         mine=data.get("mine") is True,
+        # A view kept before the search had its limit (or edited by hand) still opens.
         search=search[:MAX_SEARCH] if isinstance(search, str) else "",
         sort=sort if sort in SORT_KEYS else flt.sort,
         descending=data.get("descending") is True,

@@ -9,11 +9,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from certdesk_tui.domain.errors import ValidationFailed
 from certdesk_tui.domain.vocabulary import PENDING_STATUSES, Brand, Channel, RequestType, Status
 
 SORT_KEYS = (
     "id", "age", "customer", "brand", "type", "channel", "holder", "status", "assignee",
 )
+
+MAX_SEARCH = 200
+"""The longest search (customer name or code contains it), in characters: the desk's
+search box and ``certdesk list --search`` alike. A longer one is refused, never cut,
+and never handed to the database (SQLite refuses a LIKE pattern past 50,000 bytes)."""
+
+
+def search_problem(search: str) -> str | None:
+    """Why ``search`` cannot filter the queue (None: it can)."""
+    if len(search) > MAX_SEARCH:
+        return f"a search is at most {MAX_SEARCH} characters (this one has {len(search):,})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,11 @@ class QueueFilter:
     sort: str = "age"
     # Oldest first is the default: "age" ascending means the longest-waiting on top.
     descending: bool = False
+
+    def __post_init__(self) -> None:
+        problem = search_problem(self.search)
+        if problem:
+            raise ValidationFailed(problem)
 
 
 @dataclass(frozen=True)

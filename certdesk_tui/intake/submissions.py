@@ -65,12 +65,17 @@ class PaymentUpdate:
 
 
 def _text(data: dict[str, Any], key: str, where: str = "") -> str:
+    """A text field, stripped ("" when absent or null).
+
+    Only a JSON string is text: a number (``"zip": 60601``, ``"name": 12.5``), a
+    boolean, an array or an object is refused naming the field, never turned into text.
+    """
     value = data.get(key)
     if value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if not isinstance(value, str):
         raise IntakeRefused(f"{where}{key} must be text")
-    return str(value).strip()
+    return value.strip()
 
 
 E = TypeVar("E", bound=Enum)
@@ -119,6 +124,11 @@ def parse_line(line: str) -> Submission | PaymentUpdate:
     holder = Holder(**{k: _text(holder_data, k, "holder.") for k in Holder.__dataclass_fields__})
     payment_text = _text(data, "payment_status").lower()
     payment = _choice(PaymentStatus, payment_text, "payment_status") if payment_text else None
+    submitted = data.get("submitted_at")
+    if isinstance(submitted, int | float) and not isinstance(submitted, bool):
+        # A date written as a number is no ISO-8601 date-time (as a policy's is no date).
+        raise IntakeRefused(
+            f"submitted_at {shown(str(submitted))} is not an ISO-8601 date-time")
     submitted_text = _text(data, "submitted_at")
     if submitted_text:
         try:
@@ -138,9 +148,7 @@ def parse_line(line: str) -> Submission | PaymentUpdate:
                  submitted_text if parsed.tzinfo is not None else "")
     else:
         submitted_at = utcnow()
-    instructions = data.get("instructions") or ""
-    if not isinstance(instructions, str):
-        raise IntakeRefused("instructions must be text")
+    instructions = _text(data, "instructions")
     send = data.get("send_to_holder", False)
     if not isinstance(send, bool):
         raise IntakeRefused("send_to_holder must be true or false")
@@ -151,7 +159,7 @@ def parse_line(line: str) -> Submission | PaymentUpdate:
         type=request_type,
         holder=holder,
         send_to_holder=send,
-        instructions=instructions.strip(),
+        instructions=instructions,
         payment_status=payment,
         submitted_at=submitted_at,
         raw=data,

@@ -36,7 +36,12 @@ from certdesk_tui.actions import (
 )
 from certdesk_tui.config import Settings
 from certdesk_tui.domain import workflow
-from certdesk_tui.domain.errors import AlreadyClaimed, CertdeskError, StaleRequest
+from certdesk_tui.domain.errors import (
+    AlreadyClaimed,
+    CertdeskError,
+    StaleRequest,
+    ValidationFailed,
+)
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import SORT_KEYS, QueueFilter, RequestDetail
 from certdesk_tui.launch import collect_from_now
@@ -218,7 +223,12 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
         if event.value != self.flt.search:
-            self.flt = replace(self.flt, search=event.value)
+            try:
+                flt = replace(self.flt, search=event.value)
+            except ValidationFailed as exc:  # longer than a search may be: said, not run
+                self._say(failure_notice(exc))
+                return
+            self.flt = flt
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:

@@ -68,8 +68,16 @@ def _take_in(ds: DeskSession, lines: Iterable[str | bytes], report: ImportReport
 
 
 def upsert_customer(ds: DeskSession, s: Session, record: dict[str, Any]) -> tuple[str, bool]:
-    now = utcnow()
+    """Create or update the customer of ``record``: its message, and whether it changed.
+
+    A line that changes nothing (every field and every policy as on file) writes
+    nothing: no activity, no change for the desks to read again; it is reported
+    unchanged, as a submission received twice is.
+    """
     customer = customers.customer_by_code(s, record["code"])
+    if customer is not None and _as_on_file(customer, record):
+        return f"customer {customer.code} unchanged", False
+    now = utcnow()
     created = customer is None
     if customer is None:
         customer = Customer(code=record["code"])
@@ -86,6 +94,27 @@ def upsert_customer(ds: DeskSession, s: Session, record: dict[str, Any]) -> tupl
     what = f"customer {customer.code} {'created' if created else 'updated'}"
     ds.log(s, None, ActivityKind.CUSTOMER_IMPORTED, what)
     return what, True
+
+
+def _as_on_file(customer: Customer, record: dict[str, Any]) -> bool:
+    """Whether ``record`` holds exactly what is on file for ``customer``.
+
+    Its fields, and its policies when it lists them: the same numbers (none held
+    twice on file), each with the same fields; their order does not matter.
+    """
+    if any(getattr(customer, key) != record[key] for key in CUSTOMER_FIELDS[1:]):
+        return False
+    if customer.name_search != record["name"].lower():
+        return False
+    if record["policies"] is None:
+        return True
+    held = {policy.number: policy for policy in customer.policies}
+    if len(held) != len(customer.policies) or len(held) != len(record["policies"]):
+        return False
+    return all(
+        fields["number"] in held
+        and all(getattr(held[fields["number"]], key) == value for key, value in fields.items())
+        for fields in record["policies"])
 
 
 def _replace_policies(s: Session, customer: Customer, policies: list[dict[str, Any]]) -> None:
@@ -125,9 +154,9 @@ def parse_customer(line: str) -> dict[str, Any]:
             if required:
                 raise ValidationFailed(f"missing {key}")
             return ""
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        if not isinstance(value, str):  # a number is not text: "zip": 33602 is refused
             raise ValidationFailed(f"{key} must be text")
-        return str(value).strip()
+        return value.strip()
 
     record: dict[str, Any] = {k: text(k, required=k in ("code", "name", "brand"))
                               for k in CUSTOMER_FIELDS}
@@ -168,9 +197,9 @@ def parse_policy(p: object, index: int) -> dict[str, Any]:
         value = p.get(key)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        if not isinstance(value, str):  # a number is not text: "naic": 12345 is refused
             raise ValidationFailed(f"{where}: {key} must be text")
-        return str(value).strip() or default
+        return value.strip() or default
 
     out: dict[str, Any] = {"line": text("line", "workers_comp")}
     for key in ("carrier", "number"):

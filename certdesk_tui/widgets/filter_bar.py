@@ -8,7 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from certdesk_tui.domain import BRAND_LABELS, PENDING_STATUSES, Status
-from certdesk_tui.domain.views import QueueFilter, QueuePage
+from certdesk_tui.domain.views import MAX_SEARCH, QueueFilter, QueuePage, search_problem
 
 
 def describe_filter(flt: QueueFilter) -> str:
@@ -46,13 +46,36 @@ def summary_text(flt: QueueFilter, page: QueuePage, width: int = 0) -> Text:
     return Text(words + rest, no_wrap=True, overflow="ellipsis")
 
 
+class SearchBox(Input):
+    """The search box: at most ``MAX_SEARCH`` characters, the queue filter's own limit.
+
+    Text typed or pasted past it is refused whole, with a notification saying so (and
+    the bell): the search stays as it was, never cut without a word.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(placeholder="/ search customer name or code", max_length=MAX_SEARCH,
+                         compact=True, id=id)
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        value = self.value
+        start, end = sorted((max(0, start), min(len(value), end)))
+        problem = search_problem(f"{value[:start]}{text}{value[end:]}")
+        if problem is None:
+            super().replace(text, start, end)
+            return
+        self.app.bell()
+        self.notify(f"{problem[:1].upper()}{problem[1:]}: nothing was added; the search "
+                    "is as it was.", title="Search", severity="warning", markup=False)
+
+
 class FilterBar(Horizontal):
     """The search box (its ``Input.Changed`` and ``Submitted`` bubble to the screen)
     and the summary of what the table shows. Styled by the dashboard's ``.tcss``."""
 
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ search customer name or code", id="search", compact=True)
+        yield SearchBox(id="search")
         yield Static("", id="filter-summary")
 
     @property

@@ -72,6 +72,43 @@ async def test_search_by_customer_code(specialist, queue):
         assert table_ids(app) == [queue[1]]
 
 
+async def test_a_search_longer_than_200_characters_is_refused_with_a_notification(
+        specialist, queue):
+    """Pasted or typed past 200 characters (the queue filter's limit, as `list --search`):
+    refused, never cut silently, never handed to the database; what was typed stays."""
+    from textual import events
+    from textual.widgets import Input
+
+    from certdesk_tui.domain.views import MAX_SEARCH
+
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"bright")
+        await settle(pilot)
+        search = app.screen.query_one("#search", Input)
+        assert search.max_length == MAX_SEARCH == 200
+        search.post_message(events.Paste("x" * 100_000))
+        await settle(pilot)
+        assert search.value == "bright" and dashboard(app).flt.search == "bright"
+        assert table_ids(app) == [queue[2]]
+        said = notifications(app)
+        assert any("A search is at most 200 characters (this one has 100,006): nothing was "
+                   "added" in n for n in said)
+        assert not any("database" in n for n in said)
+        # Up to the limit it is taken; one character more is refused, and said so.
+        search.value = ""
+        search.post_message(events.Paste("b" * MAX_SEARCH))
+        await settle(pilot)
+        assert search.value == "b" * MAX_SEARCH and dashboard(app).flt.search == search.value
+        app.clear_notifications()
+        await pilot.press("z")
+        await settle(pilot)
+        assert search.value == "b" * MAX_SEARCH
+        assert any("A search is at most 200 characters" in n for n in notifications(app))
+        assert table_ids(app) == []
+
+
 async def test_one_key_clears_every_filter(specialist, queue):
     app = app_for(specialist)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -251,6 +251,20 @@ def test_list_filters(cli):
         "F-3"]
 
 
+def test_list_refuses_a_search_longer_than_200_characters_in_one_line(cli):
+    """The database is never handed a pattern it would refuse (SQLite: "LIKE or GLOB
+    pattern too complex"): the search is refused first, as the desk's search box does."""
+    url = f"sqlite:///{cli.default_database}"
+    seed(url, factories.submission("L-1", "C200", instructions="x"))
+    for length in (201, 100_000):
+        assert cli.refused("list", "--search", "b" * length) == (
+            f"certdesk: a search is at most 200 characters (this one has {length:,})")
+    # 200 characters, even of LIKE's own characters, is a search the database answers.
+    for text in ("%" * 200, "_\\" * 66 + "br", "bright payroll dental".ljust(200, "%")):
+        assert cli("list", "--search", text).stdout.splitlines()[-1].endswith("request(s)")
+    assert [r["external_id"] for r in cli.json("list", "--search", "BRIGHT")] == ["L-1"]
+
+
 # -- processing ---------------------------------------------------------------------
 
 

@@ -361,6 +361,75 @@ def test_reimporting_a_customer_without_the_policy_a_request_was_under_keeps_the
     assert specialist.row(rid).status == Status.COMPLETED
 
 
+def _customer_state(db) -> tuple:
+    """What a customer import writes: customers, policies, their activities, the counter."""
+    from certdesk_tui.domain import ActivityKind
+    from certdesk_tui.storage.changes import change_counter
+    from certdesk_tui.storage.models import Customer, Policy
+
+    with db.reading() as s:
+        customers = s.execute(select(Customer.code, Customer.name, Customer.email,
+                                     Customer.updated_at).order_by(Customer.code)).all()
+        policies = s.execute(select(Policy.id, Policy.number, Policy.carrier, Policy.expires)
+                             .order_by(Policy.id)).all()
+        logged = s.scalar(select(func.count()).select_from(Activity).where(
+            Activity.action == ActivityKind.CUSTOMER_IMPORTED))
+        return customers, policies, logged, change_counter(s)
+
+
+def test_a_second_identical_customer_import_is_all_unchanged_and_writes_nothing(
+    manager, db
+):
+    """As a submission received twice: no write, no activity, no change for the desks."""
+    records = [*factories.CUSTOMERS, factories.customer("C600", policies=[
+        dict(factories.POLICY, number="WC-A"), dict(factories.POLICY, number="WC-B",
+                                                   line="employers_liability")]),
+        factories.customer("C700", policies=[])]
+    first = manager.import_customers(factories.jsonl(*records))
+    assert first.ok and [o.line for o in first.accepted] == [6, 7]
+    assert [o.line for o in first.unchanged] == [1, 2, 3, 4, 5]
+    before = _customer_state(db)
+    again = manager.import_customers(factories.jsonl(*records))
+    assert again.ok and again.accepted == []
+    assert [o.line for o in again.unchanged] == [1, 2, 3, 4, 5, 6, 7]
+    assert again.summary("customers") == "0 customers accepted, 7 unchanged, 0 refused"
+    assert all(o.message == f"customer {r['code']} unchanged"
+               for o, r in zip(again.unchanged, records, strict=True))
+    assert _customer_state(db) == before
+    assert manager.change_counter() == before[3]
+    # Without "policies" the policies on file are kept: nothing changes either.
+    without = {k: v for k, v in records[5].items() if k != "policies"}
+    assert [o.line for o in manager.import_customers(factories.jsonl(without)).unchanged] == [1]
+    assert _customer_state(db) == before
+
+
+@pytest.mark.parametrize("change", [
+    {"email": "new@c200.example"}, {"name": "Bright Payroll Dental Group"},
+    {"status": "inactive"}, {"zip": "33603"},
+    {"policies": [dict(factories.POLICY, number="WC-C200", expires="2027-06-01")]},
+    {"policies": [dict(factories.POLICY, number="WC-C200", limits=dict(
+        factories.POLICY["limits"], each_accident=500_000))]},
+    {"policies": [dict(factories.POLICY, number="WC-C200"),
+                  dict(factories.POLICY, number="WC-C200-B")]},
+    {"policies": []},
+], ids=["email", "name", "status", "zip", "policy-expires", "policy-limit", "policy-added",
+        "policies-removed"])
+def test_one_changed_field_on_one_customer_line_is_exactly_one_accepted(manager, db, change):
+    records = [*factories.CUSTOMERS]
+    records[1] = dict(records[1], **change)
+    _, _, logged, counter = _customer_state(db)
+    report = manager.import_customers(factories.jsonl(*records))
+    assert report.ok and [(o.line, o.message) for o in report.accepted] == [
+        (2, "customer C200 updated")]
+    assert [o.line for o in report.unchanged] == [1, 3, 4, 5]
+    after = _customer_state(db)
+    assert after[2] == logged + 1 and after[3] > counter
+    # The change is kept: importing the same file once more changes nothing.
+    assert [o.line for o in manager.import_customers(
+        factories.jsonl(*records)).unchanged] == [1, 2, 3, 4, 5]
+    assert _customer_state(db) == after
+
+
 @pytest.mark.parametrize(
     ("record", "match"),
     [({"name": "No Code", "brand": "compeo"}, "missing code"),

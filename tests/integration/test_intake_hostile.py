@@ -225,6 +225,40 @@ def test_wrong_types_are_refused_naming_the_field(manager, db, over, words):
     assert words in refused(manager, db, hostile_line(**over))
 
 
+SUBMISSION_TEXT = ["external_id", "channel", "customer", "type", "payment_status",
+                   "instructions"]
+HOLDER_TEXT = ["name", "address", "city", "state", "zip", "email"]
+
+
+@pytest.mark.parametrize("number", [123, 12.5, 0, -7, 1e20], ids=str)
+@pytest.mark.parametrize("field", SUBMISSION_TEXT + [f"holder.{k}" for k in HOLDER_TEXT])
+def test_a_number_where_text_is_expected_is_refused_naming_the_field(manager, db, field,
+                                                                       number):
+    """``"zip": 60601`` is not the text "60601": the line is refused, its neighbours kept."""
+    if field.startswith("holder."):
+        line = hostile_line(holder=dict(factories.HOLDER, **{field[7:]: number}))
+    else:
+        line = hostile_line(**{field: number})
+    assert refused(manager, db, line) == f"{field} must be text"
+
+
+@pytest.mark.parametrize(("field", "number"), [("external_id", 7), ("payment_status", 1)])
+def test_a_number_in_a_payment_update_is_refused_naming_the_field(manager, db, field, number):
+    line = json.dumps(dict({"kind": "payment", "external_id": "PAY-N",
+                            "payment_status": "approved"}, **{field: number}))
+    assert refused(manager, db, line) == f"{field} must be text"
+
+
+def test_a_holder_named_by_a_number_is_never_issued_a_certificate(manager, db, specialist):
+    """The audit's case: a holder of 12.5 was processed automatically and issued to."""
+    before = len(stored_ids(db))
+    report = manager.import_submissions([hostile_line(
+        external_id="NUM-HOLDER", holder=dict(factories.HOLDER, name=12.5))])
+    assert [o.message for o in report.refused] == ["holder.name must be text"]
+    assert not report.accepted and len(stored_ids(db)) == before
+    assert "NUM-HOLDER" not in stored_ids(db)
+
+
 @pytest.mark.parametrize("raw", ["[]", '"text"', "null", "42", "true"])
 def test_a_line_that_is_not_an_object_is_refused(manager, db, raw):
     assert "not a JSON object" in refused(manager, db, raw)
@@ -404,6 +438,28 @@ def test_a_hostile_customer_line_is_refused_and_its_neighbours_kept(manager, db,
     assert [o.line for o in report.refused] == [2]
     assert words in report.refused[0].message
     assert policies_of(db, "CH") == []
+
+
+CUSTOMER_TEXT = ["code", "name", "brand", "status", "email", "address", "city", "state",
+                 "zip"]
+POLICY_TEXT = ["line", "carrier", "naic", "number"]
+
+
+@pytest.mark.parametrize("number", [123, 12.5, 0], ids=str)
+@pytest.mark.parametrize("field", CUSTOMER_TEXT + [f"policy 1: {k}" for k in POLICY_TEXT])
+def test_a_number_in_a_customer_text_field_is_refused_naming_the_field(manager, db, field,
+                                                                         number):
+    """``"zip": 60601`` or ``"naic": 12345`` is refused, as the README's limits say."""
+    if field.startswith("policy 1: "):
+        record = factories.customer("CH", policies=[
+            dict(factories.POLICY, **{field.removeprefix("policy 1: "): number})])
+    else:
+        record = dict(factories.customer("CH"), **{field: number})
+    report = customer_sandwich(manager, json.dumps(record))
+    assert [(o.line, o.message) for o in report.refused] == [(2, f"{field} must be text")]
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Customer)
+                        .where(Customer.code.in_(["CH", "123", "12.5", "0"]))) == 0
 
 
 @pytest.mark.parametrize("raw", ["1" + "0" * 5_000, "NaN", "[" * DEEP])

@@ -132,7 +132,8 @@ def test_a_request_claimed_meanwhile_is_not_handed_back(manager, db, specialist,
 
 
 def test_a_customer_import_interrupted_keeps_the_lines_before(manager):
-    lines = factories.jsonl(*factories.CUSTOMERS)
+    # Customers not on file yet (one already on file, unchanged, would write nothing).
+    lines = factories.jsonl(*(factories.customer(f"CI{i}") for i in range(5)))
 
     def interrupted():
         yield from lines[:2]

@@ -154,6 +154,67 @@ def test_any_customer_line_between_two_good_ones(manager, db, hostile):
     assert [o.line for o in again.refused] == [o.line - 1 for o in report.refused]
 
 
+# -- text fields take text only ----------------------------------------------------------
+
+# Text that passes every other check (no NUL, no lone surrogate), so that a refusal can
+# only be about the type; numbers that fit the line's limits for the same reason.
+plain_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                     max_size=8)
+not_text = st.recursive(
+    st.booleans() | st.integers(min_value=-(2**63 - 1), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda children: st.lists(children | plain_text, max_size=3)
+    | st.dictionaries(plain_text, children | plain_text, max_size=3),
+    max_leaves=6,
+)
+SUBMISSION_TEXT = ["external_id", "channel", "customer", "type", "payment_status",
+                   "instructions", *(f"holder.{k}" for k in HOLDER_KEYS)]
+CUSTOMER_TEXT = ["code", "name", "brand", "status", "email", "address", "city", "state", "zip",
+                 *(f"policy 1: {k}" for k in ("line", "carrier", "naic", "number"))]
+
+
+@PROPERTY
+@given(field=st.sampled_from(SUBMISSION_TEXT), value=not_text)
+def test_anything_but_text_in_a_submission_text_field_is_refused_naming_it(
+        manager, db, field, value):
+    record = factories.submission(f"TYPED-{next(_ids)}")
+    if field.startswith("holder."):
+        record["holder"] = dict(factories.HOLDER, **{field.removeprefix("holder."): value})
+    else:
+        record[field] = value
+    before, after = good(), good()
+    report = manager.import_submissions([json.dumps(before), dumps(record), json.dumps(after)])
+    assert [(o.line, o.message) for o in report.refused] == [(2, f"{field} must be text")]
+    assert [o.line for o in report.accepted] == [1, 3]
+    with db.reading() as s:
+        stored = set(s.scalars(select(CertificateRequest.external_id).where(
+            CertificateRequest.external_id.in_(
+                [before["external_id"], record["external_id"], after["external_id"]]
+                if isinstance(record["external_id"], str) else
+                [before["external_id"], after["external_id"]]))))
+    assert stored == {before["external_id"], after["external_id"]}
+
+
+@PROPERTY
+@given(field=st.sampled_from(CUSTOMER_TEXT), value=not_text)
+def test_anything_but_text_in_a_customer_text_field_is_refused_naming_it(
+        manager, db, field, value):
+    code = f"TC{next(_ids)}"
+    record = factories.customer(code)
+    if field.startswith("policy 1: "):
+        record["policies"] = [dict(factories.POLICY, **{field.removeprefix("policy 1: "): value})]
+    else:
+        record[field] = value
+    first, last = (factories.customer(f"GC{next(_ids)}") for _ in range(2))
+    report = manager.import_customers([json.dumps(first), dumps(record), json.dumps(last)])
+    assert [(o.line, o.message) for o in report.refused] == [(2, f"{field} must be text")]
+    assert [o.line for o in report.accepted] == [1, 3]
+    with db.reading() as s:
+        codes = set(s.scalars(select(Customer.code).where(
+            Customer.code.in_([first["code"], code, last["code"]]))))
+    assert codes == {first["code"], last["code"]}
+
+
 # -- through the command line ------------------------------------------------------------
 
 
