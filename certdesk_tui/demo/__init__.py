@@ -33,5 +33,6 @@ are rebuilt once at the end (SQLite).
 
 from certdesk_tui.demo.build import LAST_TIMINGS, build_demo
 from certdesk_tui.demo.catalogue import DEMO_MARKER
+from certdesk_tui.demo.loading import require_demo_or_empty
 
-__all__ = ["DEMO_MARKER", "LAST_TIMINGS", "build_demo"]
+__all__ = ["DEMO_MARKER", "LAST_TIMINGS", "build_demo", "require_demo_or_empty"]

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from certdesk_tui.service.identity import initialise, resolve_actor
 from certdesk_tui.storage.engine import Database
 from certdesk_tui.storage.models import (
     Activity,
+    Base,
     Certificate,
     CertificateRequest,
     Customer,
@@ -39,6 +41,8 @@ from certdesk_tui.storage.models import (
     RejectionReason,
 )
 from tests import factories
+from tests.integration.test_cli import Cli
+from tests.integration.test_cli import seed as seed_team
 
 LOGIN = "demo-user"
 
@@ -338,6 +342,67 @@ def test_it_never_wipes_a_database_that_is_not_a_demo(tmp_path):
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Customer)) == len(factories.CUSTOMERS)
     db.dispose()
+
+
+def _everything(url: str) -> dict[str, list]:
+    """Every row of every table, to tell that nothing was changed."""
+    db = Database(url)
+    try:
+        with db.reading() as s:
+            return {name: [tuple(row) for row in s.execute(
+                select(table).order_by(*table.primary_key.columns))]
+                for name, table in Base.metadata.tables.items()}
+    finally:
+        db.dispose()
+
+
+def _in_a_terminal(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """``certdesk`` with its input and output on a pseudo-terminal (stderr captured)."""
+    controller, terminal = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "certdesk_tui", *args],
+                                env={**env, "TERM": "xterm-256color"}, stdin=terminal,
+                                stdout=terminal, stderr=subprocess.PIPE, text=True)
+        try:
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail(f"certdesk {' '.join(args)} opened the desk instead of refusing")
+        return subprocess.CompletedProcess(args, proc.returncode, "", err)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+
+
+def test_the_demo_command_refuses_to_open_a_database_that_is_not_a_demo(database_url,
+                                                                        tmp_path):
+    """Without --reset as with it: a team's database (customers and requests imported, and
+    its manager at the keyboard) is refused in one line, and left exactly as it was."""
+    seed_team(database_url, factories.submission("T-1", "C100", instructions="call first"),
+         factories.submission("T-2", "C200"))
+    before = _everything(database_url)
+    assert before["customers"] and before["certificate_requests"]
+    cli = Cli(tmp_path)
+    customers, requests = len(before["customers"]), len(before["certificate_requests"])
+    expected = (f"is not a demo database (it holds {customers:,} customers and "
+                f"{requests:,} requests)")
+    for args in (("demo", "--no-tui"), ("demo", "--no-tui", "--requests", "50"),
+                 ("demo", "--no-tui", "--reset")):
+        for how in ({"args": ("--db", database_url)},
+                    {"env": {"CERTDESK_DATABASE_URL": database_url}}):
+            result = cli(*how.get("args", ()), *args, env=how.get("env"), expect=1)
+            assert result.stderr.startswith("certdesk: ") and expected in result.stderr, \
+                (args, result.stderr)
+            assert result.stdout == "", (args, result.stdout)
+            assert _everything(database_url) == before, args
+    # And the desk is not opened on it as the demo.
+    shown = _in_a_terminal(cli.env(), "--db", database_url, "demo")
+    assert shown.returncode == 1, shown.stderr
+    assert shown.stderr.startswith("certdesk: ") and shown.stderr.count("\n") == 1
+    assert expected in shown.stderr, shown.stderr
+    assert _everything(database_url) == before
+    assert not (tmp_path / "data" / "demo.sqlite3").exists()
 
 
 def test_an_empty_demo_still_has_customers_and_a_team(tmp_path):
