@@ -30,7 +30,7 @@ def reach_it(c: Context) -> str:
 @refusals
 def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
     """Open the desk on a demo database of fictional customers and requests."""
-    from certdesk_tui.demo import build_demo
+    from certdesk_tui.demo import build_demo, require_demo_or_empty
     from certdesk_tui.service.identity import os_login, require_right_to_replace, resolve_actor
 
     if not no_tui:
@@ -44,6 +44,9 @@ def demo(c: Context, count: int, seed: int, reset: bool, no_tui: bool) -> None:
         require_right_to_replace(db, login, own_demo=db.is_file(path))
         summary = build_demo(db, login=login, requests=count, seed=seed)
         click.echo(summary)
+    else:
+        # The rule a rebuild applies: a team's database is not opened as the demo either.
+        require_demo_or_empty(db)
     desk = Desk(db, resolve_actor(db, login, c.as_user), c.settings)
     if no_tui:
         click.echo(f"demo database {db.display_url}: {desk.pending_count()} pending requests")

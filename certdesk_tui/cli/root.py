@@ -76,6 +76,12 @@ def cli(ctx: click.Context, db_url: str | None, use_demo: bool, as_user: str | N
     """
     if ctx.invoked_subcommand is not None:
         collect_from_now()  # the desk turns it on after its first frame
+    if db_url == "":
+        # Given as --db "" (Click takes an empty CERTDESK_DATABASE_URL for no value, as the
+        # settings do): no URL at all, not the default database.
+        from certdesk_tui.cli.refusals import Refused
+
+        raise Refused("not a database URL: ''")
     if use_demo:
         db_url = demo_url(ctx, db_url)
     ctx.obj = Context(db_url, as_user, config_path)

@@ -6,8 +6,10 @@ empty one) and fills it with:
 * a team around the manager (the person who runs it): three certificate
   specialists, a data processor and two payroll advisors;
 * customers of the three brands, some inactive, each with a workers' comp
-  policy (some renewed, some lapsed), a few with Unicode names and two whose
-  names look like markup (``[bold]Bracket[/] & Sons``, ``<b>Angle</b> ...``);
+  policy (some renewed, some lapsed, some ending soon with their next term on
+  record already, so that their certificates are due for renewal), a few with
+  Unicode names and two whose names look like markup (``[bold]Bracket[/] & Sons``,
+  ``<b>Angle</b> ...``);
 * requests of every status, type and channel. Their manual reasons are the
   intake's own: ``intake.discrepancies`` and ``intake.manual_reasons`` run on
   every submission, and possible duplicates are found as the intake finds them.
@@ -15,7 +17,8 @@ empty one) and fills it with:
   manual list (a request with no reason is completed at once); completed ones
   are a mix of automatic and manual. Each request has the activity log, notes,
   certificate and emails the service would have written for its history; every
-  certificate is drawn by the real renderer (``certificates``).
+  certificate is drawn by the real renderer (``certificates``), records the policy
+  term it certified and teaches its customer's holder address book, as an issue does.
 
 Everything is decided by the seed; only the reference time ("now", the current
 hour: ages run from minutes to about three weeks), the dates derived from it and
@@ -33,5 +36,6 @@ are rebuilt once at the end (SQLite).
 
 from certdesk_tui.demo.build import LAST_TIMINGS, build_demo
 from certdesk_tui.demo.catalogue import DEMO_MARKER
+from certdesk_tui.demo.loading import require_demo_or_empty
 
-__all__ = ["DEMO_MARKER", "LAST_TIMINGS", "build_demo"]
+__all__ = ["DEMO_MARKER", "LAST_TIMINGS", "build_demo", "require_demo_or_empty"]

@@ -36,6 +36,7 @@ from certdesk_tui.storage.models import (
     Certificate,
     ChangeMarker,
     Customer,
+    Holder,
     OutboxEmail,
     Policy,
     RejectionReason,
@@ -81,6 +82,7 @@ def _build(db: Database, *, login: str, requests: int, seed: int) -> str:
     plan.plan_team()
     plan.plan_customers()
     plan.plan_requests()
+    plan.plan_renewals(DemoRandom(f"renewals {seed}"))
     lap("plan")
 
     with db.reading() as s:
@@ -167,6 +169,7 @@ def _build(db: Database, *, login: str, requests: int, seed: int) -> str:
         cert_rows = writer.certificate_rows()
         lap("certificates for emails still to be delivered")
         load(Certificate.__table__, cert_rows)
+        load(Holder.__table__, writer.holder_rows())
         load(OutboxEmail.__table__, writer.emails)
         load(Activity.__table__, [{
             "request_id": None, "at": now, "actor": login, "action": DEMO_MARKER,

@@ -19,6 +19,12 @@ MAIL_DOMAIN = "certdesk.invalid"
 MAIL_SERVER = "mail.certdesk.invalid:587"
 DUPLICATE_WINDOW = timedelta(days=30)
 HISTORY = timedelta(days=21)
+# Policies renewed ahead: of the active customers whose policy ends within this many days
+# (the default renewal window, 60 days, and a month beyond), this share have their next
+# term on record already, so their certificates are due for renewal: most renewable
+# now, some from a later date.
+RENEWED_AHEAD = timedelta(days=90)
+RENEWED_SHARE = 0.75
 
 STATUS_WEIGHTS = ((Status.NEW, 55), (Status.IN_PROGRESS, 20), (Status.COMPLETED, 15),
                   (Status.REJECTED, 10))

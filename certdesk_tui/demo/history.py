@@ -41,6 +41,7 @@ from certdesk_tui.domain import (
     certificate_title,
 )
 from certdesk_tui.domain.addresses import is_valid as is_valid_email
+from certdesk_tui.domain.holders import LearnedHolder, learned_holder
 from certdesk_tui.notifications import completed_emails, rejected_email
 from certdesk_tui.pdf.naming import certificate_file_name
 from certdesk_tui.storage.models import (
@@ -55,6 +56,10 @@ ACTIVITY_COLUMNS = ("request_id", "at", "actor", "action", "detail")
 
 def _first(item: tuple[datetime, ...]) -> datetime:
     return item[0]
+
+
+def _issue_order(item: tuple[datetime, int, int, LearnedHolder]) -> tuple[datetime, int]:
+    return item[0], item[1]
 
 
 class HistoryWriter(MailHistory):
@@ -72,6 +77,8 @@ class HistoryWriter(MailHistory):
         self.note_rows: list[dict] = []
         self.links: list[dict] = []
         self.certificates: list[dict] = []
+        # (issued at, certificate id, customer id, what it teaches the address book)
+        self.learned: list[tuple[datetime, int, int, LearnedHolder]] = []
         self.emails: list[dict] = []
         self.user_ids: dict[str, int] = {}
         self.external_ids: set[int] = set()
@@ -104,6 +111,19 @@ class HistoryWriter(MailHistory):
                 draw_now(cert)
             del cert["brand"]  # for drawing only: not a column
         return self.certificates
+
+    def holder_rows(self) -> list[dict]:
+        """The customers' holder address books: what every certificate above taught,
+        counted one by one in the order they were issued, as each issue counts it
+        (``storage.holders.learn_holder``: ``LearnedHolder.entry``)."""
+        book: dict[tuple[int, str], dict] = {}
+        self.learned.sort(key=_issue_order)
+        for _at, _cert, customer_id, learned in self.learned:
+            known = book.get((customer_id, learned.key))
+            book[customer_id, learned.key] = {
+                "customer_id": customer_id,
+                **learned.entry(known["certificates"] if known else 0)}
+        return list(book.values())
 
     def _at(self, start: datetime, end: datetime, low: float = 0.0, high: float = 1.0) -> datetime:
         span = max(0.0, (end - start).total_seconds())
@@ -334,8 +354,16 @@ class HistoryWriter(MailHistory):
             "source": CertificateSource.UPLOADED if uploaded else CertificateSource.GENERATED,
             "file_name": file_name, "data": data, "issued_at": closed_at, "issued_by": actor,
             "verification_code": demo_code(number, 0), "brand": brand,
+            # The term it certified, as an issue records it (service.holders.record_issue):
+            # the policy its form printed, and the expiry printed.
+            "policy_id": policy.id, "policy_expires": form.expires,
             **UNDRAWN,
         })
+        learned = learned_holder(name=holder.name, address=holder.address, city=holder.city,
+                                 state=holder.state, zip_code=holder.zip, email=holder.email,
+                                 at=closed_at)
+        if learned is not None:
+            self.learned.append((closed_at, cert_id, c.id, learned))
         events.append((closed_at, actor, ActivityKind.CERTIFICATE_ISSUED,
                        f"{certificate_title(number, 0)} ({how})"))
         events.append((closed_at, actor, ActivityKind.COMPLETED, "status Completed"))

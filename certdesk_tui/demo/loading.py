@@ -41,22 +41,23 @@ CHUNK = 5_000
 """Rows a bulk insert statement carries."""
 
 
-def wipe(db: Database) -> None:
-    """Empty the database, refusing any that holds something other than a demo."""
+def _tables(db: Database) -> set[str]:
     try:
-        tables = set(inspect(db.engine).get_table_names())
+        return set(inspect(db.engine).get_table_names())
     except DBAPIError as exc:
         hint = "; remove the file to build a new demo there" if db.is_sqlite else ""
         raise ConfigurationError(f"cannot open {db.display_url}: {exc.orig}{hint}") from None
-    if not tables:
-        return
-    ours = set(Base.metadata.tables) | {"alembic_version"}
-    foreign = sorted(tables - ours)
-    if foreign:
-        raise ConfigurationError(
-            f"{db.display_url} holds tables certdesk does not know ({', '.join(foreign[:5])}); "
-            "the demo only rebuilds a database of its own"
-        )
+
+
+def require_demo_or_empty(db: Database, tables: set[str] | None = None) -> None:
+    """Refuse a database holding customers or requests that no demo build put there.
+
+    The one rule ``certdesk demo`` applies to a database before wiping it and before
+    opening one it did not just build: a team's database is neither rebuilt nor
+    shown as the demo.
+    """
+    if tables is None:
+        tables = _tables(db)
     if {"customers", "certificate_requests", "activities"} <= tables:
         with db.reading() as s:
             customers = s.scalar(select(func.count()).select_from(Customer)) or 0
@@ -66,8 +67,24 @@ def wipe(db: Database) -> None:
         if (customers or requests) and demo is None:
             raise ConfigurationError(
                 f"{db.display_url} is not a demo database (it holds {customers:,} customers "
-                f"and {requests:,} requests); certdesk demo only rebuilds a database it built"
+                f"and {requests:,} requests); certdesk demo only opens or rebuilds a database "
+                "it built"
             )
+
+
+def wipe(db: Database) -> None:
+    """Empty the database, refusing any that holds something other than a demo."""
+    tables = _tables(db)
+    if not tables:
+        return
+    ours = set(Base.metadata.tables) | {"alembic_version"}
+    foreign = sorted(tables - ours)
+    if foreign:
+        raise ConfigurationError(
+            f"{db.display_url} holds tables certdesk does not know ({', '.join(foreign[:5])}); "
+            "the demo only rebuilds a database of its own"
+        )
+    require_demo_or_empty(db, tables)
     path = sqlite_path(db.url)
     if path is not None:
         db.engine.dispose()

@@ -28,6 +28,8 @@ from certdesk_tui.demo.catalogue import (
     INSTRUCTIONS_REJECT,
     LIMITS,
     PROJECTS,
+    RENEWED_AHEAD,
+    RENEWED_SHARE,
     SPECIAL_CUSTOMERS,
     STREET_KINDS,
     STREETS,
@@ -165,6 +167,35 @@ class PeoplePlanner:
             bands.add((self.today - p.effective).days)  # covered from this day on
             bands.add((self.today - p.expires).days - 1)  # and up to the day before this
         customer.bands = tuple(sorted(b for b in bands if 0 <= b <= HISTORY.days + 1))
+
+    def plan_renewals(self, rng: random.Random) -> None:
+        """The next term of the policies renewed ahead (see ``RENEWED_AHEAD``).
+
+        Planned after everything else, with a random source of its own: a term that
+        begins after today covers no request, so the rest of the demo is as it was.
+        """
+        for customer in self.customers:
+            if customer.status != CustomerStatus.ACTIVE or not customer.policies:
+                continue
+            current = max(customer.policies, key=lambda p: (p.expires, p.id))
+            if not (self.today < current.expires <= self.today + RENEWED_AHEAD) \
+                    or rng.random() >= RENEWED_SHARE:
+                continue
+            start = current.expires  # the term it continues ends that day
+            prefix = current.number.rpartition("-")[0]
+            taken = {p.number for p in customer.policies}
+            number = ""
+            while not number or number in taken:
+                number = f"{prefix}-{start.year % 100:02d}{rng.randint(0, 99_999):05d}"
+            policy = PlannedPolicy(
+                id=len(self.policies) + 1, customer_id=customer.id, carrier=current.carrier,
+                naic=current.naic, number=number, effective=start,
+                expires=start + timedelta(days=365), each_accident=current.each_accident,
+                disease_each_employee=current.disease_each_employee,
+                disease_policy_limit=current.disease_policy_limit,
+            )
+            customer.policies.append(policy)
+            self.policies.append(policy)
 
     def _covered(self, customer: PlannedCustomer) -> bool:
         """In force over the whole history: requests of any age are covered."""

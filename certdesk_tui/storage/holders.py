@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from certdesk_tui.domain.holders import HolderView, name_key
+from certdesk_tui.domain.holders import HolderView, learned_holder
 from certdesk_tui.storage.models import Holder
 
 
@@ -20,25 +20,21 @@ def learn_holder(session: Session, customer_id: int, *, name: str, address: str,
     one is added. Two issues that add the same new holder at once: the second finds
     the first's row (the savepoint keeps the issue itself).
     """
-    key = name_key(name)
-    if not key:
+    learned = learned_holder(name=name, address=address, city=city, state=state,
+                             zip_code=zip_code, email=email, at=at)
+    if learned is None:
         return
-    fields = {"name": name, "address": address, "city": city, "state": state,
-              "zip": zip_code, "email": email}
     for _attempt in range(2):
         known = session.scalar(select(Holder).where(Holder.customer_id == customer_id,
-                                                    Holder.name_key == key)
+                                                    Holder.name_key == learned.key)
                                .with_for_update())
         if known is not None:
-            for column, value in fields.items():
+            for column, value in learned.entry(known.certificates).items():
                 setattr(known, column, value)
-            known.certificates += 1
-            known.last_issued = at
             return
         try:
             with session.begin_nested():
-                session.add(Holder(customer_id=customer_id, name_key=key, certificates=1,
-                                   last_issued=at, **fields))
+                session.add(Holder(customer_id=customer_id, **learned.entry(0)))
             return
         except IntegrityError:
             continue

@@ -23,9 +23,11 @@ from certdesk_tui.storage import engine as engine_module
 from certdesk_tui.storage.engine import Database, make_engine
 
 
-def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(tmp_path: Path, *args: str,
+         environ: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTDESK_", "PYTHONWARN"))}
-    env.update(CERTDESK_DATA_DIR=str(tmp_path / "data"), CERTDESK_CONFIG=os.devnull)
+    env.update(CERTDESK_DATA_DIR=str(tmp_path / "data"), CERTDESK_CONFIG=os.devnull,
+               **(environ or {}))
     return subprocess.run([sys.executable, "-m", "certdesk_tui", *args], env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
 
@@ -52,6 +54,24 @@ def test_a_command_on_a_missing_file_refuses_and_creates_nothing(tmp_path, comma
     result = _run(tmp_path, "--db", f"sqlite:///{path}", *command)
     _one_line(result, f"no database at {path}: run certdesk init")
     assert _tree(tmp_path) == before  # no file, no folder (no data directory either)
+
+
+@pytest.mark.parametrize("command", [("list",), ("init",), ("users", "list"),
+                                     ("demo", "--no-tui", "--requests", "0"),
+                                     ("--demo", "list")], ids=lambda c: "-".join(c[:2]))
+def test_an_empty_db_option_is_refused_and_creates_nothing(tmp_path, command):
+    """``--db ""`` names no database: refused like any other URL that is none, never
+    taken for the embedded default (nor, with --demo, for the demo database)."""
+    before = _tree(tmp_path)
+    result = _run(tmp_path, "--db", "", *command)
+    _one_line(result, "not a database URL: ''")
+    assert _tree(tmp_path) == before  # no data directory, no certdesk.sqlite3
+    # A blank CERTDESK_DATABASE_URL is no URL either (an empty one overrides nothing).
+    blank = _run(tmp_path, *command, environ={"CERTDESK_DATABASE_URL": " "})
+    assert blank.returncode == 1, blank.stdout
+    if command[0] != "--demo":  # (--demo takes the demo's database instead: none yet)
+        _one_line(blank, "not a database URL: ' '")
+    assert _tree(tmp_path) == before
 
 
 def test_init_creates_the_file_and_its_folders_then_the_commands_work(tmp_path):

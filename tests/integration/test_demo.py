@@ -6,17 +6,18 @@ import hashlib
 import io
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session, selectinload
 
 from certdesk_tui import demo
 from certdesk_tui.demo.history import HistoryWriter
@@ -25,20 +26,26 @@ from certdesk_tui.domain.certificates import DEFAULT_CONTACTS
 from certdesk_tui.domain.errors import ConfigurationError
 from certdesk_tui.domain.views import QueueFilter
 from certdesk_tui.pdf.certificate import render_stored
+from certdesk_tui.screens.holder_suggestions import HolderSuggestions
 from certdesk_tui.service import Desk
 from certdesk_tui.service.identity import initialise, resolve_actor
 from certdesk_tui.storage.engine import Database
+from certdesk_tui.storage.holders import learn_holder
 from certdesk_tui.storage.models import (
     Activity,
+    Base,
     Certificate,
     CertificateRequest,
     Customer,
     DuplicateLink,
+    Holder,
     Note,
     OutboxEmail,
     RejectionReason,
 )
 from tests import factories
+from tests.integration.test_cli import Cli
+from tests.integration.test_cli import seed as seed_team
 
 LOGIN = "demo-user"
 
@@ -235,6 +242,76 @@ def test_every_demo_certificate_opens_drawn_by_the_renderer_naming_insured_and_h
     assert {r[5] for r in rows} == {"generated", "uploaded"}
 
 
+def _address_book(s) -> list[tuple]:
+    return sorted(tuple(row) for row in s.execute(select(
+        Holder.customer_id, Holder.name_key, Holder.name, Holder.address, Holder.city,
+        Holder.state, Holder.zip, Holder.email, Holder.certificates, Holder.last_issued)))
+
+
+def test_every_demo_certificate_taught_its_holder_as_an_issue_does(demo_db):
+    """The address book is what issuing each certificate, one after another, would have
+    made of it: replayed through the completion path's own learn_holder, it is the same."""
+    with Session(demo_db.engine) as s:
+        built = _address_book(s)
+        issued = s.execute(
+            select(CertificateRequest.customer_id, CertificateRequest.holder_name,
+                   CertificateRequest.holder_address, CertificateRequest.holder_city,
+                   CertificateRequest.holder_state, CertificateRequest.holder_zip,
+                   CertificateRequest.holder_email, Certificate.issued_at)
+            .join(Certificate, Certificate.request_id == CertificateRequest.id)
+            .order_by(Certificate.issued_at, Certificate.id)).all()
+        assert issued and built
+        assert sum(row[8] for row in built) == len(issued)
+        s.execute(delete(Holder))
+        for customer_id, name, address, city, state, zip_code, email, at in issued:
+            learn_holder(s, customer_id, name=name, address=address, city=city, state=state,
+                         zip_code=zip_code, email=email, at=at)
+        s.flush()
+        assert _address_book(s) == built
+        s.rollback()
+
+
+def test_a_completed_demo_requests_holder_is_suggested_for_its_customer(demo_db):
+    desk = Desk(demo_db, resolve_actor(demo_db, LOGIN))
+    with demo_db.reading() as s:
+        req, code, issued_at = s.execute(
+            select(CertificateRequest, Customer.code, Certificate.issued_at)
+            .join(Customer, Customer.id == CertificateRequest.customer_id)
+            .join(Certificate, Certificate.request_id == CertificateRequest.id)
+            .where(CertificateRequest.status == Status.COMPLETED)
+            .order_by(Certificate.issued_at.desc())).first()
+    book = desk.holders(code)
+    assert book and len(book) == len({h.name.casefold() for h in book})
+    # The form's holder name field picks it, case aside, and fills its address and email.
+    picked = HolderSuggestions(book).picked(req.holder_name.upper())
+    assert picked is not None
+    assert (picked.name, picked.address, picked.city, picked.state, picked.zip,
+            picked.email) == (req.holder_name, req.holder_address, req.holder_city,
+                              req.holder_state, req.holder_zip, req.holder_email)
+    assert picked.certificates >= 1 and picked.last_issued == issued_at
+
+
+def test_some_demo_certificates_are_due_for_renewal_within_the_window(demo_db):
+    """Some customers' policies end within the renewal window (or a month after it) and an
+    import has already brought their next term: their certificates are listed."""
+    desk = Desk(demo_db, resolve_actor(demo_db, LOGIN))
+    window = desk.settings.renewal_window_days
+    today = datetime.now(UTC).date()
+    due = desk.due_renewals()
+    assert 3 <= len(due) <= 40, len(due)
+    with demo_db.reading() as s:
+        printed = {request_id: expires for request_id, expires in s.execute(
+            select(Certificate.request_id, Certificate.policy_expires))}
+    for d in due:
+        assert d.old_expires == printed[d.request_id]
+        assert today < d.old_expires <= today + timedelta(days=90)
+        assert d.term.effective == d.old_expires
+        assert d.term.expires == d.old_expires + timedelta(days=365)
+        assert d.renewable(today, window) == (d.old_expires <= today + timedelta(days=window))
+    # Every certificate records the term it certified, as an issue does.
+    assert None not in printed.values()
+
+
 def test_special_customer_names_are_stored_literally(demo_db):
     desk = Desk(demo_db, resolve_actor(demo_db, LOGIN))
     found = desk.queue(QueueFilter(statuses=frozenset(Status), search="[bold]bracket"))
@@ -302,8 +379,12 @@ def _projection(db: Database) -> dict:
             "ORDER BY id")).all()
         certificates = s.execute(text(
             "SELECT request_id, number, source, file_name FROM certificates ORDER BY id")).all()
+        holders = s.execute(text(
+            "SELECT customer_id, name_key, name, address, city, state, zip, email, "
+            "certificates FROM holders ORDER BY id")).all()
     return {"requests": requests, "customers": customers, "activities": activities,
-            "notes": notes, "emails": emails, "certificates": certificates}
+            "notes": notes, "emails": emails, "certificates": certificates,
+            "holders": holders}
 
 
 def test_the_same_seed_gives_the_same_rows_at_any_hour(tmp_path, monkeypatch):
@@ -338,6 +419,67 @@ def test_it_never_wipes_a_database_that_is_not_a_demo(tmp_path):
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Customer)) == len(factories.CUSTOMERS)
     db.dispose()
+
+
+def _everything(url: str) -> dict[str, list]:
+    """Every row of every table, to tell that nothing was changed."""
+    db = Database(url)
+    try:
+        with db.reading() as s:
+            return {name: [tuple(row) for row in s.execute(
+                select(table).order_by(*table.primary_key.columns))]
+                for name, table in Base.metadata.tables.items()}
+    finally:
+        db.dispose()
+
+
+def _in_a_terminal(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """``certdesk`` with its input and output on a pseudo-terminal (stderr captured)."""
+    controller, terminal = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "certdesk_tui", *args],
+                                env={**env, "TERM": "xterm-256color"}, stdin=terminal,
+                                stdout=terminal, stderr=subprocess.PIPE, text=True)
+        try:
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail(f"certdesk {' '.join(args)} opened the desk instead of refusing")
+        return subprocess.CompletedProcess(args, proc.returncode, "", err)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+
+
+def test_the_demo_command_refuses_to_open_a_database_that_is_not_a_demo(database_url,
+                                                                        tmp_path):
+    """Without --reset as with it: a team's database (customers and requests imported, and
+    its manager at the keyboard) is refused in one line, and left exactly as it was."""
+    seed_team(database_url, factories.submission("T-1", "C100", instructions="call first"),
+         factories.submission("T-2", "C200"))
+    before = _everything(database_url)
+    assert before["customers"] and before["certificate_requests"]
+    cli = Cli(tmp_path)
+    customers, requests = len(before["customers"]), len(before["certificate_requests"])
+    expected = (f"is not a demo database (it holds {customers:,} customers and "
+                f"{requests:,} requests)")
+    for args in (("demo", "--no-tui"), ("demo", "--no-tui", "--requests", "50"),
+                 ("demo", "--no-tui", "--reset")):
+        for how in ({"args": ("--db", database_url)},
+                    {"env": {"CERTDESK_DATABASE_URL": database_url}}):
+            result = cli(*how.get("args", ()), *args, env=how.get("env"), expect=1)
+            assert result.stderr.startswith("certdesk: ") and expected in result.stderr, \
+                (args, result.stderr)
+            assert result.stdout == "", (args, result.stdout)
+            assert _everything(database_url) == before, args
+    # And the desk is not opened on it as the demo.
+    shown = _in_a_terminal(cli.env(), "--db", database_url, "demo")
+    assert shown.returncode == 1, shown.stderr
+    assert shown.stderr.startswith("certdesk: ") and shown.stderr.count("\n") == 1
+    assert expected in shown.stderr, shown.stderr
+    assert _everything(database_url) == before
+    assert not (tmp_path / "data" / "demo.sqlite3").exists()
 
 
 def test_an_empty_demo_still_has_customers_and_a_team(tmp_path):
@@ -379,6 +521,35 @@ def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env.pop("CERTDESK_DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "certdesk_tui", *args], env=env,
                           capture_output=True, text=True, timeout=300)
+
+
+def test_the_demo_commands_list_holders_and_renewals_and_renew_them(tmp_path):
+    built = _cli(tmp_path, "demo", "--requests", "300", "--no-tui", "--seed", "4")
+    assert built.returncode == 0, built.stderr
+    db = Database(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    with db.reading() as s:
+        code, holder = s.execute(
+            select(Customer.code, CertificateRequest.holder_name)
+            .join(Customer, Customer.id == CertificateRequest.customer_id)
+            .where(CertificateRequest.status == Status.COMPLETED)
+            .order_by(CertificateRequest.id)).first()
+    db.dispose()
+    book = _cli(tmp_path, "--demo", "holders", code, "--json")
+    assert book.returncode == 0, book.stderr
+    assert holder in [h["name"] for h in json.loads(book.stdout)]
+    assert "0 holder(s)" not in _cli(tmp_path, "--demo", "holders", code).stdout
+
+    listed = _cli(tmp_path, "--demo", "renewals")
+    assert listed.returncode == 0, listed.stderr
+    due = re.search(r"^(\d+) certificate\(s\) due for renewal$", listed.stdout, re.M)
+    assert due and int(due.group(1)) > 0, listed.stdout
+    renewed = _cli(tmp_path, "--demo", "renew", "--all", "--no-email")
+    assert renewed.returncode == 0, (renewed.stdout, renewed.stderr)
+    counts = re.search(r"^(\d+) renewed, (\d+) skipped, 0 refused$", renewed.stdout, re.M)
+    assert counts and int(counts.group(1)) > 0, renewed.stdout
+    # What is left is what could not be renewed yet (or by certdesk at all).
+    left = json.loads(_cli(tmp_path, "--demo", "renewals", "--json").stdout)
+    assert len(left) == int(counts.group(2)) == int(due.group(1)) - int(counts.group(1))
 
 
 def test_the_demo_command_builds_prints_and_rebuilds(tmp_path):
