@@ -238,6 +238,10 @@ def measure(mode: str, db_path: Path, started: float) -> dict:
             await pilot.pause()
             result["headless_start_s"] = time.perf_counter() - started
             result["rows_in_widget"] = rows(app)
+            # Typed once the start has settled (the reads that follow the first frame),
+            # as each next key is pressed once everything has settled.
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             for key in focus_search:
                 await pilot.press(key)
             latencies = []
