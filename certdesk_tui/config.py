@@ -1,10 +1,15 @@
 """What can be configured: a TOML file, overridden by ``CERTDESK_*`` environment variables.
 
 Every setting has one name; its environment variable is ``CERTDESK_`` + the name in
-capitals (``smtp_host`` -> ``CERTDESK_SMTP_HOST``). The settings are a typed model
-(pydantic-settings): a value of the wrong kind, out of range, ``nan`` or ``inf``, or a
-setting nobody knows is refused as one :class:`ConfigurationError` line naming the
-setting (or its environment variable) and what is expected.
+capitals (``smtp_host`` -> ``CERTDESK_SMTP_HOST``). Each setting has one rule (a
+function of the value given: the value kept, or :class:`Invalid`), so a value of the
+wrong kind, out of range, ``nan`` or ``inf``, or a setting nobody knows is refused as
+one :class:`ConfigurationError` line naming the setting (or its environment variable)
+and what is expected.
+
+The rules are plain functions rather than a validation library: every command, and the
+desk before its first frame, reads the settings first, and a model library's import
+(pydantic with pydantic-settings: about 0.1 s) would be paid by each of them.
 
 ``Settings(...)`` is exactly what it is given; :func:`load_settings` adds the file and
 the environment.
@@ -15,21 +20,12 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-)
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from typing import Any
 
 from certdesk_tui import locations
 from certdesk_tui.domain import Brand, addresses
@@ -42,72 +38,160 @@ ENV_PREFIX = "CERTDESK_"
 MAX_FILE_BYTES = 1_000_000
 
 
-def _no_bool(value: Any) -> Any:
-    # TOML's true/false are not numbers (pydantic would take them for 1 and 0).
-    if isinstance(value, bool):
-        raise ValueError("a number, not true/false")
-    return value
+class Invalid(ValueError):
+    """A value its setting does not take. ``reason`` is a rule's own words, quoted in the
+    refusal where they say more than what the setting expects; None: the wrong kind of
+    value, or out of range."""
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason or "not what the setting takes")
+        self.reason = reason
 
 
-def _text(value: Any) -> Any:
+class SettingRefused(ValueError):
+    """The first value ``Settings(...)`` refuses, and where: ``loc`` is the setting, then
+    the keys inside its table. ``unknown``: no setting (or table key) of that name;
+    ``brand``: a producer contact for a brand certdesk does not have."""
+
+    def __init__(self, loc: tuple[str, ...], value: Any, reason: str | None = None, *,
+                 unknown: bool = False, brand: bool = False) -> None:
+        super().__init__(f"{'.'.join(map(str, loc))}: {reason or 'refused'}")
+        self.loc, self.value, self.reason = loc, value, reason
+        self.unknown, self.brand = unknown, brand
+
+
+Rule = Callable[[Any], Any]
+
+
+def _all(*rules: Rule) -> Rule:
+    """One rule of several, applied in turn to what the one before kept."""
+    def rule(value: Any) -> Any:
+        for each in rules:
+            value = each(value)
+        return value
+    return rule
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid
     # Lone surrogates come from environment bytes that are not UTF-8; NUL from nowhere good.
-    if isinstance(value, str) and (
-        "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
-    ):
-        raise ValueError("UTF-8 text without NUL characters")
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise Invalid("UTF-8 text without NUL characters")
     return value
 
 
-def _finite(value: Any) -> Any:
-    value = _no_bool(value)
-    if isinstance(value, str):
-        value = value.strip()
-    try:
-        number = float(value) if isinstance(value, str | int | float) else None
-    except (ValueError, OverflowError):
-        return value  # pydantic says it is not a number
-    if number is not None and not math.isfinite(number):
-        raise ValueError("a finite number, not nan or inf")
-    return value
+def _choice(*options: str) -> Rule:
+    def rule(value: Any) -> str:
+        if not isinstance(value, str) or value not in options:
+            raise Invalid
+        return value
+    return rule
+
+
+# Around a number written as text, ASCII white space is ignored (str.strip would also take
+# control characters such as U+001F for white space).
+_SPACE = " \t\n\r\x0b\x0c"
+# A whole number as text: digits (groups joined by "_", as Python and TOML write them),
+# optionally with a fraction of zeros ("5.0").
+_WHOLE = re.compile(r"[+-]?[0-9]+(?:_[0-9]+)*(?:\.0+)?")
+
+
+def _whole(low: int, high: int) -> Rule:
+    def rule(value: Any) -> int:
+        if isinstance(value, bool):  # TOML's true/false are not numbers
+            raise Invalid("a number, not true/false")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise Invalid
+            value = int(value)
+        elif isinstance(value, str):
+            text = value.strip(_SPACE)
+            if not _WHOLE.fullmatch(text):
+                raise Invalid
+            value = int(text.partition(".")[0])
+        elif not isinstance(value, int):
+            raise Invalid
+        if not low <= value <= high:
+            raise Invalid
+        return value
+    return rule
+
+
+def _real(*, low: float, high: float, low_included: bool = True) -> Rule:
+    def rule(value: Any) -> float:
+        if isinstance(value, bool):
+            raise Invalid("a number, not true/false")
+        if isinstance(value, str):
+            text = value.strip(_SPACE)
+            if not text.isascii():  # digits of other scripts are not read as numbers
+                raise Invalid
+            try:
+                value = float(text)
+            except ValueError:
+                raise Invalid from None
+        elif isinstance(value, int | float):
+            try:
+                value = float(value)
+            except OverflowError:
+                raise Invalid from None
+        else:
+            raise Invalid
+        if not math.isfinite(value):
+            raise Invalid("a finite number, not nan or inf")
+        if value < low or (value == low and not low_included) or value > high:
+            raise Invalid
+        return value
+    return rule
 
 
 def _interval(value: float) -> float:
     # A timer of a few microseconds would keep the desk busy for nothing.
     if 0 < value < 0.1:
-        raise ValueError("0 (never) or at least 0.1 seconds")
+        raise Invalid("0 (never) or at least 0.1 seconds")
     return value
 
 
-def _mailbox(value: str, info: ValidationInfo) -> str:
+def _mailbox(setting: str) -> Rule:
     # The one address validator; a display name is allowed ("Compeo <certs@example.com>").
-    if info.field_name == "reply_to" and not value.strip():
+    def rule(value: str) -> str:
+        if setting == "reply_to" and not value.strip():
+            return value
+        try:
+            addresses.mailbox(value, setting)
+        except ValidationFailed as exc:
+            raise Invalid(getattr(exc, "reason", str(exc))) from None
         return value
-    try:
-        addresses.mailbox(value, info.field_name or "address")
-    except ValidationFailed as exc:
-        raise ValueError(getattr(exc, "reason", str(exc))) from None
-    return value
+    return rule
+
+
+def _at_most(length: int) -> Rule:
+    def rule(value: str) -> str:
+        if len(value) > length:
+            raise Invalid
+        return value
+    return rule
 
 
 def _one_line(value: str) -> str:
     # Printed on the certificate in a box of one line (and in emails): no line breaks,
     # nothing blank, and nothing the certificate's own fields may not hold.
     if not value.strip() or any(ch in value for ch in "\r\n\t") or unprintable(value):
-        raise ValueError("one line of printable text")
+        raise Invalid("one line of printable text")
     return value.strip()
 
 
 def _printable(value: str) -> str:
     # Mail settings reach the SMTP conversation and the log: the certificate's rule.
     if unprintable(value):
-        raise ValueError("text without control characters")
+        raise Invalid("text without control characters")
     return value
 
 
 def _host(value: str) -> str:
     # A host name (or address) is one word of printable text.
     if not value.isprintable() or any(ch.isspace() for ch in value):
-        raise ValueError("a host name")
+        raise Invalid("a host name")
     return value
 
 
@@ -115,16 +199,18 @@ def _address(value: str) -> str:
     try:
         return addresses.normalized(value, "email")
     except ValidationFailed as exc:
-        raise ValueError(getattr(exc, "reason", str(exc))) from None
+        raise Invalid(getattr(exc, "reason", str(exc))) from None
 
 
-Text = Annotated[str, BeforeValidator(_text)]
-Printable = Annotated[Text, AfterValidator(_printable)]
-Line = Annotated[Text, Field(max_length=80), AfterValidator(_one_line)]
-Mailbox = Annotated[Text, AfterValidator(_mailbox)]
-Whole = Annotated[int, BeforeValidator(_no_bool)]
-Real = Annotated[float, BeforeValidator(_finite), Field(allow_inf_nan=False)]
-Interval = Annotated[Real, Field(ge=0, le=86_400), AfterValidator(_interval)]
+_printable_text = _all(_text, _printable)
+
+
+def _line(length: int = 80) -> Rule:
+    return _all(_text, _at_most(length), _one_line)
+
+
+_interval_seconds = _all(_real(low=0, high=86_400), _interval)
+
 
 # What each setting expects, in the words of a refusal: "<setting> must be <this>".
 EXPECTED: dict[str, str] = {
@@ -153,15 +239,46 @@ EXPECTED: dict[str, str] = {
 }
 
 
-class ContactSetting(BaseModel):
+@dataclass(frozen=True)
+class ContactSetting:
     """A brand's producer contact as configured; what is left out keeps its default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    representative: str | None = None
 
-    name: Line | None = None
-    phone: Annotated[Line, Field(max_length=40)] | None = None
-    email: Annotated[Line, AfterValidator(_address)] | None = None
-    representative: Line | None = None
+
+CONTACT_RULES: dict[str, Rule] = {
+    "name": _line(), "phone": _line(40), "email": _all(_line(), _address),
+    "representative": _line(),
+}
+
+
+def _contacts(value: Any) -> dict[Brand, ContactSetting]:
+    """``producer_contacts``: a table per brand of the contact's settings."""
+    if not isinstance(value, dict):
+        raise Invalid
+    contacts: dict[Brand, ContactSetting] = {}
+    for brand, table in value.items():
+        here = ("producer_contacts", str(brand))
+        if brand not in tuple(Brand):
+            raise SettingRefused((*here, "[key]"), brand, brand=True)
+        if not isinstance(table, dict):
+            raise SettingRefused(here, table)
+        kept: dict[str, str | None] = {}
+        for key, rule in CONTACT_RULES.items():
+            if table.get(key) is None:
+                continue
+            try:
+                kept[key] = rule(table[key])
+            except Invalid as exc:
+                raise SettingRefused((*here, key), table[key], exc.reason) from None
+        for key in table:
+            if key not in CONTACT_RULES:
+                raise SettingRefused((*here, str(key)), table[key], unknown=True)
+        contacts[Brand(brand)] = ContactSetting(**kept)
+    return contacts
 
 
 # The binding ids a keymap may name, as the README's Keys section lists them: the
@@ -199,59 +316,84 @@ def _current_binding_ids(keymap: dict[str, str]) -> dict[str, str]:
             near = KEYMAP_ALIASES.get(near, near) if near else None
             hint = (f"; did you mean {near}?" if near
                     else " (the README's Keys section lists them)")
-            raise ValueError(f"{_shown(key)} is not a binding id{hint}")
+            raise Invalid(f"{_shown(key)} is not a binding id{hint}")
     renamed = {KEYMAP_ALIASES.get(key, key): keys for key, keys in keymap.items()
                if key in KEYMAP_ALIASES}
     return {**renamed, **{key: keys for key, keys in keymap.items()
                           if key not in KEYMAP_ALIASES}}
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, frozen=True, extra="forbid", validate_default=True,
-        hide_input_in_errors=True,
-    )
+def _keymap(value: Any) -> dict[str, str]:
+    """``keymap``: a table of binding id = keys, under the current binding ids."""
+    if not isinstance(value, dict):
+        raise Invalid
+    for key, keys in value.items():
+        _text(key)
+        _text(keys)
+    return _current_binding_ids(value)
+
+
+def _setting(default: Any, rule: Rule, *, shown: bool = True) -> Any:
+    """A setting's field: its default (a table's: empty) and its one rule."""
+    if isinstance(default, dict):
+        return field(default_factory=dict, metadata={"rule": rule}, repr=shown)
+    return field(default=default, metadata={"rule": rule}, repr=shown)
+
+
+@dataclass(frozen=True, init=False)
+class Settings:
+    """Every setting, each kept as its rule returned it (the defaults are checked too)."""
 
     # Storage
-    database_url: Text = ""
+    database_url: str = _setting("", _text)
     # Email delivery
-    mail_transport: Literal["", "file", "smtp"] = ""  # empty: smtp when smtp_host is set
-    smtp_host: Annotated[Text, AfterValidator(_host)] = ""
-    smtp_port: Annotated[Whole, Field(ge=0, le=65535)] = 0
-    smtp_user: Printable = ""
-    smtp_password: Printable = ""
-    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    # Empty: smtp when smtp_host is set, else file.
+    mail_transport: str = _setting("", _choice("", "file", "smtp"))
+    smtp_host: str = _setting("", _all(_text, _host))
+    smtp_port: int = _setting(0, _whole(0, 65535))
+    smtp_user: str = _setting("", _printable_text)
+    smtp_password: str = _setting("", _printable_text, shown=False)
+    smtp_security: str = _setting("none", _choice("none", "starttls", "ssl"))
     # The longest one message may take to hand over to the SMTP server.
-    smtp_timeout_seconds: Annotated[Real, Field(gt=0, le=3600)] = 60.0
+    smtp_timeout_seconds: float = _setting(60.0, _real(low=0, high=3600, low_included=False))
     # The sender, optionally with a display name: "Compeo Certificates <certs@example.com>".
-    mail_from: Mailbox = "certificates@certdesk.example"
+    mail_from: str = _setting("certificates@certdesk.example", _all(_text, _mailbox("mail_from")))
     # Where replies go (the rejection email asks the customer to reply); empty: to mail_from.
-    reply_to: Mailbox = ""
-    mail_max_attempts: Annotated[Whole, Field(ge=1, le=1000)] = 6
-    mail_retry_base_seconds: Annotated[Whole, Field(ge=0, le=86_400)] = 30
+    reply_to: str = _setting("", _all(_text, _mailbox("reply_to")))
+    mail_max_attempts: int = _setting(6, _whole(1, 1000))
+    mail_retry_base_seconds: int = _setting(30, _whole(0, 86_400))
     # How often an open desk delivers due emails in the background (0: it does not).
-    mail_interval_seconds: Interval = 10.0
+    mail_interval_seconds: float = _setting(10.0, _interval_seconds)
     # Interface
-    overdue_hours: Annotated[Real, Field(gt=0, le=87_600)] = 24.0
-    refresh_seconds: Interval = 2.0
-    theme: Text = ""
-    keymap: Annotated[dict[Text, Text], AfterValidator(_current_binding_ids)] = Field(
-        default_factory=dict)
+    overdue_hours: float = _setting(24.0, _real(low=0, high=87_600, low_included=False))
+    refresh_seconds: float = _setting(2.0, _interval_seconds)
+    theme: str = _setting("", _text)
+    keymap: dict[str, str] = _setting({}, _keymap)
     # Rules
-    duplicate_window_days: Annotated[Whole, Field(ge=0, le=3650)] = 30
+    duplicate_window_days: int = _setting(30, _whole(0, 3650))
     # A policy term may start this many days after a certificate's date (a renewal).
-    renewal_window_days: Annotated[Whole, Field(ge=0, le=366)] = 60
+    renewal_window_days: int = _setting(60, _whole(0, 366))
     # Printed on each certificate: the brand's producer contact and authorized representative.
-    producer_contacts: dict[Brand, ContactSetting] = Field(default_factory=dict)
+    producer_contacts: dict[Brand, ContactSetting] = _setting({}, _contacts)
 
-    @classmethod
-    def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Only what the caller gives: load_settings reads the file and the environment.
-        return (init_settings,)
+    def __init__(self, **values: Any) -> None:
+        """Each setting given (the others: their defaults) through its rule; the first
+        value refused raises :class:`SettingRefused`, as does a setting nobody knows."""
+        for setting in fields(self):
+            if setting.name in values:
+                value = values[setting.name]
+            elif setting.default is not MISSING:
+                value = setting.default
+            else:
+                value = setting.default_factory()  # type: ignore[misc]
+            try:
+                kept = setting.metadata["rule"](value)
+            except Invalid as exc:
+                raise SettingRefused((setting.name,), value, exc.reason) from None
+            object.__setattr__(self, setting.name, kept)
+        for name, value in values.items():
+            if name not in SETTING_NAMES:
+                raise SettingRefused((name,), value, unknown=True)
 
     def __hash__(self) -> int:
         return hash(tuple(
@@ -281,6 +423,9 @@ class Settings(BaseSettings):
         if self.mail_transport:
             return self.mail_transport
         return "smtp" if self.smtp_host else "file"
+
+
+SETTING_NAMES: tuple[str, ...] = tuple(setting.name for setting in fields(Settings))
 
 
 def env_name(name: str) -> str:
@@ -330,7 +475,7 @@ TOOL_PREFIXES = ("CERTDESK_TEST_", "CERTDESK_BENCH_")
 def unknown_variable(environ: Mapping[str, str]) -> str | None:
     """Why a ``CERTDESK_*`` environment variable is not one certdesk reads (a misspelt
     setting would otherwise be ignored: the mail would go where it did), or None."""
-    known = sorted({env_name(name) for name in Settings.model_fields} | set(LOCATION_VARIABLES))
+    known = sorted({env_name(name) for name in SETTING_NAMES} | set(LOCATION_VARIABLES))
     for key in sorted(environ):
         if key.startswith(ENV_PREFIX) and key not in known and not key.startswith(TOOL_PREFIXES):
             # Compared without the prefix they all share (it would make anything close).
@@ -347,7 +492,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-CONTACT_FIELDS = tuple(ContactSetting.model_fields)
+CONTACT_FIELDS = tuple(CONTACT_RULES)
 # Printable: no control character and no bidirectional control (the certificate's rule).
 CONTACT_EXPECTED = {
     "name": "one line of printable text, at most 80 characters",
@@ -357,46 +502,44 @@ CONTACT_EXPECTED = {
 }
 
 
-def _contact_refusal(error: Any, loc: tuple[Any, ...], origin: str) -> str:
+def _contact_refusal(problem: SettingRefused, origin: str) -> str:
     """A problem inside ``producer_contacts``: which brand, which key, what is expected."""
     brands = ", ".join(Brand)
-    path = "producer_contacts." + ".".join(str(part) for part in loc[1:])
-    where = f"{origin}: {path}"
-    if loc[-1] == "[key]":
+    loc = problem.loc
+    where = f"{origin}: producer_contacts." + ".".join(loc[1:])
+    if problem.brand:
         return (f"{origin}: producer_contacts has no brand "
-                f"{_shown(error.get('input'))}; the brands are {brands}")
+                f"{_shown(problem.value)}; the brands are {brands}")
     if len(loc) == 2:
         return f"{where} must be a table of {', '.join(CONTACT_FIELDS)}"
-    if error["type"] == "extra_forbidden":
-        return (f"{origin}: producer_contacts.{loc[1]} has no setting {str(loc[2])!r}; "
+    if problem.unknown:
+        return (f"{origin}: producer_contacts.{loc[1]} has no setting {loc[2]!r}; "
                 f"its settings are {', '.join(CONTACT_FIELDS)}")
-    refusal = (f"{where} must be {CONTACT_EXPECTED.get(str(loc[2]), 'valid')}, "
-               f"not {_shown(error.get('input'))}")
-    if str(loc[2]) == "email" and error["type"] == "value_error":
-        refusal += f": {error['ctx']['error']}"
+    refusal = (f"{where} must be {CONTACT_EXPECTED.get(loc[2], 'valid')}, "
+               f"not {_shown(problem.value)}")
+    if loc[2] == "email" and problem.reason:
+        refusal += f": {problem.reason}"
     return refusal
 
 
-def _refusal(exc: ValidationError, values: Mapping[str, Any], origins: Mapping[str, str]) -> str:
-    """The first problem, as "<where>: <setting> must be <expected>, not <value>"."""
-    error = exc.errors(include_url=False)[0]
-    loc = error.get("loc") or ()
-    key = str(loc[0]) if loc else ""
+def _refusal(problem: SettingRefused, values: Mapping[str, Any],
+             origins: Mapping[str, str]) -> str:
+    """The problem, as "<where>: <setting> must be <expected>, not <value>"."""
+    key = problem.loc[0]
     origin = origins.get(key, "")
     # From the file: "<path>: <setting>"; from the environment: its variable's name.
     where = f"{origin}: {key}" if origin else env_name(key)
-    if key == "producer_contacts" and len(loc) > 1:
-        return _contact_refusal(error, loc, origin)
-    if key == "keymap" and error["type"] == "value_error":
-        return f"{where}: {error['ctx']['error']}"  # a binding id it does not know
-    if error["type"] == "extra_forbidden":
-        return (f"{origin}: unknown setting {key!r}; the settings are "
-                + ", ".join(Settings.model_fields))
+    if key == "producer_contacts" and len(problem.loc) > 1:
+        return _contact_refusal(problem, origin)
+    if key == "keymap" and problem.reason:
+        return f"{where}: {problem.reason}"  # a binding id it does not know
+    if problem.unknown:
+        return f"{origin}: unknown setting {key!r}; the settings are " + ", ".join(SETTING_NAMES)
     if key in SECRET_SETTINGS:  # never quoted back
         return f"{where} must be {EXPECTED.get(key, 'valid')}"
     refusal = f"{where} must be {EXPECTED.get(key, 'valid')}, not {_shown(values.get(key))}"
-    if key in ("mail_from", "reply_to") and error["type"] == "value_error":
-        refusal += f": {error['ctx']['error']}"  # the address validator's reason
+    if key in ("mail_from", "reply_to") and problem.reason:
+        refusal += f": {problem.reason}"  # the address validator's reason
     return refusal
 
 
@@ -419,7 +562,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     for key, value in _read_file(path, required).items():
         values[key] = value
         origins[key] = str(path)
-    for name in Settings.model_fields:
+    for name in SETTING_NAMES:
         env_value = environ.get(env_name(name))
         if name in FILE_ONLY_SETTINGS:
             if env_value:  # refused rather than ignored: it would look as if it applied
@@ -433,5 +576,5 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             origins[name] = ""
     try:
         return Settings(**values)
-    except ValidationError as exc:
+    except SettingRefused as exc:
         raise ConfigurationError(" ".join(_refusal(exc, values, origins).split())) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from certdesk_tui import locations
+from certdesk_tui import config, locations
 from certdesk_tui.config import Settings, load_settings
 from certdesk_tui.domain.errors import ConfigurationError, UnknownUser
 from certdesk_tui.service.identity import open_desk
@@ -264,7 +265,7 @@ def test_settings_are_frozen_comparable_and_hashable():
     a = Settings(keymap={"reject": "r"}, overdue_hours=8)
     b = Settings(keymap={"reject": "r"}, overdue_hours=8)
     assert a == b and hash(a) == hash(b) and len({a, b, Settings()}) == 2
-    with pytest.raises(ValueError, match="frozen"):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         a.overdue_hours = 9
 
 
@@ -353,7 +354,7 @@ def test_the_config_option_is_read(tmp_path):
 
 # -- any value, from the file or the environment: loaded, or one ConfigurationError --------
 
-SETTING_NAMES = sorted(Settings.model_fields)
+SETTING_NAMES = sorted(config.SETTING_NAMES)
 TOML_VALUES = st.one_of(
     st.text(max_size=30), st.integers(), st.floats(), st.booleans(),
     st.sampled_from(["nan", "inf", "-inf", "0", "0.1", "1e400", "65535", "65536", "٣", " 5 "]),
