@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual.app import App
 from textual.binding import Binding
@@ -14,8 +14,10 @@ from certdesk_tui.commands import DeskCommands
 from certdesk_tui.config import Settings
 from certdesk_tui.domain.errors import ConfigurationError
 from certdesk_tui.screens.dashboard import DashboardScreen
-from certdesk_tui.service import Desk
 from certdesk_tui.text import terminal_safe
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import Desk
 
 
 class CertdeskApp(App[None]):

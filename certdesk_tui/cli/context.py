@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from certdesk_tui.config import Settings, load_settings
-from certdesk_tui.service import Desk
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import Desk
 
 
 class Context:

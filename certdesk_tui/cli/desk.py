@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from certdesk_tui.cli.context import Context
 from certdesk_tui.cli.refusals import refusals
 from certdesk_tui.domain.errors import CertdeskError
 from certdesk_tui.launch import freeze_start_up
-from certdesk_tui.service import Desk
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import Desk
+    from certdesk_tui.service.late import LateDesk
 
 
 def require_terminal() -> None:
@@ -18,10 +22,23 @@ def require_terminal() -> None:
                             "in scripts")
 
 
+def first_frame_desk(c: Context) -> LateDesk | None:
+    """The desk with its first frame read from a SQLite file without SQLAlchemy, which
+    loads once that frame is on screen; None: open the desk the usual way."""
+    if c.as_user is not None:
+        return None
+    from certdesk_tui.service.late import late_desk
+    from certdesk_tui.service.login import os_login
+
+    settings = c.settings
+    return late_desk(c.db_url or settings.effective_database_url, os_login(), settings,
+                     lambda: c.desk)
+
+
 @refusals
-def open_interface(c: Context, desk: Desk | None = None) -> None:
+def open_interface(c: Context, desk: Desk | LateDesk | None = None) -> None:
     require_terminal()
-    desk = desk or c.desk
+    desk = desk or first_frame_desk(c) or c.desk
     # The first page is read while Textual and the screens load (the database's work
     # runs outside Python's lock), so the first frame does not wait for both in turn.
     desk.read_queue_early()

@@ -11,7 +11,6 @@ import click
 
 from certdesk_tui.cli.output import terminal_safe_output
 from certdesk_tui.domain.errors import AlreadyClaimed, CertdeskError
-from certdesk_tui.storage.engine import as_database_error
 from certdesk_tui.text import terminal_safe
 
 
@@ -54,6 +53,8 @@ def refusals(func: Callable[P, R]) -> Callable[P, R]:
             except Exception as exc:
                 # The last guard: a database error raised outside a transaction (where
                 # storage has not named it yet) is one line too; anything else is a bug.
+                from certdesk_tui.storage.engine import as_database_error
+
                 database = as_database_error(exc)
                 if database is None:
                     raise

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from certdesk_tui.domain.permissions import Permission
+from certdesk_tui.domain.permissions import Actor, Permission
 from certdesk_tui.domain.vocabulary import Brand, RequestType, Status
 from certdesk_tui.domain.written import deceiving_character, is_blank
 
@@ -159,3 +159,19 @@ REQUEST_ACTIONS: tuple[RequestAction, ...] = (
 )
 
 ACTIONS_BY_ID: dict[str, RequestAction] = {action.id: action for action in REQUEST_ACTIONS}
+
+
+def why_not_offered(actor: Actor, action_id: str, req: RequestState) -> str | None:
+    """Why ``actor`` is not offered an action on this request now (None: it is): their
+    role first, then the action's own rule."""
+    action = ACTIONS_BY_ID[action_id]
+    if not actor.may(action.permission):
+        return (f"{actor.login} is a {actor.role.label} and may not {action.permission.value}"
+                + (" (view only)" if actor.view_only else ""))
+    return action.why_not(req, actor.login)
+
+MAX_BULK = 500
+"""The most requests one bulk action takes (the desk's ``*`` marks at most this many)."""
+
+BULK_ACTIONS: tuple[str, ...] = ("start", "reject", "relabel", "note")
+"""The processing actions that apply to several requests at once."""

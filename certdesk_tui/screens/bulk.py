@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,9 +23,11 @@ from textual.widgets.option_list import Option
 
 from certdesk_tui.domain.views import ReasonView
 from certdesk_tui.screens.confirm import ConfirmScreen, confirm_then_dismiss
-from certdesk_tui.service.bulk import BulkOutcome
 from certdesk_tui.text import literal, literal_line
 from certdesk_tui.widgets.footer import DeskFooter
+
+if TYPE_CHECKING:
+    from certdesk_tui.service.bulk import BulkOutcome
 
 VERBS: Mapping[str, tuple[str, str]] = {
     "start": ("Claim", "claimed"),

@@ -53,7 +53,6 @@ from certdesk_tui.screens.messages import (
     PreviewLoaded,
 )
 from certdesk_tui.screens.view_switching import SavedViewActions
-from certdesk_tui.service import Desk
 from certdesk_tui.text import literal_line
 from certdesk_tui.widgets.footer import DeskFooter
 from certdesk_tui.widgets.identity_bar import IdentityBar
@@ -65,6 +64,7 @@ from certdesk_tui.widgets.renewals_pane import RenewalsPane
 from certdesk_tui.widgets.request_table import RequestTable
 
 if TYPE_CHECKING:
+    from certdesk_tui.service import Desk
     from certdesk_tui.service.outbox import Outbox
 
 

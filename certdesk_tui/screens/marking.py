@@ -7,13 +7,14 @@ reject (x), relabel (w) and add note (n) ask once (``screens/bulk.py``), run
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.screen import Screen
 
 from certdesk_tui.domain.permissions import Permission
 from certdesk_tui.domain.views import QueueFilter, QueuePage
+from certdesk_tui.domain.workflow import BULK_ACTIONS, MAX_BULK
 from certdesk_tui.screens.bulk import (
     BulkReasonScreen,
     BulkRequest,
@@ -22,7 +23,9 @@ from certdesk_tui.screens.bulk import (
     plural,
 )
 from certdesk_tui.screens.desk_host import DeskHost
-from certdesk_tui.service.bulk import BULK_ACTIONS, MAX_BULK, BulkOutcome
+
+if TYPE_CHECKING:
+    from certdesk_tui.service.bulk import BulkOutcome
 
 
 class MarkingActions(DeskHost):

@@ -11,10 +11,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from certdesk_tui.domain.errors import PermissionDenied
-from certdesk_tui.service.desk import Desk
 
 if TYPE_CHECKING:
     from certdesk_tui.service.completion import Completion
+    from certdesk_tui.service.desk import Desk
     from certdesk_tui.service.intake import ImportReport, LineOutcome
     from certdesk_tui.service.processing import MAX_NOTE_LENGTH
     from certdesk_tui.service.resending import Resent
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "Completion": "completion",
+    "Desk": "desk",
     "ImportReport": "intake",
     "LineOutcome": "intake",
     "MAX_NOTE_LENGTH": "processing",

@@ -15,15 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from certdesk_tui.domain.errors import CertdeskError, ValidationFailed
-from certdesk_tui.domain.workflow import ACTIONS_BY_ID
+from certdesk_tui.domain.workflow import ACTIONS_BY_ID, BULK_ACTIONS, MAX_BULK
 from certdesk_tui.service.reasons import find_active_reason
 from certdesk_tui.service.session import DeskSession
-
-MAX_BULK = 500
-"""The most requests one bulk action takes (the desk's ``*`` marks at most this many)."""
-
-BULK_ACTIONS: tuple[str, ...] = ("start", "reject", "relabel", "note")
-"""The processing actions that apply to several requests at once."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from certdesk_tui.domain.views import (
     RequestDetail,
     RequestRow,
 )
-from certdesk_tui.domain.workflow import ACTIONS_BY_ID
+from certdesk_tui.domain.workflow import ACTIONS_BY_ID, why_not_offered
 from certdesk_tui.service import opening
 from certdesk_tui.service.session import DeskSession
 from certdesk_tui.storage import changes, outbox, requests
@@ -92,12 +92,7 @@ def why_not(ds: DeskSession, action_id: str, detail: RequestDetail | RequestRow)
 
     Asked for every row the desk shows: it uses the acting user as last read.
     """
-    action = ACTIONS_BY_ID[action_id]
-    actor = ds.actor
-    if not actor.may(action.permission):
-        return (f"{actor.login} is a {actor.role.label} and may not {action.permission.value}"
-                + (" (view only)" if actor.view_only else ""))
-    return action.why_not(detail, actor.login)
+    return why_not_offered(ds.actor, action_id, detail)
 
 
 def certificate(ds: DeskSession, request_id: int,

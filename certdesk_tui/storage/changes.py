@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from certdesk_tui.storage.models import ChangeMarker
@@ -17,5 +17,9 @@ def bump_change_marker(session: Session, now: datetime) -> None:
     )
 
 
+def counter_statement() -> Select:
+    return select(ChangeMarker.counter).where(ChangeMarker.id == 1)
+
+
 def change_counter(session: Session) -> int:
-    return session.scalar(select(ChangeMarker.counter).where(ChangeMarker.id == 1)) or 0
+    return session.scalar(counter_statement()) or 0

@@ -42,13 +42,12 @@ from certdesk_tui.domain.errors import (
     StaleRequest,
 )
 from certdesk_tui.storage.db_roles import is_insufficient_privilege
+from certdesk_tui.storage.revision import SCHEMA_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The newest migration; tests/test_migrations.py checks it against Alembic's head.
-SCHEMA_REVISION = "0008"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_WRITE_POLL_SECONDS = 0.001
 # How long a bulk writer pauses between its transactions (let_others_write).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from certdesk_tui.domain import EmailState
@@ -15,9 +15,14 @@ from certdesk_tui.storage.models import OutboxEmail
 UNSENT = OutboxEmail.state != EmailState.SENT
 
 
-def failing_email_count(session: Session) -> int:
+def failing_statement() -> Select:
     """Emails failed for good plus those waiting to retry after a failed attempt."""
-    return session.scalar(select(func.count()).select_from(OutboxEmail).where(
+    return select(func.count()).select_from(OutboxEmail).where(
         UNSENT, OutboxEmail.state.in_([EmailState.FAILED, EmailState.QUEUED]),
         or_(OutboxEmail.state == EmailState.FAILED, OutboxEmail.attempts > 0),
-    )) or 0
+    )
+
+
+def failing_email_count(session: Session) -> int:
+    """Emails failed for good plus those waiting to retry after a failed attempt."""
+    return session.scalar(failing_statement()) or 0

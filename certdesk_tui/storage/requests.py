@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Row, Select, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -26,6 +25,7 @@ from certdesk_tui.domain.views import (
     RequestDetail,
     RequestRow,
 )
+from certdesk_tui.storage.first_frame import queue_row
 from certdesk_tui.storage.models import (
     Activity,
     Certificate,
@@ -70,11 +70,11 @@ def _where(flt: QueueFilter, user_id: int | None, *, in_order: bool = False) -> 
     so that the database walks the requests in the order shown and stops at the page."""
     clauses: list = [R.in_queue.is_(True)]
     if flt.statuses:
-        clauses.append(R.status.in_([s.value for s in flt.statuses]))
+        clauses.append(R.status.in_(sorted(s.value for s in flt.statuses)))
     if flt.types:
-        clauses.append(R.type.in_([t.value for t in flt.types]))
+        clauses.append(R.type.in_(sorted(t.value for t in flt.types)))
     if flt.channels:
-        clauses.append(R.channel.in_([c.value for c in flt.channels]))
+        clauses.append(R.channel.in_(sorted(c.value for c in flt.channels)))
     if flt.manual_only:
         clauses.append(R.manual.is_(True))
     if flt.mine:
@@ -82,7 +82,7 @@ def _where(flt: QueueFilter, user_id: int | None, *, in_order: bool = False) -> 
     if flt.brands or flt.search.strip():
         customers = select(Customer.id)
         if flt.brands:
-            customers = customers.where(Customer.brand.in_([b.value for b in flt.brands]))
+            customers = customers.where(Customer.brand.in_(sorted(b.value for b in flt.brands)))
         text = flt.search.strip().lower()
         if text:
             pattern = f"%{escape_like(text)}%"
@@ -110,23 +110,27 @@ def _row_select() -> Select:
     )
 
 
-def _to_row(values: Row[Any]) -> RequestRow:
-    (rid, ext, cname, ccode, brand, rtype, channel, holder, status, login, manual, reasons,
-     discrepancy, has_notes, dup, submitted_at, version, submitted_type, claimed_at) = values
-    return RequestRow(
-        id=rid, external_id=ext, customer_name=cname, customer_code=ccode, brand=brand,
-        type=rtype, channel=channel, holder_name=holder, status=status, assignee_login=login,
-        manual=bool(manual), manual_reasons=tuple(reasons or ()), discrepancy=bool(discrepancy),
-        has_notes=bool(has_notes), possible_duplicate=bool(dup), submitted_at=submitted_at,
-        version=version, submitted_type=submitted_type, claimed_at=claimed_at,
-    )
+def count_statement(flt: QueueFilter, user_id: int | None) -> Select:
+    """How many requests ``flt`` selects."""
+    return select(func.count()).select_from(R).where(*_where(flt, user_id))
+
+
+def page_statement(flt: QueueFilter, user_id: int | None, skip: int, take: int, *,
+                   backwards: bool = False, in_order: bool = False) -> Select:
+    """The rows of a page: ``take`` rows after ``skip``, in the filter's order (the
+    opposite order when read ``backwards``, from the end)."""
+    column = _SORT_COLUMNS.get(flt.sort, R.submitted_at)
+    descending = flt.descending != backwards
+    order = [column.desc() if descending else column.asc(),
+             R.id.desc() if descending else R.id.asc()]
+    return (_row_select().where(*_where(flt, user_id, in_order=in_order))
+            .order_by(*order).offset(skip).limit(take))
 
 
 def queue_page(
     session: Session, flt: QueueFilter, user_id: int | None, offset: int, limit: int
 ) -> QueuePage:
-    clauses = _where(flt, user_id)
-    total = session.scalar(select(func.count()).select_from(R).where(*clauses)) or 0
+    total = session.scalar(count_statement(flt, user_id)) or 0
     column = _SORT_COLUMNS.get(flt.sort, R.submitted_at)
     # A page nearer the end is read from the end, in the opposite order (the last page
     # of 700,000 requests: 7 ms instead of 0.7 s spent skipping the rows before it).
@@ -136,14 +140,10 @@ def queue_page(
     backwards = offset > 0 and total - end < offset
     skip, take = (total - end, end - offset) if backwards else (offset, limit)
     by_customer = bool(flt.brands or flt.search.strip())  # the condition in_order rewrites
-    if by_customer and column is R.submitted_at and _denser_than_a_page(session, total,
-                                                                        skip + take):
-        clauses = _where(flt, user_id, in_order=True)
-    descending = flt.descending != backwards
-    order = [column.desc() if descending else column.asc(),
-             R.id.desc() if descending else R.id.asc()]
-    stmt = _row_select().where(*clauses).order_by(*order).offset(skip).limit(take)
-    rows = [_to_row(v) for v in session.execute(stmt)]
+    in_order = by_customer and column is R.submitted_at and _denser_than_a_page(
+        session, total, skip + take)
+    stmt = page_statement(flt, user_id, skip, take, backwards=backwards, in_order=in_order)
+    rows = [queue_row(v) for v in session.execute(stmt)]
     if backwards:
         rows.reverse()
     return QueuePage(rows=tuple(rows), total=total, offset=offset)
@@ -180,7 +180,7 @@ def request_row(session: Session, request_id: int) -> RequestRow:
     values = session.execute(_row_select().where(R.id == request_id)).first()
     if values is None:
         raise NotFound(f"there is no request #{request_id}")
-    return _to_row(values)
+    return queue_row(values)
 
 
 def request_detail(session: Session, request_id: int) -> RequestDetail:

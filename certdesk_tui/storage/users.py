@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from certdesk_tui.domain.errors import PermissionDenied, UnknownUser
 from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.domain.vocabulary import Role
 from certdesk_tui.storage.models import User
+
+
+def user_statement(login: str) -> Select:
+    """A user's id, login, name, role and active flag."""
+    return select(User.id, User.login, User.name, User.role, User.active).where(
+        User.login == login)
 
 
 def read_actor(s: Session, login: str, as_user: str | None = None) -> Actor:
@@ -18,7 +24,7 @@ def read_actor(s: Session, login: str, as_user: str | None = None) -> Actor:
     Opening a desk and every action of an open desk go through here, so a change
     of role or a disabled account counts from the next action.
     """
-    user = s.scalar(select(User).where(User.login == login))
+    user = s.execute(user_statement(login)).first()
     if user is None:
         raise UnknownUser(
             f"{login} is not a certdesk user here; a manager can add you with: "
@@ -31,7 +37,7 @@ def read_actor(s: Session, login: str, as_user: str | None = None) -> Actor:
     if user.role != Role.MANAGER:
         raise PermissionDenied(f"--as is for managers only; {login} is a "
                                f"{Role(user.role).label}")
-    target = s.scalar(select(User).where(User.login == as_user))
+    target = s.execute(user_statement(as_user)).first()
     if target is None:
         raise UnknownUser(f"there is no user {as_user} to act as")
     if not target.active:

@@ -7,6 +7,8 @@ them, as ``certdesk report`` prints them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,9 +18,11 @@ from textual.widgets import Static, TabPane
 from textual.worker import Worker, WorkerState
 
 from certdesk_tui.domain.insights import QueueReport, report_lines
-from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped
 from certdesk_tui.widgets.messages import WorkerFailed
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import Desk
 
 
 def report_text(report: QueueReport) -> Text:

@@ -8,6 +8,7 @@ the screen's one worker-error handler (``WorkerFailed``).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,12 +19,14 @@ from textual.worker import Worker, WorkerState
 
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain.views import QueueFilter, QueueSnapshot, RequestDetail
-from certdesk_tui.service import Desk
 from certdesk_tui.widgets.activity_panel import ActivityPanel
 from certdesk_tui.widgets.filter_bar import FilterBar
 from certdesk_tui.widgets.messages import WorkerFailed
 from certdesk_tui.widgets.request_table import RequestTable
 from certdesk_tui.widgets.view_bar import ViewBar
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import Desk
 
 
 class QueueTab(TabPane):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rich.text import Text
 from textual import on, work
@@ -15,9 +15,11 @@ from textual.worker import Worker, WorkerState
 
 from certdesk_tui.actions import Owner, bindings_for
 from certdesk_tui.domain.views import ReasonView
-from certdesk_tui.service import Desk
 from certdesk_tui.text import escaped, literal_line
 from certdesk_tui.widgets.messages import WorkerFailed
+
+if TYPE_CHECKING:
+    from certdesk_tui.service import Desk
 
 ReasonChange = Literal["add", "rename", "retire"]
 

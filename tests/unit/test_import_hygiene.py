@@ -23,13 +23,15 @@ def test_the_domain_and_the_command_line_load_without_textual():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_opening_the_desk_loads_no_command_mail_or_pdf_module():
+def test_opening_the_desk_loads_no_command_mail_pdf_or_database_module():
     """What `certdesk` with no command imports before its first frame: not the other
-    commands, not the mail (smtplib, the email package's composition), not the PDF."""
+    commands, not the mail (smtplib, the email package's composition), not the PDF, and
+    not SQLAlchemy (the first frame is read with sqlite3; the service loads after it)."""
     code = (
-        "import certdesk_tui.cli, certdesk_tui.app, sys; "
+        "import certdesk_tui.cli, certdesk_tui.app, certdesk_tui.service.late, sys; "
         "unwanted = ('certdesk_tui.cli.', 'certdesk_tui.mail', 'certdesk_tui.pdf.certificate', "
-        "'fpdf', 'pypdf', 'smtplib', 'yagmail', 'email_validator', 'alembic'); "
+        "'fpdf', 'pypdf', 'smtplib', 'yagmail', 'email_validator', 'alembic', 'sqlalchemy', "
+        "'pydantic', 'certdesk_tui.service.desk', 'certdesk_tui.storage.engine'); "
         "allowed = ('certdesk_tui.cli.root', 'certdesk_tui.cli.context', 'certdesk_tui.cli.desk', "
         "'certdesk_tui.cli.refusals', 'certdesk_tui.cli.output'); "
         "leaked = sorted(m for m in sys.modules if m.startswith(unwanted) "

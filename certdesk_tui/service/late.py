@@ -1,0 +1,97 @@
+"""A desk drawn before it is opened: the first frame from ``storage/first_frame.py``,
+everything after it from the ``Desk`` opened once the frame is on screen.
+
+``certdesk`` on a SQLite file reads who is at the keyboard and the default queue's
+first page with the standard library (no SQLAlchemy: about 0.2 s sooner), draws them,
+and opens the real desk when it is first needed: by the reads that follow the first
+frame (the selected request's detail, in a worker thread), or by the first action.
+Every rule is the real desk's; this class only hands out what the first frame read.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from certdesk_tui.config import Settings
+from certdesk_tui.domain.permissions import Actor
+from certdesk_tui.domain.views import QueueFilter, QueueSnapshot, RequestDetail, RequestRow
+from certdesk_tui.domain.workflow import why_not_offered
+from certdesk_tui.service.early import FRESH_SECONDS
+from certdesk_tui.storage.first_frame import FirstFrame, read_first_frame
+
+if TYPE_CHECKING:
+    from certdesk_tui.service.desk import Desk
+
+
+class LateDesk:
+    """The first frame's actor and queue page at once; any other call goes to the real
+    ``Desk``, opened (once, whichever thread asks first) by ``open_desk``."""
+
+    def __init__(self, first: FirstFrame, settings: Settings,
+                 open_desk: Callable[[], Desk]) -> None:
+        self._first: FirstFrame | None = first
+        self._first_read_at = time.monotonic()
+        self._actor = first.actor
+        self._settings = settings
+        self._open_desk = open_desk
+        self._desk: Desk | None = None
+        self._opening = threading.Lock()
+
+    @property
+    def opened(self) -> bool:
+        """Whether the real desk is open yet."""
+        return self._desk is not None
+
+    def real(self) -> Desk:
+        """The real desk, opened on first use."""
+        desk = self._desk
+        if desk is None:
+            with self._opening:
+                if self._desk is None:
+                    self._desk = self._open_desk()
+                desk = self._desk
+        return desk
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
+    def actor(self) -> Actor:
+        """Who is acting: as the first frame read it, then as the real desk last read it."""
+        return self._desk.actor if self._desk is not None else self._actor
+
+    def read_queue_early(self, limit: int = 100) -> None:
+        """The first page is read already."""
+
+    def queue_snapshot(self, flt: QueueFilter | None = None, offset: int = 0,
+                       limit: int = 100, *, counts: bool = True) -> QueueSnapshot:
+        """The first frame's page, to the one call that asks for it while it is fresh;
+        anything else from the real desk."""
+        first, self._first = self._first, None
+        if (first is not None and (flt or QueueFilter(), offset, limit) == first.key
+                and time.monotonic() - self._first_read_at <= FRESH_SECONDS):
+            return first.snapshot
+        return self.real().queue_snapshot(flt, offset, limit, counts=counts)
+
+    def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:
+        """Why an action is not offered for this request now (None: it is): asked for
+        the rows of the first frame, before the real desk is open."""
+        return why_not_offered(self.actor, action_id, detail)
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything else is the real desk's (called, as always, from a worker thread).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.real(), name)
+
+
+def late_desk(url: str, login: str, settings: Settings,
+              open_desk: Callable[[], Desk]) -> LateDesk | None:
+    """A desk whose first frame is read already, or None when it cannot be read that way
+    (not a SQLite file at the current schema, an unknown login...: open it the usual way)."""
+    first = read_first_frame(url, login)
+    return LateDesk(first, settings, open_desk) if first is not None else None

@@ -1,0 +1,312 @@
+"""The desk's first frame, read from a SQLite file without SQLAlchemy: exactly what the
+service reads, or nothing (and the desk then opens the usual way)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pty
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from select import select as readable
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
+
+from certdesk_tui.demo import build_demo
+from certdesk_tui.domain.views import QueueFilter
+from certdesk_tui.service import Desk
+from certdesk_tui.service.identity import resolve_actor
+from certdesk_tui.service.late import LateDesk, late_desk
+from certdesk_tui.storage import changes, first_frame, outbox, requests, users
+from certdesk_tui.storage.engine import Database
+from certdesk_tui.storage.first_frame import FIRST_PAGE_ROWS, read_first_frame, sqlite_file
+from certdesk_tui.storage.models import User
+from tests import factories
+from tests.conftest import MANAGER, team_database
+
+
+def _compiled(statement, *, literal: bool = True) -> str:
+    kwargs = {"literal_binds": True} if literal else {}
+    return " ".join(str(statement.compile(dialect=sqlite.dialect(),
+                                          compile_kwargs=kwargs)).split())
+
+
+def _words(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def test_the_statements_are_the_ones_the_builders_make():
+    """The first frame runs the queue's own SQL: any change to the builders shows here."""
+    assert _words(first_frame.COUNT_SQL) == _compiled(
+        requests.count_statement(QueueFilter(), None))
+    assert _words(first_frame.PAGE_SQL) == _compiled(
+        requests.page_statement(QueueFilter(), None, 0, FIRST_PAGE_ROWS))
+    assert _words(first_frame.COUNTER_SQL) == _compiled(changes.counter_statement())
+    assert _words(first_frame.FAILING_SQL) == _compiled(outbox.failing_statement())
+    assert _words(first_frame.USER_SQL) == _compiled(users.user_statement("x"), literal=False)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory) -> str:
+    """A demo of 300 requests: the first page is full, with notes, duplicates, requests
+    held by someone, manual reasons and emails."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('first-frame') / 'demo.sqlite3'}"
+    db = Database(url, create=True)
+    build_demo(db, login=MANAGER, requests=300, seed=7)
+    db.dispose()
+    return url
+
+
+def _logins(url: str) -> list[str]:
+    db = Database(url)
+    try:
+        with db.reading() as s:
+            return list(s.scalars(select(User.login).order_by(User.login)))
+    finally:
+        db.dispose()
+
+
+def test_the_first_frame_is_what_each_users_desk_reads(demo_url):
+    db = Database(demo_url)
+    try:
+        logins = _logins(demo_url)
+        assert len(logins) > 1
+        for login in logins:
+            frame = read_first_frame(demo_url, login)
+            assert frame is not None, login
+            desk = Desk(db, resolve_actor(db, login))
+            assert frame.actor == desk.actor
+            assert frame.key == (QueueFilter(), 0, FIRST_PAGE_ROWS)
+            assert frame.snapshot == desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+        rows = frame.snapshot.page.rows
+        assert len(rows) == FIRST_PAGE_ROWS < frame.snapshot.page.total
+        # The columns SQLite stores as text or numbers came back as the service's types.
+        assert any(r.manual_reasons for r in rows) and any(r.assignee_login for r in rows)
+        assert any(r.has_notes for r in rows) and any(r.claimed_at for r in rows)
+    finally:
+        db.dispose()
+
+
+def test_failing_emails_are_counted_as_the_service_counts_them(demo_url, tmp_path):
+    path = tmp_path / "failing.sqlite3"
+    path.write_bytes(Path(sqlite_file(demo_url)).read_bytes())
+    url = f"sqlite:///{path}"
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE outbox SET state = 'queued', attempts = 2, sent_at = NULL "
+                     "WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT 3)")
+        conn.execute("UPDATE outbox SET state = 'failed', sent_at = NULL "
+                     "WHERE id IN (SELECT id FROM outbox ORDER BY id DESC LIMIT 2)")
+    db = Database(url)
+    try:
+        desk = Desk(db, resolve_actor(db, MANAGER))
+        expected = desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+    finally:
+        db.dispose()
+    frame = read_first_frame(url, MANAGER)
+    assert frame is not None and frame.snapshot.failing_emails == expected.failing_emails >= 5
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://certdesk@127.0.0.1/certdesk", "sqlite://", "sqlite:///:memory:",
+    "sqlite:///name%20with%20escapes.sqlite3", "sqlite:///file.sqlite3?mode=ro",
+])
+def test_any_other_database_is_opened_the_usual_way(url):
+    assert read_first_frame(url, MANAGER) is None
+
+
+def test_a_missing_file_is_not_created(tmp_path):
+    path = tmp_path / "none.sqlite3"
+    assert read_first_frame(f"sqlite:///{path}", MANAGER) is None
+    assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all\n" * 40])
+def test_a_file_that_is_not_a_database_is_left_as_it_was(tmp_path, content):
+    path = tmp_path / "other.sqlite3"
+    path.write_bytes(content)
+    assert read_first_frame(f"sqlite:///{path}", MANAGER) is None
+    assert path.read_bytes() == content and sorted(tmp_path.iterdir()) == [path]
+
+
+def test_another_programs_database_is_left_as_it_was(tmp_path):
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    before = path.read_bytes()
+    assert read_first_frame(f"sqlite:///{path}", MANAGER) is None
+    assert path.read_bytes() == before
+
+
+def test_another_schema_revision_an_unknown_or_disabled_login_read_nothing(sqlite_url):
+    db = team_database(sqlite_url)
+    try:
+        assert read_first_frame(sqlite_url, "sam") is not None
+        assert read_first_frame(sqlite_url, "nobody") is None
+        Desk(db, resolve_actor(db, MANAGER)).set_active("sky", False)
+    finally:
+        db.dispose()
+    assert read_first_frame(sqlite_url, "sky") is None
+    path = sqlite_file(sqlite_url)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0007'")
+    assert read_first_frame(sqlite_url, "sam") is None
+
+
+def test_reading_the_first_frame_changes_nothing_in_the_database(demo_url):
+    path = Path(sqlite_file(demo_url))
+    before = path.read_bytes()
+    assert read_first_frame(demo_url, MANAGER) is not None
+    assert path.read_bytes() == before
+
+
+# -- the late desk ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def team_file(sqlite_url) -> str:
+    """The standard team's SQLite file, with one request in the queue."""
+    db = team_database(sqlite_url)
+    try:
+        report = Desk(db, resolve_actor(db, MANAGER)).import_submissions(
+            factories.jsonl(factories.submission("EXT-1", "C100", instructions="call first")))
+        assert report.ok, report.refused
+    finally:
+        db.dispose()
+    return sqlite_url
+
+
+def _late(url: str, login: str, opened: list) -> LateDesk:
+    from certdesk_tui.config import Settings
+
+    def open_desk() -> Desk:
+        db = Database(url)
+        opened.append(db)
+        return Desk(db, resolve_actor(db, login))
+
+    desk = late_desk(url, login, Settings(), open_desk)
+    assert desk is not None
+    return desk
+
+
+def test_the_late_desk_hands_out_the_first_frame_once_then_opens_the_real_desk(team_file):
+    opened: list = []
+    desk = _late(team_file, "sam", opened)
+    try:
+        first = desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+        assert [r.external_id for r in first.page.rows] == ["EXT-1"]
+        # Offered or not, by the one rule, without opening anything.
+        assert desk.why_not("start", first.page.rows[0]) is None
+        assert desk.actor.login == "sam" and not desk.opened and opened == []
+        # Anything else opens the real desk once, and goes to it.
+        again = desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+        assert desk.opened and len(opened) == 1 and again == first
+        desk.start(first.page.rows[0].id)
+        assert desk.request(first.page.rows[0].id).row.assignee_login == "sam"
+        assert len(opened) == 1
+    finally:
+        for db in opened:
+            db.dispose()
+
+
+def test_a_stale_or_other_first_read_goes_to_the_real_desk(team_file, monkeypatch):
+    from certdesk_tui.service import late
+
+    opened: list = []
+    desk = _late(team_file, "sam", opened)
+    try:
+        assert desk.queue_snapshot(QueueFilter(search="zzz"), 0, 100).page.total == 0
+        assert desk.opened
+        desk = _late(team_file, "sam", opened)
+        monkeypatch.setattr(late, "FRESH_SECONDS", -1.0)
+        desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+        assert desk.opened
+    finally:
+        for db in opened:
+            db.dispose()
+
+
+def test_the_real_desk_is_opened_once_whichever_threads_ask(team_file):
+    import threading
+
+    opened: list = []
+    desk = _late(team_file, "sam", opened)
+    try:
+        threads = [threading.Thread(target=desk.pending_count) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(opened) == 1
+    finally:
+        for db in opened:
+            db.dispose()
+
+
+# -- the command ---------------------------------------------------------------------
+
+SPY = """
+import sys
+from certdesk_tui.screens.dashboard import DashboardScreen
+SEEN = sys.argv[1]
+def drawn(self):
+    with open(SEEN, "w") as out:
+        out.write(repr(sorted(m for m in ("sqlalchemy", "pydantic") if m in sys.modules)))
+        out.write(" " + repr(type(self.desk).__name__))
+    self.app.exit()
+DashboardScreen._first_frame_drawn = drawn
+sys.argv = ["certdesk", "--db", sys.argv[2]]
+from certdesk_tui.launch import main
+main()
+"""
+
+
+def _first_frame_in_a_terminal(tmp_path: Path, url: str) -> str:
+    out = tmp_path / "seen.txt"
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1",
+           "CERTDESK_CONFIG": os.devnull, "CERTDESK_MAIL_INTERVAL_SECONDS": "0",
+           "CERTDESK_REFRESH_SECONDS": "0"}
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", SPY, str(out), url], env=env,
+                                stdin=terminal, stdout=terminal, stderr=subprocess.PIPE,
+                                text=True)
+        os.close(terminal)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = readable([controller], [], [], 0.1)
+            if ready:
+                with contextlib.suppress(OSError):  # the desk closed its side
+                    os.read(controller, 65536)  # keep the terminal drained
+        if proc.poll() is None:
+            proc.kill()
+        _, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0, err
+    finally:
+        os.close(controller)
+    return out.read_text()
+
+
+def test_the_desk_draws_its_first_frame_before_importing_sqlalchemy(demo_url, tmp_path):
+    from certdesk_tui.service.login import os_login
+
+    path = tmp_path / "desk.sqlite3"
+    path.write_bytes(Path(sqlite_file(demo_url)).read_bytes())
+    url = f"sqlite:///{path}"
+    db = Database(url)
+    try:
+        manager = Desk(db, resolve_actor(db, MANAGER))
+        if os_login() not in _logins(url):
+            manager.add_user(os_login(), "certificate_specialist")
+    finally:
+        db.dispose()
+    assert _first_frame_in_a_terminal(tmp_path, url) == "[] 'LateDesk'"
+    # A database it cannot read that way (another schema revision) opens the usual way.
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0007'")
+    with pytest.raises(AssertionError, match="needs an upgrade"):
+        _first_frame_in_a_terminal(tmp_path, url)
