@@ -546,3 +546,11 @@ def test_the_location_and_test_variables_are_not_settings_but_are_known():
                "CERTDESK_BENCH_DIR": "/tmp/certdesk-bench",
                "CERTDESK_SMTP_HOST": "mail.example"}
     assert load_settings(Path(os.devnull), environ).smtp_host == "mail.example"
+
+
+def test_every_default_is_what_its_rule_keeps():
+    """Defaults are not checked at each start: each must pass its own rule unchanged."""
+    defaults = Settings()
+    for setting in dataclasses.fields(Settings):
+        value = getattr(defaults, setting.name)
+        assert setting.metadata["rule"](value) == value, setting.name
