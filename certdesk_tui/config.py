@@ -109,7 +109,10 @@ def _whole(low: int, high: int) -> Rule:
             text = value.strip(_SPACE)
             if not _WHOLE.fullmatch(text):
                 raise Invalid
-            value = int(text.partition(".")[0])
+            try:
+                value = int(text.partition(".")[0])
+            except ValueError:  # more digits than Python converts (4,300)
+                raise Invalid from None
         elif not isinstance(value, int):
             raise Invalid
         if not low <= value <= high:
@@ -263,7 +266,9 @@ def _contacts(value: Any) -> dict[Brand, ContactSetting]:
     for brand, table in value.items():
         here = ("producer_contacts", str(brand))
         if brand not in tuple(Brand):
-            raise SettingRefused((*here, "[key]"), brand, brand=True)
+            raise SettingRefused(here, brand, brand=True)
+        if isinstance(table, ContactSetting):  # as kept (dataclasses.replace gives them)
+            table = {key: value for key, value in vars(table).items() if value is not None}
         if not isinstance(table, dict):
             raise SettingRefused(here, table)
         kept: dict[str, str | None] = {}
@@ -334,9 +339,10 @@ def _keymap(value: Any) -> dict[str, str]:
 
 
 def _setting(default: Any, rule: Rule, *, shown: bool = True) -> Any:
-    """A setting's field: its default (a table's: empty) and its one rule."""
+    """A setting's field: its default (a table's: a copy for each Settings) and its rule."""
     if isinstance(default, dict):
-        return field(default_factory=dict, metadata={"rule": rule}, repr=shown)
+        return field(default_factory=lambda: dict(default), metadata={"rule": rule},
+                     repr=shown)
     return field(default=default, metadata={"rule": rule}, repr=shown)
 
 
@@ -459,7 +465,7 @@ def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigurationError(f"{path}: not UTF-8 text, not a TOML configuration file") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer of more digits than Python reads
         raise ConfigurationError(f"{path}: not valid TOML ({exc})") from None
     # Accept both flat keys and a [certdesk] table.
     table = raw.pop("certdesk") if isinstance(raw.get("certdesk"), dict) else {}

@@ -53,9 +53,11 @@ def refusals(func: Callable[P, R]) -> Callable[P, R]:
             except Exception as exc:
                 # The last guard: a database error raised outside a transaction (where
                 # storage has not named it yet) is one line too; anything else is a bug.
-                from certdesk_tui.storage.engine import as_database_error
+                database = None
+                if "sqlalchemy" in sys.modules:  # only then can it be the database's
+                    from certdesk_tui.storage.engine import as_database_error
 
-                database = as_database_error(exc)
+                    database = as_database_error(exc)
                 if database is None:
                     raise
                 message = str(database)

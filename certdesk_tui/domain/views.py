@@ -16,6 +16,9 @@ SORT_KEYS = (
     "id", "age", "customer", "brand", "type", "channel", "holder", "status", "assignee",
 )
 
+PAGE_ROWS = 100
+"""The rows of one page of the queue: what the desk holds, and reads at once."""
+
 MAX_SEARCH = 200
 """The longest search (customer name or code contains it), in characters: the desk's
 search box and ``certdesk list --search`` alike. A longer one is refused, never cut,

@@ -170,6 +170,7 @@ def why_not_offered(actor: Actor, action_id: str, req: RequestState) -> str | No
                 + (" (view only)" if actor.view_only else ""))
     return action.why_not(req, actor.login)
 
+
 MAX_BULK = 500
 """The most requests one bulk action takes (the desk's ``*`` marks at most this many)."""
 

@@ -53,6 +53,7 @@ from certdesk_tui.screens.messages import (
     PreviewLoaded,
 )
 from certdesk_tui.screens.view_switching import SavedViewActions
+from certdesk_tui.service.late import LateDesk
 from certdesk_tui.text import literal_line
 from certdesk_tui.widgets.footer import DeskFooter
 from certdesk_tui.widgets.identity_bar import IdentityBar
@@ -152,7 +153,7 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
             pane.reload()
 
     def on_unmount(self) -> None:
-        self.mailer.close()
+        self.desk.close()
 
     def reload(self) -> None:
         """Reload the queue's current page, its counts and the selected request."""
@@ -214,6 +215,11 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
         """Every worker of the desk that fails ends here: a notification, never a
         traceback; a refused action reloads what the user is looking at."""
         error = worker.error
+        if isinstance(self.desk, LateDesk) and self.desk.failure is not None:
+            # Drawn from its first frame, the desk could not be opened behind it: the
+            # interface ends, and the command says why in one line (cli/desk.py).
+            self.app.exit(return_code=1)
+            return
         self._say(failure_notice(error))
         if worker.group == "flow" or isinstance(error, StaleRequest | AlreadyClaimed):
             self.reload()

@@ -21,6 +21,7 @@ from certdesk_tui.domain.errors import AlreadyClaimed
 from certdesk_tui.domain.insights import DEFAULT_REPORT_DAYS
 from certdesk_tui.domain.permissions import Actor
 from certdesk_tui.domain.views import (
+    PAGE_ROWS,
     QueueFilter,
     QueuePage,
     QueueSnapshot,
@@ -93,7 +94,7 @@ class Desk:
                 return snapshot
         return reads.queue_snapshot(self._session, flt, offset, limit, counts=counts)
 
-    def read_queue_early(self, limit: int = 100) -> None:
+    def read_queue_early(self, limit: int = PAGE_ROWS) -> None:
         """Start reading the default queue's first page (``limit`` rows) and its counts in
         a thread: the database works while the desk's interface loads, and the desk's
         first ``queue_snapshot`` of that page takes it (if asked for within seconds)."""
@@ -318,6 +319,11 @@ class Desk:
 
             self._outbox = Outbox(self._session)
         return self._outbox
+
+    def close(self) -> None:
+        """End what the desk holds open: the outbox's mail connection, if it made one."""
+        if self._outbox is not None:
+            self._outbox.close()
 
     # -- configuration (managers) --------------------------------------------
 

@@ -4,8 +4,10 @@ everything after it from the ``Desk`` opened once the frame is on screen.
 ``certdesk`` on a SQLite file reads who is at the keyboard and the default queue's
 first page with the standard library (no SQLAlchemy: about 0.2 s sooner), draws them,
 and opens the real desk when it is first needed: by the reads that follow the first
-frame (the selected request's detail, in a worker thread), or by the first action.
-Every rule is the real desk's; this class only hands out what the first frame read.
+frame (in the worker threads that read the saved views' counts and the selected
+request's detail), or by the first action. Every rule is the real desk's; this class
+only hands out what the first frame read. A desk that cannot be opened then (its file
+made unwritable meanwhile...) ends the interface with that refusal, in one line.
 """
 
 from __future__ import annotations
@@ -16,8 +18,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from certdesk_tui.config import Settings
+from certdesk_tui.domain.errors import CertdeskError
 from certdesk_tui.domain.permissions import Actor
-from certdesk_tui.domain.views import QueueFilter, QueueSnapshot, RequestDetail, RequestRow
+from certdesk_tui.domain.views import (
+    PAGE_ROWS,
+    QueueFilter,
+    QueueSnapshot,
+    RequestDetail,
+    RequestRow,
+)
 from certdesk_tui.domain.workflow import why_not_offered
 from certdesk_tui.service.early import FRESH_SECONDS
 from certdesk_tui.storage.first_frame import FirstFrame, read_first_frame
@@ -39,6 +48,9 @@ class LateDesk:
         self._open_desk = open_desk
         self._desk: Desk | None = None
         self._opening = threading.Lock()
+        # Why the real desk could not be opened: every later call is refused the same
+        # way (not opened again each time), and the desk closes with it as its refusal.
+        self.failure: CertdeskError | None = None
 
     @property
     def opened(self) -> bool:
@@ -46,12 +58,18 @@ class LateDesk:
         return self._desk is not None
 
     def real(self) -> Desk:
-        """The real desk, opened on first use."""
+        """The real desk, opened on first use (or the refusal that opening it met)."""
         desk = self._desk
         if desk is None:
             with self._opening:
+                if self.failure is not None:
+                    raise self.failure
                 if self._desk is None:
-                    self._desk = self._open_desk()
+                    try:
+                        self._desk = self._open_desk()
+                    except CertdeskError as exc:
+                        self.failure = exc
+                        raise
                 desk = self._desk
         return desk
 
@@ -64,11 +82,16 @@ class LateDesk:
         """Who is acting: as the first frame read it, then as the real desk last read it."""
         return self._desk.actor if self._desk is not None else self._actor
 
-    def read_queue_early(self, limit: int = 100) -> None:
+    def read_queue_early(self, limit: int = PAGE_ROWS) -> None:
         """The first page is read already."""
 
+    def close(self) -> None:
+        """End what the real desk holds open; a desk never opened holds nothing."""
+        if self._desk is not None:
+            self._desk.close()
+
     def queue_snapshot(self, flt: QueueFilter | None = None, offset: int = 0,
-                       limit: int = 100, *, counts: bool = True) -> QueueSnapshot:
+                       limit: int = PAGE_ROWS, *, counts: bool = True) -> QueueSnapshot:
         """The first frame's page, to the one call that asks for it while it is fresh;
         anything else from the real desk."""
         first, self._first = self._first, None

@@ -6,33 +6,33 @@ only the acting user, the default queue's first page and the counts around it, s
 :func:`read_first_frame` reads them with ``sqlite3``, in one read transaction, and
 the desk opens the usual way once the frame is on screen.
 
-The statements are the ones ``storage/requests.py``, ``storage/changes.py`` and
-``storage/outbox.py`` build, compiled for SQLite (``tests/integration/
-test_first_frame.py`` compiles the builders' statements again and compares them word
-for word), and a row is made by the same :func:`queue_row` as every other read: the
-queue's rule stays in one place. Anything unexpected (no such file, another schema
-revision, a login that is not an active user, any error of SQLite) answers None, and
-the desk is opened the usual way, where the problem is reported.
+The statements are the ones ``storage/requests.py``, ``storage/changes.py``,
+``storage/outbox.py`` and ``storage/users.py`` build, compiled for SQLite
+(``tests/integration/test_first_frame.py`` compiles the builders' statements again and
+compares them word for word), and a row is made by ``rows.py`` as every other read
+makes it: the queue's rule stays in one place. Anything unexpected (no such regular
+file, another schema revision, a login that is not an active user who may see the
+queue, any error of SQLite) answers None, and the desk is opened the usual way, where
+the problem is reported. The file is opened as the usual way opens it (read and
+write, never created) and only read: SQLite's own ``-wal`` and ``-shm`` files come and
+go as they do for any connection.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import sqlite3
-from collections.abc import Sequence
+import stat
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from pathlib import Path
 from urllib.parse import quote
 
-from certdesk_tui.domain.permissions import Actor
-from certdesk_tui.domain.views import QueueFilter, QueuePage, QueueSnapshot, RequestRow
+from certdesk_tui.domain.permissions import Actor, Permission
+from certdesk_tui.domain.views import PAGE_ROWS, QueueFilter, QueuePage, QueueSnapshot
 from certdesk_tui.domain.vocabulary import Role
 from certdesk_tui.storage.revision import SCHEMA_REVISION
-
-FIRST_PAGE_ROWS = 100
-"""The rows of the first page (the desk asks for this many)."""
+from certdesk_tui.storage.rows import stored_row
 
 _PENDING = "certificate_requests.in_queue IS 1 AND certificate_requests.status IN " \
            "('in_progress', 'new')"
@@ -40,7 +40,7 @@ _PENDING = "certificate_requests.in_queue IS 1 AND certificate_requests.status I
 # requests.count_statement(QueueFilter(), None)
 COUNT_SQL = f"SELECT count(*) AS count_1 FROM certificate_requests WHERE {_PENDING}"
 
-# requests.page_statement(QueueFilter(), None, 0, FIRST_PAGE_ROWS)
+# requests.page_statement(QueueFilter(), None, 0, PAGE_ROWS)
 PAGE_SQL = (
     "SELECT certificate_requests.id, certificate_requests.external_id, customers.name, "
     "customers.code, customers.brand, certificate_requests.type, "
@@ -56,7 +56,7 @@ PAGE_SQL = (
     "LEFT OUTER JOIN users ON users.id = certificate_requests.assignee_id "
     f"WHERE {_PENDING} "
     "ORDER BY certificate_requests.submitted_at ASC, certificate_requests.id ASC "
-    f"LIMIT {FIRST_PAGE_ROWS} OFFSET 0"
+    f"LIMIT {PAGE_ROWS} OFFSET 0"
 )
 
 # changes.counter_statement()
@@ -76,30 +76,6 @@ USER_SQL = ("SELECT users.id, users.login, users.name, users.role, users.active 
 REVISION_SQL = "SELECT alembic_version.version_num FROM alembic_version"
 
 
-def queue_row(values: Sequence[Any]) -> RequestRow:
-    """A queue row from the columns ``requests._row_select`` reads, in its order."""
-    (rid, ext, cname, ccode, brand, rtype, channel, holder, status, login, manual, reasons,
-     discrepancy, has_notes, dup, submitted_at, version, submitted_type, claimed_at) = values
-    return RequestRow(
-        id=rid, external_id=ext, customer_name=cname, customer_code=ccode, brand=brand,
-        type=rtype, channel=channel, holder_name=holder, status=status, assignee_login=login,
-        manual=bool(manual), manual_reasons=tuple(reasons or ()), discrepancy=bool(discrepancy),
-        has_notes=bool(has_notes), possible_duplicate=bool(dup), submitted_at=submitted_at,
-        version=version, submitted_type=submitted_type, claimed_at=claimed_at,
-    )
-
-
-def _stored_row(values: Sequence[Any]) -> RequestRow:
-    """A row as SQLite stores it: the times as text, the manual reasons as JSON (what
-    SQLAlchemy's types turn into datetimes and a list)."""
-    stored = list(values)
-    stored[11] = json.loads(stored[11]) if stored[11] is not None else None
-    for index in (15, 18):
-        if stored[index] is not None:
-            stored[index] = datetime.fromisoformat(stored[index])
-    return queue_row(stored)
-
-
 @dataclass(frozen=True)
 class FirstFrame:
     """Who is at the keyboard and the default queue's first page, as one read saw them."""
@@ -110,14 +86,15 @@ class FirstFrame:
 
 
 def sqlite_file(url: str) -> str | None:
-    """The file of a plain ``sqlite:///PATH`` URL; None for any other database or form."""
+    """The file of a plain ``sqlite:///PATH`` URL (``~`` expanded, as the engine does);
+    None for any other database or form of URL."""
     prefix = "sqlite:///"
     if not url.startswith(prefix):
         return None
     path = url[len(prefix):]
     if not path or path == ":memory:" or any(ch in path for ch in "?%#"):
         return None
-    return path
+    return str(Path(path).expanduser())
 
 
 def read_first_frame(url: str, login: str) -> FirstFrame | None:
@@ -127,10 +104,12 @@ def read_first_frame(url: str, login: str) -> FirstFrame | None:
     if path is None:
         return None
     try:
-        # Read-only: a file that is not certdesk's is left exactly as it was.
-        conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=5,
+        # A regular file only: SQLite would wait on a named pipe, and create a missing file.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        conn = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=5,
                                isolation_level=None)
-    except sqlite3.Error:
+    except (OSError, ValueError, sqlite3.Error):  # also a path that is not UTF-8
         return None
     try:
         with closing(conn):
@@ -143,11 +122,13 @@ def read_first_frame(url: str, login: str) -> FirstFrame | None:
                 return None
             counter = conn.execute(COUNTER_SQL).fetchone()
             (total,) = conn.execute(COUNT_SQL).fetchone()
-            rows = tuple(_stored_row(values) for values in conn.execute(PAGE_SQL))
+            rows = tuple(stored_row(values) for values in conn.execute(PAGE_SQL))
             (failing,) = conn.execute(FAILING_SQL).fetchone()
             actor = Actor(user[0], user[1], user[2], Role(user[3]))
     except (sqlite3.Error, ValueError, TypeError):
         return None
+    if not actor.may(Permission.VIEW):
+        return None
     snapshot = QueueSnapshot(QueuePage(rows=rows, total=total, offset=0), total, failing,
                              counter[0] if counter else 0)
-    return FirstFrame(actor, snapshot, (QueueFilter(), 0, FIRST_PAGE_ROWS))
+    return FirstFrame(actor, snapshot, (QueueFilter(), 0, PAGE_ROWS))

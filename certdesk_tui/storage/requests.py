@@ -25,7 +25,6 @@ from certdesk_tui.domain.views import (
     RequestDetail,
     RequestRow,
 )
-from certdesk_tui.storage.first_frame import queue_row
 from certdesk_tui.storage.models import (
     Activity,
     Certificate,
@@ -36,6 +35,7 @@ from certdesk_tui.storage.models import (
     OutboxEmail,
     User,
 )
+from certdesk_tui.storage.rows import queue_row
 
 R = CertificateRequest
 _duplicate_flag = exists().where(DuplicateLink.request_id == R.id).correlate(R)

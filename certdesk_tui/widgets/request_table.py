@@ -15,7 +15,7 @@ from textual.widgets import DataTable
 from certdesk_tui.actions import Owner, bindings_for
 from certdesk_tui.clock import utcnow
 from certdesk_tui.domain import BRAND_LABELS, Brand, Channel, Status
-from certdesk_tui.domain.views import QueuePage, RequestRow
+from certdesk_tui.domain.views import PAGE_ROWS, QueuePage, RequestRow
 from certdesk_tui.text import literal_line
 
 BRAND_SHORT = {"compeo": "Comp", "peopaygo": "PPG", "cornerstone": "CS"}
@@ -107,7 +107,7 @@ class RequestTable(DataTable[object]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
         self.page: QueuePage | None = None
-        self.page_size = 100
+        self.page_size = PAGE_ROWS
         self.overdue = timedelta(hours=24)
         self.marked: dict[int, int] = {}
         """The marked requests (id: the version the user saw), kept across pages."""

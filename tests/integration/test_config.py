@@ -554,3 +554,25 @@ def test_every_default_is_what_its_rule_keeps():
     for setting in dataclasses.fields(Settings):
         value = getattr(defaults, setting.name)
         assert setting.metadata["rule"](value) == value, setting.name
+
+
+@pytest.mark.parametrize("where", ["environment", "file"])
+def test_a_number_of_thousands_of_digits_is_refused_in_one_line(tmp_path, where):
+    digits = "1" * 5000
+    if where == "environment":
+        environ, path = {"CERTDESK_SMTP_PORT": digits}, tmp_path / "none.toml"
+        expected = "CERTDESK_SMTP_PORT must be a number"
+    else:
+        environ, path = {}, tmp_path / "config.toml"
+        path.write_text(f"smtp_port = {digits}\n", encoding="utf-8")
+        expected = "not valid TOML"
+    with pytest.raises(ConfigurationError, match=expected) as refused:
+        load_settings(path, environ=environ)
+    assert "\n" not in str(refused.value)
+
+
+def test_settings_replaced_keep_their_producer_contacts():
+    settings = Settings(producer_contacts={"compeo": {"name": "Jordan Lee"}})
+    changed = dataclasses.replace(settings, overdue_hours=8)
+    assert changed.producer_contacts == settings.producer_contacts
+    assert changed.overdue_hours == 8

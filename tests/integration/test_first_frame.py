@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
 from certdesk_tui.demo import build_demo
-from certdesk_tui.domain.views import QueueFilter
+from certdesk_tui.domain.views import PAGE_ROWS, QueueFilter
 from certdesk_tui.service import Desk
 from certdesk_tui.service.identity import resolve_actor
 from certdesk_tui.service.late import LateDesk, late_desk
 from certdesk_tui.storage import changes, first_frame, outbox, requests, users
 from certdesk_tui.storage.engine import Database
-from certdesk_tui.storage.first_frame import FIRST_PAGE_ROWS, read_first_frame, sqlite_file
+from certdesk_tui.storage.first_frame import read_first_frame, sqlite_file
 from certdesk_tui.storage.models import User
 from tests import factories
 from tests.conftest import MANAGER, team_database
@@ -45,7 +45,7 @@ def test_the_statements_are_the_ones_the_builders_make():
     assert _words(first_frame.COUNT_SQL) == _compiled(
         requests.count_statement(QueueFilter(), None))
     assert _words(first_frame.PAGE_SQL) == _compiled(
-        requests.page_statement(QueueFilter(), None, 0, FIRST_PAGE_ROWS))
+        requests.page_statement(QueueFilter(), None, 0, PAGE_ROWS))
     assert _words(first_frame.COUNTER_SQL) == _compiled(changes.counter_statement())
     assert _words(first_frame.FAILING_SQL) == _compiled(outbox.failing_statement())
     assert _words(first_frame.USER_SQL) == _compiled(users.user_statement("x"), literal=False)
@@ -81,10 +81,10 @@ def test_the_first_frame_is_what_each_users_desk_reads(demo_url):
             assert frame is not None, login
             desk = Desk(db, resolve_actor(db, login))
             assert frame.actor == desk.actor
-            assert frame.key == (QueueFilter(), 0, FIRST_PAGE_ROWS)
-            assert frame.snapshot == desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+            assert frame.key == (QueueFilter(), 0, PAGE_ROWS)
+            assert frame.snapshot == desk.queue_snapshot(QueueFilter(), 0, PAGE_ROWS)
         rows = frame.snapshot.page.rows
-        assert len(rows) == FIRST_PAGE_ROWS < frame.snapshot.page.total
+        assert len(rows) == PAGE_ROWS < frame.snapshot.page.total
         # The columns SQLite stores as text or numbers came back as the service's types.
         assert any(r.manual_reasons for r in rows) and any(r.assignee_login for r in rows)
         assert any(r.has_notes for r in rows) and any(r.claimed_at for r in rows)
@@ -104,7 +104,7 @@ def test_failing_emails_are_counted_as_the_service_counts_them(demo_url, tmp_pat
     db = Database(url)
     try:
         desk = Desk(db, resolve_actor(db, MANAGER))
-        expected = desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+        expected = desk.queue_snapshot(QueueFilter(), 0, PAGE_ROWS)
     finally:
         db.dispose()
     frame = read_first_frame(url, MANAGER)
@@ -117,6 +117,24 @@ def test_failing_emails_are_counted_as_the_service_counts_them(demo_url, tmp_pat
 ])
 def test_any_other_database_is_opened_the_usual_way(url):
     assert read_first_frame(url, MANAGER) is None
+
+
+def test_the_file_is_the_one_the_engine_opens():
+    from certdesk_tui.storage.engine import sqlite_path
+
+    for url in ("sqlite:///~/certdesk.sqlite3", "sqlite:////srv/certdesk/desk.sqlite3",
+                "sqlite:///relative.sqlite3"):
+        assert sqlite_file(url) == str(sqlite_path(url))
+
+
+def test_a_named_pipe_or_a_path_that_is_not_utf8_reads_nothing(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert read_first_frame(f"sqlite:///{fifo}", MANAGER) is None  # at once, no waiting
+    assert read_first_frame(f"sqlite:///{tmp_path}", MANAGER) is None  # a directory
+    unreadable = os.fsdecode(bytes(tmp_path) + b"/\xff.sqlite3")
+    Path(unreadable).write_bytes(b"")
+    assert read_first_frame(f"sqlite:///{unreadable}", MANAGER) is None
 
 
 def test_a_missing_file_is_not_created(tmp_path):
@@ -133,13 +151,17 @@ def test_a_file_that_is_not_a_database_is_left_as_it_was(tmp_path, content):
     assert path.read_bytes() == content and sorted(tmp_path.iterdir()) == [path]
 
 
-def test_another_programs_database_is_left_as_it_was(tmp_path):
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_another_programs_database_is_left_as_it_was(tmp_path, journal):
     path = tmp_path / "other.sqlite3"
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
-    before = path.read_bytes()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA journal_mode = {journal}")
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.commit()
+    conn.close()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert read_first_frame(f"sqlite:///{path}", MANAGER) is None
-    assert path.read_bytes() == before
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_another_schema_revision_an_unknown_or_disabled_login_read_nothing(sqlite_url):
@@ -158,10 +180,11 @@ def test_another_schema_revision_an_unknown_or_disabled_login_read_nothing(sqlit
 
 
 def test_reading_the_first_frame_changes_nothing_in_the_database(demo_url):
-    path = Path(sqlite_file(demo_url))
-    before = path.read_bytes()
+    """Not the file, and no file beside it (SQLite's -wal and -shm go as they came)."""
+    folder = Path(sqlite_file(demo_url)).parent
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert read_first_frame(demo_url, MANAGER) is not None
-    assert path.read_bytes() == before
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
 # -- the late desk ---------------------------------------------------------------------
@@ -197,13 +220,13 @@ def test_the_late_desk_hands_out_the_first_frame_once_then_opens_the_real_desk(t
     opened: list = []
     desk = _late(team_file, "sam", opened)
     try:
-        first = desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+        first = desk.queue_snapshot(QueueFilter(), 0, PAGE_ROWS)
         assert [r.external_id for r in first.page.rows] == ["EXT-1"]
         # Offered or not, by the one rule, without opening anything.
         assert desk.why_not("start", first.page.rows[0]) is None
         assert desk.actor.login == "sam" and not desk.opened and opened == []
         # Anything else opens the real desk once, and goes to it.
-        again = desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+        again = desk.queue_snapshot(QueueFilter(), 0, PAGE_ROWS)
         assert desk.opened and len(opened) == 1 and again == first
         desk.start(first.page.rows[0].id)
         assert desk.request(first.page.rows[0].id).row.assignee_login == "sam"
@@ -223,7 +246,7 @@ def test_a_stale_or_other_first_read_goes_to_the_real_desk(team_file, monkeypatc
         assert desk.opened
         desk = _late(team_file, "sam", opened)
         monkeypatch.setattr(late, "FRESH_SECONDS", -1.0)
-        desk.queue_snapshot(QueueFilter(), 0, FIRST_PAGE_ROWS)
+        desk.queue_snapshot(QueueFilter(), 0, PAGE_ROWS)
         assert desk.opened
     finally:
         for db in opened:
@@ -245,6 +268,42 @@ def test_the_real_desk_is_opened_once_whichever_threads_ask(team_file):
     finally:
         for db in opened:
             db.dispose()
+
+
+def test_a_desk_that_cannot_be_opened_is_refused_once_and_for_all(team_file):
+    from certdesk_tui.config import Settings
+    from certdesk_tui.domain.errors import DatabaseUnavailable
+
+    attempts = []
+
+    def open_desk() -> Desk:
+        attempts.append(1)
+        raise DatabaseUnavailable("attempt to write a readonly database")
+
+    desk = late_desk(team_file, "sam", Settings(), open_desk)
+    assert desk is not None
+    desk.close()  # nothing was opened: nothing to close, and nothing opened for it
+    assert attempts == []
+    assert desk.queue_snapshot().page.total == 1  # the first frame still
+    for _ in range(3):
+        with pytest.raises(DatabaseUnavailable, match="readonly"):
+            desk.pending_count()
+    assert attempts == [1] and isinstance(desk.failure, DatabaseUnavailable)
+
+
+async def test_the_interface_ends_when_the_desk_cannot_be_opened_behind_its_frame(team_file):
+    from certdesk_tui.config import Settings
+    from certdesk_tui.domain.errors import DatabaseUnavailable
+    from tests.tui import SIZE, app_for, settle
+
+    def open_desk() -> Desk:
+        raise DatabaseUnavailable("attempt to write a readonly database")
+
+    desk = late_desk(team_file, "sam", Settings(), open_desk)
+    app = app_for(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert app.return_code == 1 and isinstance(desk.failure, DatabaseUnavailable)
 
 
 # -- the command ---------------------------------------------------------------------
