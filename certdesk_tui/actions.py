@@ -105,8 +105,10 @@ DESK_ACTIONS: tuple[DeskAction, ...] = (
     DeskAction("preview", "enter,p", "Preview request",
                "Preview: everything the customer submitted and what the system found",
                Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES),
+    # A priority binding: run as it arrives, so the keys typed right behind it search.
     DeskAction("search", "slash", "Search customers", "Search by customer name or code",
-               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES, footer="Search"),
+               Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES, footer="Search",
+               priority=True),
     DeskAction("filters", "f", "Filters", "Filters: status, type, brand, channel, manual, mine",
                Section.QUEUE, Owner.DASHBOARD, tab=CERTIFICATES, footer="Filters"),
     DeskAction("clear_filters", "c", "Clear filters",

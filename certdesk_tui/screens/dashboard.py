@@ -241,8 +241,15 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
         self.table.focus()
 
     def action_search(self) -> None:
-        self.action_show_tab(CERTIFICATES)
-        self.queue.filter_bar.search.focus()
+        search = self.queue.filter_bar.search
+        if self.query_one(TabbedContent).active != CERTIFICATES:
+            self.action_show_tab(CERTIFICATES)
+            search.focus()  # after the focus the tab gives its table
+            return
+        # "/" is a priority binding, run as it arrives, and the search box is focused at
+        # once (Widget.focus would wait for the keys already queued): what is typed right
+        # behind it, in one burst or while the desk was busy, goes to the search.
+        self.set_focus(search)
 
     def action_leave_search(self) -> None:
         if self.queue.filter_bar.search.has_focus:
@@ -353,6 +360,8 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
             if row is None:
                 return None
             return None if self.desk.why_not(action_id, row) else True
+        if action == "search" and self.is_mounted and self.queue.filter_bar.search.has_focus:
+            return False  # typed in the search box, "/" is a character of the search
         return self._on_tab(TABS_BY_METHOD.get(action))
 
     def on_key(self, event: Key) -> None:

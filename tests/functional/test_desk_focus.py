@@ -120,3 +120,30 @@ def queue_ids(app) -> list[int]:
     """Every request of the queue as the desk's filter orders it."""
     dash = dashboard(app)
     return [r.id for r in dash.desk.queue(dash.flt, offset=0, limit=100).rows]
+
+
+def _burst(app, *keys: tuple[str, str]) -> None:
+    """Keys arriving together (typed fast, queued while the desk was busy, or one packet
+    over SSH): each handed to the app before any of them is handled."""
+    from textual import events
+
+    for key, character in keys:
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_what_is_typed_right_behind_slash_is_the_search(specialist, long_queue):
+    app = app_for(specialist)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # "i" is the new-request key and "r" a key of the queue: behind "/", letters.
+        _burst(app, ("slash", "/"), ("b", "b"), ("r", "r"), ("i", "i"))
+        await settle(pilot)
+        search = dashboard(app).queue.filter_bar.search
+        assert app.screen is dashboard(app) and app.focused is search
+        assert search.value == "bri"
+        # In the search box, "/" is a character of the search, not the key.
+        _burst(app, ("slash", "/"), ("x", "x"))
+        await settle(pilot)
+        assert search.value == "bri/x" and app.focused is search
