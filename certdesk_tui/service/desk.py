@@ -102,6 +102,10 @@ class Desk:
             (QueueFilter(), 0, limit),
             lambda: reads.queue_snapshot(self._session, QueueFilter(), 0, limit))
 
+    def prepare_search(self) -> None:
+        """Make the search's statements ready, so the first key typed does not wait."""
+        reads.prepare_search(self._session)
+
     def pending_count(self) -> int:
         return reads.pending_count(self._session)
 

@@ -54,6 +54,13 @@ def _all_pending(flt: QueueFilter) -> bool:
         and flt.statuses == frozenset(PENDING_STATUSES)
 
 
+def prepare_search(ds: DeskSession) -> None:
+    """Make the search's statements ready before the first key (``requests.prepare_search``)."""
+    ds.require(Permission.VIEW)
+    with ds.db.reading() as s:
+        requests.prepare_search(s)
+
+
 def pending_count(ds: DeskSession) -> int:
     ds.require(Permission.VIEW)
     with ds.db.reading() as s:

@@ -206,6 +206,13 @@ class QueueTab(TabPane):
         if not self._drawn:
             self._drawn = True
             self._load_detail()
+            self.prepare_search()
+
+    @work(thread=True, group="prepare", exit_on_error=False)
+    def prepare_search(self) -> None:
+        """Once the queue is on screen, the search's statements are made ready: the
+        first key typed in the search box does not wait for them."""
+        self.desk.prepare_search()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, request_id: int) -> None:

@@ -67,3 +67,16 @@ def test_the_badge_is_the_pending_count_whatever_the_filter(specialist, submit,
                 QueueFilter(statuses=frozenset({Status.NEW})), QueueFilter(search="zz"),
                 replace(QueueFilter(), manual_only=True), QueueFilter(statuses=frozenset())):
         assert specialist.queue_snapshot(flt, 0, 100).pending == pending
+
+
+def test_preparing_the_search_changes_nothing_and_searches_alike(specialist, advisor, submit,
+                                                                manual_request):
+    submit("EXT-2", "C200", instructions="call first")
+    search = QueueFilter(search="acme")
+    before = specialist.queue_snapshot(search)
+    assert before.page.total >= 1
+    counter = specialist.change_counter()
+    specialist.prepare_search()
+    advisor.prepare_search()  # anyone who may see the queue
+    assert specialist.queue_snapshot(search) == before
+    assert specialist.change_counter() == counter
