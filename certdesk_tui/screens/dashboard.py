@@ -361,7 +361,7 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
                 return None
             return None if self.desk.why_not(action_id, row) else True
         if action == "search" and self.is_mounted and self.queue.filter_bar.search.has_focus:
-            return False  # typed in the search box, "/" is a character of the search
+            return None  # typed in the search box, "/" is a character of the search
         return self._on_tab(TABS_BY_METHOD.get(action))
 
     def on_key(self, event: Key) -> None:
