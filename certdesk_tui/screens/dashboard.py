@@ -360,7 +360,7 @@ class DashboardScreen(FlowRunning, MarkingActions, SavedViewActions, Screen[None
             if row is None:
                 return None
             return None if self.desk.why_not(action_id, row) else True
-        if action == "search" and self.is_mounted and self.queue.filter_bar.search.has_focus:
+        if action == "search" and self.is_mounted and self.focused is self.queue.filter_bar.search:
             return None  # typed in the search box, "/" is a character of the search
         return self._on_tab(TABS_BY_METHOD.get(action))
 

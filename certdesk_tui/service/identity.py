@@ -81,6 +81,10 @@ def open_desk(settings: Settings, url: str | None = None, as_user: str | None = 
     # Only the embedded default database is created by opening it; a database named by
     # URL must exist (certdesk init creates it).
     db = Database(url or settings.effective_database_url, create=embedded)
-    login = login or os_login()
-    prepare(db, embedded, login)
-    return Desk(db, resolve_actor(db, login, as_user), settings)
+    try:
+        login = login or os_login()
+        prepare(db, embedded, login)
+        return Desk(db, resolve_actor(db, login, as_user), settings)
+    except BaseException:
+        db.dispose()  # a refused desk keeps no connection (nor SQLite's -wal and -shm)
+        raise

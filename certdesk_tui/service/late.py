@@ -70,6 +70,16 @@ class LateDesk:
                     except CertdeskError as exc:
                         self.failure = exc
                         raise
+                    except Exception as exc:
+                        # The database's own error (a file corrupted meanwhile): named
+                        # as the command line names it, and kept as the refusal.
+                        from certdesk_tui.storage.engine import as_database_error
+
+                        failure = as_database_error(exc)
+                        if failure is None:
+                            raise
+                        self.failure = failure
+                        raise failure from exc
                 desk = self._desk
         return desk
 

@@ -164,7 +164,11 @@ def _sqlite_engine(parsed: URL, create: bool) -> Engine:
     _sqlite_file(path, create)
     # A URI, so that a command that must not create the file opens it read-write only
     # if it exists (mode=rw): a file removed meanwhile is refused, not made again.
-    uri = f"file:{quote(str(path))}?mode={'rwc' if create else 'rw'}"
+    try:
+        uri = f"file:{quote(str(path))}?mode={'rwc' if create else 'rw'}"
+    except UnicodeEncodeError:  # bytes of another encoding, from --db or the environment
+        raise ConfigurationError(
+            f"cannot open the database file {path!r}: its name is not UTF-8") from None
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, check_same_thread=False)

@@ -107,7 +107,8 @@ def read_first_frame(url: str, login: str) -> FirstFrame | None:
         # A regular file only: SQLite would wait on a named pipe, and create a missing file.
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
-        conn = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=5,
+        # No waiting on a lock: a locked file is opened the usual way, which waits.
+        conn = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=0,
                                isolation_level=None)
     except (OSError, ValueError, sqlite3.Error):  # also a path that is not UTF-8
         return None

@@ -147,3 +147,10 @@ async def test_what_is_typed_right_behind_slash_is_the_search(specialist, long_q
         _burst(app, ("slash", "/"), ("x", "x"))
         await settle(pilot)
         assert search.value == "bri/x" and app.focused is search
+        # Also within the burst that focused it.
+        await pilot.press("escape")
+        search.value = ""
+        _burst(app, ("slash", "/"), ("d", "d"), ("slash", "/"), ("b", "b"), ("slash", "/"),
+               ("a", "a"))
+        await settle(pilot)
+        assert search.value == "d/b/a" and app.focused is search

@@ -236,3 +236,17 @@ def test_certdesks_own_database_runs_in_wal_even_when_restored_without_it(tmp_pa
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     conn.close()
+
+
+def test_a_database_path_that_is_not_utf8_is_refused_in_one_line(tmp_path):
+    import os
+
+    from certdesk_tui.domain.errors import ConfigurationError
+    from certdesk_tui.storage.engine import Database
+
+    name = os.fsdecode(bytes(tmp_path) + b"/\xff.sqlite3")
+    with open(os.fsencode(name), "wb"):
+        pass
+    with pytest.raises(ConfigurationError, match="its name is not UTF-8") as refused:
+        Database(f"sqlite:///{name}")
+    assert "\n" not in str(refused.value)

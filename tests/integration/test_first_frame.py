@@ -291,6 +291,57 @@ def test_a_desk_that_cannot_be_opened_is_refused_once_and_for_all(team_file):
     assert attempts == [1] and isinstance(desk.failure, DatabaseUnavailable)
 
 
+def test_a_database_error_opening_it_is_the_refusal_the_command_line_gives(team_file):
+    from sqlalchemy.exc import DatabaseError
+
+    from certdesk_tui.config import Settings
+    from certdesk_tui.domain.errors import CertdeskError
+    from certdesk_tui.storage.engine import as_database_error
+
+    error = DatabaseError("SELECT 1", {}, Exception("file is not a database"))
+
+    def open_desk() -> Desk:
+        raise error
+
+    desk = late_desk(team_file, "sam", Settings(), open_desk)
+    assert desk is not None
+    for _ in range(2):
+        with pytest.raises(CertdeskError, match="file is not a database"):
+            desk.pending_count()
+    assert str(desk.failure) == str(as_database_error(error))
+
+
+def test_a_locked_file_is_opened_the_usual_way_at_once(team_file):
+    path = sqlite_file(team_file)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("PRAGMA journal_mode = delete")
+        holder.execute("BEGIN EXCLUSIVE")
+        assert read_first_frame(team_file, "sam") is None  # no busy wait of its own
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert read_first_frame(team_file, "sam") is not None
+
+
+def test_a_refused_desk_keeps_no_connection_open(team_file):
+    from certdesk_tui.config import Settings
+    from certdesk_tui.domain.errors import ConfigurationError
+    from certdesk_tui.service.identity import open_desk
+
+    path = Path(sqlite_file(team_file))
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0007'")
+    conn.close()
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    with pytest.raises(ConfigurationError, match="needs an upgrade") as refused:
+        open_desk(Settings(), team_file, login="sam")
+    # Kept (as the late desk keeps its refusal), the error holds no open database.
+    assert refused.value is not None
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
 async def test_the_interface_ends_when_the_desk_cannot_be_opened_behind_its_frame(team_file):
     from certdesk_tui.config import Settings
     from certdesk_tui.domain.errors import DatabaseUnavailable
