@@ -27,6 +27,16 @@ class EarlyRead(Generic[T]):
         self._finished_at = 0.0
         threading.Thread(target=self._run, name="early-read", daemon=True).start()
 
+    @classmethod
+    def done(cls, key: Hashable, result: T) -> EarlyRead[T]:
+        """A read made already (the desk's first frame): fresh from now."""
+        early = cls.__new__(cls)
+        early.key, early._result = key, result
+        early._finished_at = time.monotonic()
+        early._done = threading.Event()
+        early._done.set()
+        return early
+
     def _run(self) -> None:
         try:
             self._result = self._read()

@@ -13,7 +13,6 @@ made unwritable meanwhile...) ends the interface with that refusal, in one line.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from certdesk_tui.domain.views import (
     RequestRow,
 )
 from certdesk_tui.domain.workflow import why_not_offered
-from certdesk_tui.service.early import FRESH_SECONDS
+from certdesk_tui.service.early import EarlyRead
 from certdesk_tui.storage.first_frame import FirstFrame, read_first_frame
 
 if TYPE_CHECKING:
@@ -41,8 +40,9 @@ class LateDesk:
 
     def __init__(self, first: FirstFrame, settings: Settings,
                  open_desk: Callable[[], Desk]) -> None:
-        self._first: FirstFrame | None = first
-        self._first_read_at = time.monotonic()
+        # Handed to the one call that asks for it while it is fresh, as a desk's early read.
+        self._early: EarlyRead[QueueSnapshot] | None = EarlyRead.done(first.key,
+                                                                      first.snapshot)
         self._actor = first.actor
         self._settings = settings
         self._open_desk = open_desk
@@ -104,10 +104,11 @@ class LateDesk:
                        limit: int = PAGE_ROWS, *, counts: bool = True) -> QueueSnapshot:
         """The first frame's page, to the one call that asks for it while it is fresh;
         anything else from the real desk."""
-        first, self._first = self._first, None
-        if (first is not None and (flt or QueueFilter(), offset, limit) == first.key
-                and time.monotonic() - self._first_read_at <= FRESH_SECONDS):
-            return first.snapshot
+        early, self._early = self._early, None
+        if early is not None:
+            snapshot = early.result_for((flt or QueueFilter(), offset, limit))
+            if snapshot is not None:
+                return snapshot
         return self.real().queue_snapshot(flt, offset, limit, counts=counts)
 
     def why_not(self, action_id: str, detail: RequestDetail | RequestRow) -> str | None:

@@ -237,7 +237,7 @@ def test_the_late_desk_hands_out_the_first_frame_once_then_opens_the_real_desk(t
 
 
 def test_a_stale_or_other_first_read_goes_to_the_real_desk(team_file, monkeypatch):
-    from certdesk_tui.service import late
+    from certdesk_tui.service import early
 
     opened: list = []
     desk = _late(team_file, "sam", opened)
@@ -245,7 +245,7 @@ def test_a_stale_or_other_first_read_goes_to_the_real_desk(team_file, monkeypatc
         assert desk.queue_snapshot(QueueFilter(search="zzz"), 0, 100).page.total == 0
         assert desk.opened
         desk = _late(team_file, "sam", opened)
-        monkeypatch.setattr(late, "FRESH_SECONDS", -1.0)
+        monkeypatch.setattr(early, "FRESH_SECONDS", -1.0)
         desk.queue_snapshot(QueueFilter(), 0, PAGE_ROWS)
         assert desk.opened
     finally:
